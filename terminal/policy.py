@@ -1,0 +1,111 @@
+"""Scheme policy: the rules that differ between operators are data, with defaults in one place.
+
+The server syncs a policy per scheme (invariant 4); a till with none uses DEFAULTS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class AutoloadTrigger(StrEnum):
+    """D-AUTO-2: when the balance is compared with the threshold."""
+
+    BEFORE_PURCHASE = "before_purchase"  # 001, 003: balance below threshold at the time of purchase
+    AFTER_PURCHASE = "after_purchase"  # 004: the purchase takes it under the threshold
+
+
+class PrintPolicy(StrEnum):
+    """D-PAY-6."""
+
+    ALWAYS = "always"
+    ON_REQUEST = "on_request"
+
+
+class PolicyError(ValueError):
+    """A policy value is missing its meaning; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    autoload_trigger: AutoloadTrigger = AutoloadTrigger.BEFORE_PURCHASE
+    autoloads_per_day: int | None = 1  # D-AUTO-4: 1 = once a day (004); None = unlimited (003)
+    balance_cap: int = 12000  # D-AUTO-5: minor units (120 EUR in 003)
+    autoload_min_amount: int = 1000  # D-AUTO-1 bounds (004: 10..50 EUR)
+    autoload_max_amount: int = 5000
+    offline_limit: int = 3000  # D-OFF-3: most a card may spend here unsent, minor units
+    print_receipts: PrintPolicy = PrintPolicy.ALWAYS  # D-PAY-6
+    duplicate_tap_window_s: float = 2.0  # D-PAY-5: same card again within it is the same tap
+    auto_charge_on_tap: bool = True  # a tap on a rung-up basket charges it at once
+    offline_after_s: int = 30  # no successful sync for this long: the till is offline
+    unsent_alarm_s: int = 180  # D-SYNC-1: alarm when the oldest unsent entry is older
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], *, source: str = "policy") -> Policy:
+        """Build a policy from synced or configured data; unknown keys and bad values are errors."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in data.items():
+            if key not in fields:
+                raise PolicyError(f"{source}: unknown policy key {key!r}")
+            values[key] = _coerce(key, raw, source)
+        policy = cls(**values)
+        policy.validate(source)
+        return policy
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {
+            f.name: (v.value if isinstance(v, StrEnum) else v)
+            for f in dataclasses.fields(self)
+            for v in [getattr(self, f.name)]
+        }
+
+    def validate(self, source: str = "policy") -> None:
+        for key in ("balance_cap", "offline_limit", "autoload_min_amount", "autoload_max_amount"):
+            if getattr(self, key) < 0:
+                raise PolicyError(f"{source}: {key} must not be negative")
+        if self.autoload_min_amount > self.autoload_max_amount:
+            raise PolicyError(f"{source}: autoload_min_amount exceeds autoload_max_amount")
+        if self.autoloads_per_day is not None and self.autoloads_per_day < 1:
+            raise PolicyError(f"{source}: autoloads_per_day must be at least 1, or null for unlimited")
+        if self.duplicate_tap_window_s < 0:
+            raise PolicyError(f"{source}: duplicate_tap_window_s must not be negative")
+
+
+DEFAULTS = Policy()
+
+_ENUMS: dict[str, type[StrEnum]] = {
+    "autoload_trigger": AutoloadTrigger,
+    "print_receipts": PrintPolicy,
+}
+
+
+def _coerce(key: str, raw: Any, source: str) -> Any:
+    if key in _ENUMS:
+        enum = _ENUMS[key]
+        try:
+            return enum(raw)
+        except ValueError:
+            allowed = ", ".join(m.value for m in enum)
+            raise PolicyError(f"{source}: {key} = {raw!r} is not one of: {allowed}") from None
+    default = getattr(DEFAULTS, key)
+    if key == "autoloads_per_day":
+        if raw is None or raw == "unlimited":
+            return None
+        default = 1
+    if isinstance(default, bool):
+        if not isinstance(raw, bool):
+            raise PolicyError(f"{source}: {key} = {raw!r} must be true or false")
+        return raw
+    if isinstance(default, int):
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise PolicyError(f"{source}: {key} = {raw!r} must be a whole number (minor units)")
+        return raw
+    if isinstance(default, float):
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise PolicyError(f"{source}: {key} = {raw!r} must be a number")
+        return float(raw)
+    return raw
