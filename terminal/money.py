@@ -25,7 +25,9 @@ class Money:
         if isinstance(self.minor, bool) or not isinstance(self.minor, int):
             raise TypeError(f"Money.minor must be int minor units, got {type(self.minor).__name__}")
         if self.currency not in CURRENCIES:
-            raise ValueError(f"unknown currency {self.currency!r}; expected one of {sorted(CURRENCIES)}")
+            raise ValueError(
+                f"unknown currency {self.currency!r}; expected one of {sorted(CURRENCIES)}"
+            )
 
     @classmethod
     def zero(cls, currency: str) -> Money:

@@ -70,7 +70,9 @@ class Policy:
         if self.autoload_min_amount > self.autoload_max_amount:
             raise PolicyError(f"{source}: autoload_min_amount exceeds autoload_max_amount")
         if self.autoloads_per_day is not None and self.autoloads_per_day < 1:
-            raise PolicyError(f"{source}: autoloads_per_day must be at least 1, or null for unlimited")
+            raise PolicyError(
+                f"{source}: autoloads_per_day must be at least 1, or null for unlimited"
+            )
         if self.duplicate_tap_window_s < 0:
             raise PolicyError(f"{source}: duplicate_tap_window_s must not be negative")
 
