@@ -1,0 +1,204 @@
+"""Composition root: config, store, policy, session, reader, printer and network, without Qt.
+
+The Qt window (terminal/ui) drives a `Till`; tests and benchmarks drive it directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from drivers.cards import open_reader
+from drivers.cards.base import BadRead, CardReader, CardTap, ReaderStatus
+from drivers.cards.debounce import Debouncer
+from drivers.cards.keyboard import KeyboardWedgeReader
+from drivers.cards.normalise import CardIdFormat, normalise
+from drivers.printers import open_printer
+from drivers.printers.base import ReceiptPrinter
+from sync.link import Link
+from sync.records import JournalEntry
+from sync.store import Store
+from terminal.config import TillConfig
+from terminal.policy import Policy, PrintPolicy
+from terminal.print_queue import PrintQueue, PrintRecord, PrintState
+from terminal.receipt import receipt_from_entries, should_print
+from terminal.receipt_render import make_print_job
+from terminal.session import Paid, SaleSession, utc_now
+from terminal.status import TillStatus
+
+log = logging.getLogger(__name__)
+
+
+class Till:
+    def __init__(
+        self,
+        config: TillConfig,
+        *,
+        link: Link,
+        clock: Callable[[], datetime] = utc_now,
+        store: Store | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.store = store or Store.open(config.store_path, till_id=config.till_id)
+        self.policy = Policy.from_mapping(
+            {**self.store.policy_data(), **config.policy_overrides}, source="scheme policy"
+        )
+        self.link = link
+        self.session = SaleSession(
+            self.store,
+            policy=self.policy,
+            online=link.is_online,
+            clock=clock,
+            on_committed=self._on_paid,
+        )
+        self.card_format = CardIdFormat.from_options(config.reader.card_id)
+        self.reader: CardReader = open_reader(
+            config.reader.kind, data_dir=config.data_dir, options=config.reader.options
+        )
+        self.debouncer = Debouncer(self.policy.duplicate_tap_window_s)  # D-PAY-5
+        self.printer: ReceiptPrinter = open_printer(config.printer.kind, data_dir=config.data_dir)
+        self.queue: PrintQueue | None = None
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="receipt-render")
+        self.last_print: PrintRecord | None = None
+        self._closed = False
+
+    # -- devices -------------------------------------------------------------------------------
+    def start_devices(
+        self,
+        *,
+        on_tap: Callable[[CardTap], None],
+        on_bad_read: Callable[[BadRead], None],
+        on_reader_status: Callable[[ReaderStatus], None],
+        on_print: Callable[[PrintRecord], None],
+    ) -> None:
+        def tap(event: CardTap) -> None:
+            if self.debouncer.accept(event):
+                on_tap(event)
+
+        self.queue = PrintQueue(self.printer, on_print)
+        self.reader.start(tap, on_reader_status, on_bad_read)
+        self.link.start()
+
+    def card_id(self, tap: CardTap) -> str:
+        """D-CARD-3: one canonical card id, whatever the reader delivered."""
+        return normalise(tap.uid, self.card_format)
+
+    def uses_keyboard_reader(self) -> bool:
+        return isinstance(self.reader, KeyboardWedgeReader)
+
+    def feed_key(self, text: str, at: float) -> bool:
+        """Keys for a keyboard-wedge reader; True when the reader took the key."""
+        if not isinstance(self.reader, KeyboardWedgeReader) or not text:
+            return False
+        if text in ("\r", "\n"):
+            return self.reader.feed_enter(at)
+        return self.reader.feed_key(text, at)
+
+    def reader_status(self) -> ReaderStatus:
+        return self.reader.status
+
+    # -- network -------------------------------------------------------------------------------
+    def toggle_network(self) -> None:
+        self.link.set_online(not self.link.is_online())
+
+    # -- receipts --------------------------------------------------------------------------------
+    def prints_on_request(self) -> bool:
+        return self.policy.print_receipts is PrintPolicy.ON_REQUEST
+
+    def _on_paid(self, paid: Paid) -> None:
+        # D-PAY-6: receipts always, or on request; an autoload is printed with its sale.
+        if should_print(self.policy.print_receipts, "sale", requested=False):
+            self._print_receipt(paid.committed.receipt_no, copy=False)
+
+    def print_last_on_request(self) -> str:
+        number = self.store.last_receipt_no()
+        if number is None:
+            return "No receipt yet."
+        self._print_receipt(number, copy=False)
+        return f"Printing receipt {number}."
+
+    def reprint_last(self) -> str:
+        number = self.store.last_receipt_no()
+        if number is None:
+            return "No receipt to reprint yet."
+        self._print_receipt(number, copy=True)
+        return f"Reprinting receipt {number} (copy)."
+
+    def _print_receipt(self, receipt_no: int, *, copy: bool) -> None:
+        if self.queue is None:
+            return
+        queue = self.queue
+        entries = self.store.entries_for_receipt(receipt_no)
+        unit = self.session.unit
+        balance_after = self._balance_after(entries)
+        columns = self.config.printer.columns
+
+        def render() -> None:
+            # Rendering the PDF takes milliseconds we do not spend on the UI thread.
+            try:
+                receipt = receipt_from_entries(
+                    unit, entries, balance_after=balance_after, copy=copy
+                )
+                job = make_print_job(receipt, columns=columns)
+            except Exception:
+                log.exception("receipt %s could not be rendered", receipt_no)
+                return
+            if copy:
+                queue.reprint(job)
+            else:
+                queue.submit(job)
+
+        self._renderer.submit(render)
+
+    def _balance_after(self, entries: list[JournalEntry]) -> int:
+        paid = self.session.last_paid
+        if paid is not None and paid.committed.receipt_no == (
+            entries[0].receipt_no if entries else None
+        ):
+            return paid.committed.balance_after
+        body = entries[-1].body if entries else {}
+        value = body.get("balance_after")
+        return value if isinstance(value, int) else 0
+
+    def note_print(self, record: PrintRecord) -> None:
+        self.last_print = record
+
+    # -- status ------------------------------------------------------------------------------
+    def status(self) -> TillStatus:
+        stats = self.store.outbox_stats()
+        printer_status = self.printer.status()
+        printer_ok = printer_status.ready
+        printer_text = printer_status.text
+        last = self.last_print
+        if last is not None and last.state is PrintState.FAILED:
+            printer_ok = False
+            printer_text = f"receipt not printed ({last.error}); F5 reprints"
+        reader = self.reader.status
+        return TillStatus(
+            online=self.link.is_online(),
+            unsent=stats.count,
+            oldest_unsent=stats.oldest_created_at,
+            now=self.clock(),
+            alarm_after_s=self.policy.unsent_alarm_s,
+            reader_text=reader.text,
+            reader_ok=reader.ready,
+            printer_text=printer_text,
+            printer_ok=printer_ok,
+            unit_name=self.session.unit.name,
+            till_id=self.config.till_id,
+            last_sync=self.link.last_sync(),
+        )
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.reader.stop()
+        self.link.stop()
+        self._renderer.shutdown(wait=True)
+        if self.queue is not None:
+            self.queue.close()
+        self.store.close()

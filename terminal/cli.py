@@ -1,0 +1,187 @@
+"""`canteen-till`: run the till, run the demo, tap a card on a running till, check a config."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from terminal.config import (
+    ENV_CONFIG,
+    ConfigError,
+    PrinterConfig,
+    ReaderConfig,
+    TillConfig,
+    demo_data_dir,
+    load_config,
+)
+
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handlers = {
+        "run": _run,
+        "demo": _demo,
+        "tap": _tap,
+        "net": _net,
+        "check-config": _check_config,
+        "demo-cards": _demo_cards,
+    }
+    try:
+        return handlers[args.command or "run"](args)
+    except ConfigError as exc:
+        print(f"canteen-till: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    config = load_config(Path(args.file))
+    print(f"{args.file}: OK (till {config.till_id}, data in {config.data_dir})")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="canteen-till", description=__doc__)
+    parser.add_argument("--config", help=f"till configuration file (TOML); or ${ENV_CONFIG}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the till with its configuration")
+    _screen_options(run)
+    demo = sub.add_parser("demo", help="run the till on demo data with the simulated reader")
+    demo.add_argument("--data-dir", type=Path, help="where the demo keeps its data")
+    demo.add_argument("--keep", action="store_true", help="keep the demo data of the last run")
+    demo.add_argument("--offline", action="store_true", help="start with the network down")
+    demo.add_argument("--print", choices=["always", "on_request"], help="receipt policy (D-PAY-6)")
+    _screen_options(demo)
+    tap = sub.add_parser("tap", help="tap a card on the running till's simulated reader")
+    tap.add_argument("card_id", help="the card number, hex (72BF9961) or decimal with --decimal")
+    tap.add_argument("--decimal", action="store_true", help="the card number is decimal")
+    tap.add_argument("--data-dir", type=Path, help="the running till's data directory")
+    net = sub.add_parser("net", help="take the demo till's (simulated) network down or up")
+    net.add_argument("state", choices=["online", "offline"])
+    net.add_argument("--data-dir", type=Path)
+    check = sub.add_parser("check-config", help="check a till configuration file")
+    check.add_argument("file")
+    sub.add_parser("demo-cards", help="list the demo cardholders and what tapping each shows")
+    return parser
+
+
+def _screen_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--offscreen", action="store_true", help="render without a display")
+    parser.add_argument("--screenshot", type=Path, help="write the screen to this PNG at exit")
+    parser.add_argument("--exit-after", type=float, help="quit after this many seconds")
+    parser.add_argument("--tap", dest="tap_card", help="tap this card id once the till is up")
+    parser.add_argument(
+        "--ring", default="", help="product shortcut keys to ring up first, e.g. 1,5"
+    )
+
+
+def _config_from(args: argparse.Namespace) -> TillConfig:
+    path = args.config or os.environ.get(ENV_CONFIG)
+    if not path:
+        raise ConfigError(
+            f"no configuration: give --config FILE or set {ENV_CONFIG} "
+            "(or try the demo: canteen-till demo)"
+        )
+    return load_config(Path(path))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sync.link import NoServer
+    from sync.store import StoreUnavailable
+
+    config = _config_from(args)
+    try:
+        from terminal.ui.run import run_window
+
+        return run_window(config, link=NoServer(), options=args)
+    except StoreUnavailable as exc:
+        print(f"canteen-till: {exc}", file=sys.stderr)
+        return 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sync.link import TrainingServer
+    from sync.store import Store, StoreUnavailable
+    from terminal import demo_data
+
+    data_dir = args.data_dir or demo_data_dir()
+    overrides = {"print_receipts": args.print} if args.print else {}
+    config = TillConfig(
+        till_id="till-1",
+        data_dir=data_dir,
+        reader=ReaderConfig("simulated"),
+        printer=PrinterConfig("simulated"),
+        policy_overrides=overrides,
+        source="demo",
+    )
+    try:
+        fresh = not args.keep or not config.store_path.exists()
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{config.store_path}{suffix}").unlink(missing_ok=True)
+            with Store.open(config.store_path, till_id=config.till_id) as store:
+                now = datetime.now(UTC)
+                data = demo_data.build_demo(demo_data.local_today(now))
+                demo_data.seed(store, data, now=now)
+        link = TrainingServer(config.store_path, till_id=config.till_id, online=not args.offline)
+        from terminal.ui.run import run_window
+
+        print(
+            f"canteen-till demo: data in {data_dir}; tap a card from another terminal with\n"
+            f"  canteen-till tap 72BF9961     (list the cards: canteen-till demo-cards)",
+            flush=True,
+        )
+        return run_window(config, link=link, options=args)
+    except StoreUnavailable as exc:
+        print(f"canteen-till: {exc}", file=sys.stderr)
+        return 1
+
+
+def _tap(args: argparse.Namespace) -> int:
+    from drivers.cards.simulated import SimulatedReaderError, reader_socket_path, send_tap
+
+    data_dir = args.data_dir or demo_data_dir()
+    try:
+        send_tap(reader_socket_path(data_dir), args.card_id, decimal=args.decimal)
+    except SimulatedReaderError as exc:
+        print(f"canteen-till tap: {exc}", file=sys.stderr)
+        return 1
+    print(f"tapped {args.card_id}")
+    return 0
+
+
+def _net(args: argparse.Namespace) -> int:
+    from drivers.cards.simulated import SimulatedReaderError, reader_socket_path, send_command
+
+    data_dir = args.data_dir or demo_data_dir()
+    try:
+        reply = send_command(reader_socket_path(data_dir), "net", args.state)
+    except SimulatedReaderError as exc:
+        print(f"canteen-till net: {exc}", file=sys.stderr)
+        return 1
+    print(reply)
+    return 0
+
+
+def _demo_cards(args: argparse.Namespace) -> int:
+    from terminal import demo_data
+
+    data = demo_data.build_demo(demo_data.local_today(datetime.now(UTC)))
+    print(demo_data.demo_table_markdown(data))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,150 @@
+"""The till's own configuration file (TOML): which till, where its data lives, which devices.
+
+Every wrong value is reported with its key and the file it came from, so an operator
+installing a till can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from terminal.policy import Policy, PolicyError
+
+ENV_CONFIG = "CANTEEN_TILL_CONFIG"
+ENV_DATA = "CANTEEN_TILL_DATA"
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message names the file and the key."""
+
+
+def default_data_dir() -> Path:
+    if os.environ.get(ENV_DATA):
+        return Path(os.environ[ENV_DATA])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "canteen-till"
+
+
+def demo_data_dir() -> Path:
+    return default_data_dir() / "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderConfig:
+    kind: str = "simulated"
+    options: dict[str, str] = field(default_factory=dict)  # how a wedge reader types numbers
+    card_id: dict[str, str] = field(default_factory=dict)  # canonical card id (D-CARD-3)
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterConfig:
+    kind: str = "simulated"
+    columns: int = 42
+
+
+@dataclass(frozen=True, slots=True)
+class TillConfig:
+    till_id: str = "till-1"
+    data_dir: Path = field(default_factory=default_data_dir)
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
+    policy_overrides: dict[str, Any] = field(default_factory=dict)
+    source: str = "(defaults)"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "till.db"
+
+
+_READERS = ("simulated", "keyboard", "pcsc", "nfc")
+_PRINTERS = ("simulated", "none", "escpos")
+_SECTIONS = {
+    "till": {"till_id", "data_dir"},
+    "reader": {"kind", "byte_order", "encoding", "max_gap_s", "min_length", "max_length"},
+    "card_id": {"byte_order", "encoding", "pad"},
+    "printer": {"kind", "columns"},
+    "policy": None,  # checked by Policy.from_mapping
+}
+
+
+def load_config(path: Path) -> TillConfig:
+    """Read a till configuration file; raise ConfigError naming the key and the file."""
+    src = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{src}: configuration file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{src}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{src}: cannot read: {exc}") from None
+    return parse_config(raw, source=src)
+
+
+def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
+    for section, value in raw.items():
+        if section not in _SECTIONS:
+            raise ConfigError(f"{source}: unknown section [{section}]; known: {sorted(_SECTIONS)}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: [{section}] must be a table")
+        allowed = _SECTIONS[section]
+        for key in value:
+            if allowed is not None and key not in allowed:
+                raise ConfigError(
+                    f"{source}: unknown key {section}.{key}; known: {sorted(allowed)}"
+                )
+    till = raw.get("till", {})
+    reader = raw.get("reader", {})
+    printer = raw.get("printer", {})
+
+    till_id = _string(till, "till", "till_id", "till-1", source)
+    if not till_id.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(f"{source}: till.till_id = {till_id!r} may hold letters, digits, - and _")
+    data_dir = Path(_string(till, "till", "data_dir", str(default_data_dir()), source)).expanduser()
+
+    kind = _string(reader, "reader", "kind", "simulated", source)
+    if kind.split(":", 1)[0] not in _READERS:
+        raise ConfigError(f"{source}: reader.kind = {kind!r} is not one of {', '.join(_READERS)}")
+    options = {k: str(v) for k, v in reader.items() if k != "kind"}
+    card_id = {k: str(v) for k, v in raw.get("card_id", {}).items()}
+    try:
+        from drivers.cards.normalise import CardIdFormat
+
+        CardIdFormat.from_options(card_id)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: [card_id] {exc}") from None
+
+    pkind = _string(printer, "printer", "kind", "simulated", source)
+    if pkind.split(":", 1)[0] not in _PRINTERS:
+        raise ConfigError(
+            f"{source}: printer.kind = {pkind!r} is not one of {', '.join(_PRINTERS)}"
+        )
+    columns = printer.get("columns", 42)
+    if columns not in (42, 48) or isinstance(columns, bool):
+        raise ConfigError(f"{source}: printer.columns = {columns!r} must be 42 or 48")
+
+    overrides = dict(raw.get("policy", {}))
+    try:
+        Policy.from_mapping(overrides, source=f"{source}: [policy]")
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from None
+
+    return TillConfig(
+        till_id=till_id,
+        data_dir=data_dir,
+        reader=ReaderConfig(kind, options, card_id),
+        printer=PrinterConfig(pkind, columns),
+        policy_overrides=overrides,
+        source=source,
+    )
+
+
+def _string(table: dict[str, Any], section: str, key: str, default: str, source: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{source}: {section}.{key} = {value!r} must be a non-empty string")
+    return value.strip()

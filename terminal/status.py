@@ -1,0 +1,55 @@
+"""What the status bar says, computed without Qt so it can be tested and benchmarked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TillStatus:
+    online: bool
+    unsent: int
+    oldest_unsent: datetime | None
+    now: datetime
+    alarm_after_s: int
+    reader_text: str
+    reader_ok: bool
+    printer_text: str
+    printer_ok: bool
+    unit_name: str
+    till_id: str
+    last_sync: datetime | None = None
+
+    @property
+    def oldest_age_s(self) -> int | None:
+        if self.oldest_unsent is None:
+            return None
+        return max(0, int((self.now - self.oldest_unsent).total_seconds()))
+
+    @property
+    def alarm(self) -> bool:
+        """D-SYNC-1: entries waiting longer than the operators' promise while the server answers."""
+        age = self.oldest_age_s
+        return self.online and age is not None and age > self.alarm_after_s
+
+    @property
+    def network_text(self) -> str:
+        return "● Online" if self.online else "● Offline: selling from the local copy"
+
+    @property
+    def unsent_text(self) -> str:
+        if self.unsent == 0:
+            return "All entries sent"
+        age = self.oldest_age_s or 0
+        text = f"Unsent {self.unsent} · oldest {format_age(age)}"
+        return f"⚠ {text}: sync stuck" if self.alarm else text
+
+
+def format_age(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60} min"

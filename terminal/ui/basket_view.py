@@ -1,0 +1,74 @@
+"""The tray: lines with quantities, void line, total at the tapped card's price level."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from sync.records import SaleLine
+from terminal.money import format_money
+
+
+class BasketView(QFrame):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        title = QLabel("Tray")
+        title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        layout.addWidget(title)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Qty", "Item", "Amount"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.table, 1)
+        self.total = QLabel("")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.total.setStyleSheet("font-size: 30px; font-weight: 800;")
+        layout.addWidget(self.total)
+        self.level = QLabel("")
+        self.level.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.level.setStyleSheet("font-size: 14px; color: #46505a;")
+        layout.addWidget(self.level)
+
+    def selected_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return rows[0].row()
+        return self.table.rowCount() - 1 if self.table.rowCount() else None
+
+    def show_lines(self, lines: list[SaleLine], total: int, currency: str, level: str) -> None:
+        selected = self.table.currentRow()
+        self.table.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            cells = [f"{line.quantity} ×", line.name, format_money(line.amount, currency)]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col != 1:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, col, item)
+        if lines:
+            self.table.selectRow(
+                min(max(selected, 0), len(lines) - 1) if selected >= 0 else len(lines) - 1
+            )
+        self.total.setText(f"Total {format_money(total, currency)}")
+        self.level.setText(f"at {level} prices")

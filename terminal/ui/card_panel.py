@@ -1,0 +1,214 @@
+"""The card panel: the cardholder's photo, large, and the verdict in words and colour.
+
+The photo is the card's only security (D-CARD-4): it fills most of the panel, and a missing or
+unreadable photo is said in red where the photo would be.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from terminal.decide import Verdict
+from terminal.money import format_money
+from terminal.session import CardView, Paid
+from terminal.ui import theme
+
+PHOTO_W, PHOTO_H = 300, 360
+
+
+class PhotoCache:
+    """Decoded photos by content address; a tap of a regular customer decodes nothing."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._items: OrderedDict[str, QPixmap | None] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, sha256: str, load: Callable[[str], bytes | None]) -> QPixmap | None:
+        if sha256 in self._items:
+            self._items.move_to_end(sha256)
+            return self._items[sha256]
+        data = load(sha256)
+        pixmap: QPixmap | None = None
+        if data:
+            candidate = QPixmap()
+            if candidate.loadFromData(data) and not candidate.isNull():
+                pixmap = candidate.scaled(
+                    PHOTO_W,
+                    PHOTO_H,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+        self._items[sha256] = pixmap
+        if len(self._items) > self._capacity:
+            self._items.popitem(last=False)
+        return pixmap
+
+
+def _placeholder(text: str, colour: str) -> QPixmap:
+    pixmap = QPixmap(PHOTO_W, PHOTO_H)
+    pixmap.fill(QColor("#f4f6f8"))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(colour))
+    font = QFont("DejaVu Sans", 17)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(
+        pixmap.rect().adjusted(16, 16, -16, -16),
+        Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+        text,
+    )
+    painter.end()
+    return pixmap
+
+
+class CardPanel(QFrame):
+    autoload_answered = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 14, 14, 14)
+        layout.setSpacing(8)
+
+        self.photo = QLabel()
+        self.photo.setFixedSize(PHOTO_W, PHOTO_H)
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo.setStyleSheet("border: 1px solid #d5dbe1; border-radius: 6px;")
+        layout.addWidget(self.photo, alignment=Qt.AlignmentFlag.AlignHCenter)
+
+        self.name = QLabel("Ring up the tray, then tap the card")
+        self.name.setWordWrap(True)
+        self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.name.setStyleSheet("font-size: 24px; font-weight: 700;")
+        layout.addWidget(self.name)
+
+        self.details = QLabel("")
+        self.details.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.details.setStyleSheet("font-size: 17px;")
+        layout.addWidget(self.details)
+
+        self.banner = QLabel("")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setWordWrap(True)
+        self.banner.setMinimumHeight(56)
+        layout.addWidget(self.banner)
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet("font-size: 16px;")
+        layout.addWidget(self.message)
+
+        self.consent = QFrame()
+        self.consent.setStyleSheet("background: #fff6db; border-radius: 8px;")
+        consent_layout = QVBoxLayout(self.consent)
+        self.consent_text = QLabel("")
+        self.consent_text.setWordWrap(True)
+        self.consent_text.setStyleSheet("font-size: 17px; font-weight: 600;")
+        consent_layout.addWidget(self.consent_text)
+        buttons = QHBoxLayout()
+        self.yes = QPushButton("Yes, load  (F1)")
+        self.yes.setObjectName("yes")
+        self.no = QPushButton("No  (F2)")
+        self.no.setObjectName("no")
+        for button in (self.yes, self.no):
+            button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 12)
+            buttons.addWidget(button)
+        consent_layout.addLayout(buttons)
+        self.yes.clicked.connect(lambda: self.autoload_answered.emit(True))
+        self.no.clicked.connect(lambda: self.autoload_answered.emit(False))
+        layout.addWidget(self.consent)
+        layout.addStretch(1)
+        self.show_idle()
+
+    # -- states --------------------------------------------------------------------------------
+    def show_idle(self, problem: str | None = None) -> None:
+        self.photo.setPixmap(_placeholder("Tap a card", theme.NEUTRAL))
+        self.name.setText("Ring up the tray, then tap the card")
+        self.details.setText("or tap the card first")
+        if problem:
+            self._banner("CANNOT SELL", theme.REFUSED)
+            self.message.setText(problem)
+        else:
+            self._banner("", None)
+            self.message.setText("")
+        self.consent.hide()
+
+    def show_card(self, view: CardView, photo: QPixmap | None, *, photo_broken: bool) -> None:
+        verdict = view.verdict
+        snap = view.snapshot
+        if snap is None:
+            self.photo.setPixmap(_placeholder("Unknown card", theme.REFUSED))
+            self.name.setText(f"Card {view.card_id}")
+            self.details.setText("")
+        else:
+            if photo is not None:
+                self.photo.setPixmap(photo)
+            elif photo_broken:
+                self.photo.setPixmap(
+                    _placeholder("PHOTO UNREADABLE\nCheck identity another way", theme.REFUSED)
+                )
+            else:
+                self.photo.setPixmap(
+                    _placeholder("NO PHOTO ON FILE\nCheck identity another way", theme.REFUSED)
+                )
+            self.name.setText(snap.cardholder.name)
+            level = (verdict.level or snap.account.price_level).value.capitalize()
+            balance = format_money(snap.balance, snap.account.currency)
+            self.details.setText(f"{level}  ·  Balance {balance}")
+        self._banner(verdict.headline, theme.OUTCOME_COLOUR[verdict.outcome])
+        self.message.setText(_message(verdict))
+        self.consent.hide()
+
+    def ask_autoload(self, verdict: Verdict) -> None:
+        offer = verdict.autoload
+        if offer is None:
+            return
+        amount = format_money(offer.amount, verdict.currency)
+        new_balance = format_money(offer.new_balance, verdict.currency)
+        self.consent_text.setText(
+            f"Offer autoload: {amount} from the cardholder's bank account.\n"
+            f"New balance {new_balance}. Does the cardholder agree?"
+        )
+        self.consent.show()
+        self.yes.setFocus()
+
+    def show_paid(self, paid: Paid) -> None:
+        verdict = paid.verdict
+        cur = verdict.currency
+        total = format_money(paid.total, cur)
+        after = format_money(paid.committed.balance_after, cur)
+        colour = theme.OUTCOME_COLOUR[verdict.outcome]
+        word = "PAID OFFLINE" if verdict.outcome.value == "approved offline" else "PAID"
+        self._banner(f"{word} {total}", colour)
+        lines = [f"Balance now {after}.  Receipt {paid.committed.receipt_no}."]
+        if paid.autoload_amount:
+            lines.insert(0, f"Autoload +{format_money(paid.autoload_amount, cur)} credited.")
+        self.message.setText("  ".join(lines))
+        self.details.setText(self.details.text().split("  ·  ")[0] + f"  ·  Balance {after}")
+        self.consent.hide()
+
+    def _banner(self, text: str, colour: str | None) -> None:
+        self.banner.setText(text)
+        if colour is None:
+            self.banner.setStyleSheet("font-size: 26px;")
+        else:
+            self.banner.setStyleSheet(
+                f"background: {colour}; color: white; font-size: 26px; font-weight: 800;"
+                "border-radius: 8px; padding: 6px;"
+            )
+
+
+def _message(verdict: Verdict) -> str:
+    parts = [verdict.message]
+    if verdict.autoload_note:
+        parts.append(verdict.autoload_note)
+    elif verdict.autoload is not None and not verdict.autoload.needed:
+        parts.append("Autoload will be offered at payment.")
+    return "  ".join(parts)

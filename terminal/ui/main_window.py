@@ -1,0 +1,261 @@
+"""The cashier's screen: products, tray, card panel, status bar. It renders a `SaleSession`.
+
+Device and network events arrive as Qt signals from their own threads; the only I/O done here
+is the local SQLite read of a tap (through the store, never SQL in this module).
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QPushButton, QVBoxLayout, QWidget
+
+from drivers.cards.base import BadRead, CardTap, ReaderStatus
+from sync.records import Product
+from terminal.app import Till
+from terminal.print_queue import PrintRecord
+from terminal.session import Phase
+from terminal.ui import theme
+from terminal.ui.basket_view import BasketView
+from terminal.ui.card_panel import CardPanel, PhotoCache
+from terminal.ui.product_grid import ProductGrid
+from terminal.ui.status_bar import TillStatusBar
+
+
+class Bridge(QObject):
+    """Carries events from reader, printer and sync threads onto the UI thread."""
+
+    tapped = Signal(object)
+    bad_read = Signal(object)
+    reader_status = Signal(object)
+    print_changed = Signal(object)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, till: Till) -> None:
+        super().__init__()
+        self.till = till
+        self.session = till.session
+        self.bridge = Bridge()
+        self.photos = PhotoCache()
+        self.notice: str | None = None
+        self.shortcuts = {p.shortcut.upper(): p for p in self.session.products if p.shortcut}
+        self.setWindowTitle(f"canteen-till · {self.session.unit.name} · {till.config.till_id}")
+        self.setStyleSheet(theme.STYLE)
+        self.resize(*theme.WINDOW_SIZE)
+
+        root = QWidget()
+        root.setObjectName("root")
+        row = QHBoxLayout(root)
+        row.setContentsMargins(10, 10, 10, 10)
+        row.setSpacing(10)
+        self.grid = ProductGrid(self.session.products, self.session.unit.currency)
+        self.card_panel = CardPanel()
+        self.card_panel.setFixedWidth(340)
+        right = QVBoxLayout()
+        self.basket = BasketView()
+        right.addWidget(self.basket, 1)
+        buttons = QHBoxLayout()
+        self.cancel_button = self._button("Cancel sale\nEsc", self.cancel)
+        self.void_button = self._button("Void line\nDel", self.void_line)
+        self.reprint_button = self._button("Reprint\nF5", self.reprint)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.void_button)
+        buttons.addWidget(self.reprint_button)
+        right.addLayout(buttons)
+        self.print_button = self._button("Print receipt  F6", self.print_on_request)
+        right.addWidget(self.print_button)
+        self.charge_button = self._button("Charge card  ⏎", self.charge)
+        self.charge_button.setObjectName("charge")
+        self.charge_button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT + 8)
+        right.addWidget(self.charge_button)
+        row.addWidget(self.grid, 1)
+        row.addWidget(self.card_panel)
+        right_holder = QWidget()
+        right_holder.setLayout(right)
+        right_holder.setFixedWidth(400)
+        row.addWidget(right_holder)
+        self.setCentralWidget(root)
+        self.status = TillStatusBar()
+        self.setStatusBar(self.status)
+
+        self.grid.product_chosen.connect(self.add_product)
+        self.card_panel.autoload_answered.connect(self.answer_autoload)
+        self.bridge.tapped.connect(self.on_tap)
+        self.bridge.bad_read.connect(self.on_bad_read)
+        self.bridge.reader_status.connect(lambda _s: self.refresh_status())
+        self.bridge.print_changed.connect(self.on_print_changed)
+        self._shortcuts()
+
+        self.status_timer = QTimer(self)
+        self.status_timer.timeout.connect(self.refresh_status)
+        self.status_timer.start(1000)
+        self.refresh()
+        self.refresh_status()
+
+    # -- wiring --------------------------------------------------------------------------------
+    def attach_devices(self) -> None:
+        """Start the reader with callbacks that hop onto the UI thread."""
+        self.till.start_devices(
+            on_tap=self.bridge.tapped.emit,
+            on_bad_read=self.bridge.bad_read.emit,
+            on_reader_status=self.bridge.reader_status.emit,
+            on_print=self.bridge.print_changed.emit,
+        )
+
+    def _button(self, text: str, slot: object) -> QPushButton:
+        button = QPushButton(text)
+        button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 8)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        return button
+
+    def _shortcuts(self) -> None:
+        keys = {
+            "Return": self.charge,
+            "Enter": self.charge,
+            "Escape": self.cancel,
+            "Delete": self.void_line,
+            "Backspace": self.void_line,
+            "+": lambda: self.change_quantity(+1),
+            "-": lambda: self.change_quantity(-1),
+            "F1": lambda: self.answer_autoload(True),
+            "F2": lambda: self.answer_autoload(False),
+            "F5": self.reprint,
+            "F6": self.print_on_request,
+            "F9": self.toggle_network,
+        }
+        for key, slot in keys.items():
+            QShortcut(QKeySequence(key), self, slot)
+        if self.till.uses_keyboard_reader():
+            return  # product keys go through the wedge reader first (keyPressEvent)
+        for product in self.session.products:
+            if product.shortcut:
+                QShortcut(QKeySequence(product.shortcut), self, partial(self.add_product, product))
+
+    # -- cashier actions -------------------------------------------------------------------
+    def add_product(self, product: Product) -> None:
+        self.notice = None
+        self.session.add(product)
+        self.refresh()
+
+    def press_shortcut(self, key: str) -> bool:
+        product = self.shortcuts.get(key.upper())
+        if product is not None:
+            self.add_product(product)
+        return product is not None
+
+    def change_quantity(self, delta: int) -> None:
+        row = self.basket.selected_row()
+        if row is None or self.session.phase is Phase.PAID:
+            return
+        line = self.session.basket.lines[row]
+        self.session.set_quantity(row, line.quantity + delta)
+        self.refresh()
+
+    def void_line(self) -> None:
+        row = self.basket.selected_row()
+        if row is not None and self.session.phase is not Phase.PAID:
+            self.session.void_line(row)
+            self.refresh()
+
+    def cancel(self) -> None:
+        self.notice = None
+        self.session.cancel()
+        self.refresh()
+
+    def charge(self) -> None:
+        if self.session.phase is Phase.CONSENT:
+            return
+        self.session.charge()
+        self.refresh()
+
+    def answer_autoload(self, accepted: bool) -> None:
+        if self.session.phase is Phase.CONSENT:
+            self.session.answer_autoload(accepted)
+            self.refresh()
+
+    def reprint(self) -> None:
+        self.notice = self.till.reprint_last()
+        self.refresh()
+
+    def print_on_request(self) -> None:
+        self.notice = self.till.print_last_on_request()
+        self.refresh()
+
+    def toggle_network(self) -> None:
+        self.till.toggle_network()
+        self.refresh_status()
+
+    # -- device events -----------------------------------------------------------------------
+    def on_tap(self, tap: CardTap) -> None:
+        """The tap path: normalise, look up, decide, paint; nothing here waits on a device."""
+        self.notice = None
+        card_id = self.till.card_id(tap)
+        self.session.tap(card_id)
+        self.refresh()
+
+    def on_bad_read(self, bad: BadRead) -> None:
+        if bad.typing:
+            # A person typed, not a reader: the keys were product shortcuts after all.
+            for char in bad.raw:
+                self.press_shortcut(char)
+            return
+        self.notice = f"Card not read ({bad.reason}). Ask the customer to tap again."
+        self.refresh()
+
+    def on_print_changed(self, record: PrintRecord) -> None:
+        self.till.note_print(record)
+        self.refresh_status()
+
+    # -- rendering ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        session = self.session
+        level = session.level
+        self.grid.set_level(level)
+        currency = session.unit.currency
+        self.basket.show_lines(session.basket.priced(level), session.total, currency, level.value)
+        phase = session.phase
+        if session.problem is not None and phase is not Phase.PAID:
+            self.card_panel.show_idle(session.problem)
+        elif phase is Phase.IDLE or session.card is None:
+            self.card_panel.show_idle(None)
+        else:
+            view = session.card
+            sha = view.snapshot.cardholder.photo_sha256 if view.snapshot else None
+            photo = self.photos.get(sha, self.till.store.photo) if sha else None
+            self.card_panel.show_card(view, photo, photo_broken=sha is not None and photo is None)
+            if phase is Phase.CONSENT:
+                self.card_panel.ask_autoload(view.verdict)
+            elif phase is Phase.PAID and session.last_paid is not None:
+                self.card_panel.show_paid(session.last_paid)
+        if self.notice:
+            self.card_panel.message.setText(self.notice)
+        self.charge_button.setEnabled(session.can_charge())
+        self.void_button.setEnabled(phase is not Phase.PAID and not session.basket.is_empty())
+        self.print_button.setVisible(self.till.prints_on_request())
+        self.print_button.setEnabled(session.last_paid is not None)
+
+    def refresh_status(self) -> None:
+        status = self.till.status()
+        local = status.now.astimezone(ZoneInfo(self.session.unit.timezone))
+        self.status.show_status(status, f"{local:%H:%M}")
+
+    def reader_status(self) -> ReaderStatus:
+        return self.till.reader_status()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.till.feed_key(event.text(), time.monotonic()):
+            return
+        if self.till.uses_keyboard_reader() and self.press_shortcut(event.text()):
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.status_timer.stop()
+        self.till.close()
+        super().closeEvent(event)

@@ -1,0 +1,92 @@
+"""Products by category as large touch buttons, each with its price at the current level."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from sync.records import PriceLevel, Product
+from terminal.money import format_money
+from terminal.pricing import price_of
+from terminal.ui import theme
+
+COLUMNS = 3
+
+
+class ProductGrid(QFrame):
+    product_chosen = Signal(object)
+
+    def __init__(self, products: list[Product], currency: str) -> None:
+        super().__init__()
+        self.setObjectName("panel")
+        self._products = products
+        self._currency = currency
+        self._level = PriceLevel.STUDENT
+        self.categories = list(dict.fromkeys(p.category for p in products))
+        self.current = self.categories[0] if self.categories else ""
+        self.buttons: dict[str, QPushButton] = {}
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 12, 12, 12)
+        tabs = QGridLayout()
+        tabs.setSpacing(6)
+        self._group = QButtonGroup(self)
+        self.category_buttons: dict[str, QPushButton] = {}
+        for i, category in enumerate(self.categories):
+            button = QPushButton(category)
+            button.setObjectName("category")
+            button.setCheckable(True)
+            button.setMinimumHeight(52)
+            button.clicked.connect(lambda _=False, c=category: self.show_category(c))
+            self._group.addButton(button)
+            self.category_buttons[category] = button
+            tabs.addWidget(button, i // 4, i % 4)
+        outer.addLayout(tabs)
+        self._grid = QGridLayout()
+        self._grid.setSpacing(10)
+        grid_holder = QHBoxLayout()
+        grid_holder.addLayout(self._grid)
+        outer.addLayout(grid_holder)
+        outer.addStretch(1)
+        if self.current:
+            self.show_category(self.current)
+
+    def set_level(self, level: PriceLevel) -> None:
+        if level is not self._level:
+            self._level = level
+            self._refresh_labels()
+
+    def show_category(self, category: str) -> None:
+        self.current = category
+        self.category_buttons[category].setChecked(True)
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.buttons.clear()
+        shown = [p for p in self._products if p.category == category]
+        for i, product in enumerate(shown):
+            button = QPushButton()
+            button.setObjectName("product")
+            button.setMinimumSize(160, theme.TOUCH_MIN_HEIGHT + 24)
+            button.clicked.connect(lambda _=False, p=product: self.product_chosen.emit(p))
+            self.buttons[product.product_id] = button
+            self._grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+        self._refresh_labels()
+
+    def _refresh_labels(self) -> None:
+        for product in self._products:
+            button = self.buttons.get(product.product_id)
+            if button is None:
+                continue
+            price = format_money(price_of(product, self._level), self._currency)
+            key = f"  [{product.shortcut}]" if product.shortcut else ""
+            button.setText(f"{product.name}\n{price}{key}")

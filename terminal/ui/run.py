@@ -1,0 +1,90 @@
+"""Start the Qt till: window, devices, and the demo's screenshot and timed exit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from sync.link import Link
+from terminal.app import Till
+from terminal.config import TillConfig
+
+_STARTED = time.monotonic()
+
+
+def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -> int:
+    if getattr(options, "offscreen", False):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from terminal.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    till = Till(config, link=link)
+    window = MainWindow(till)
+    window.attach_devices()
+    if config.reader.kind == "simulated":
+        till.reader.set_command_handler(lambda word, args: _command(window, word, args))  # type: ignore[attr-defined]
+    window.show()
+    app.processEvents()
+    print(f"ready in {time.monotonic() - _STARTED:.2f} s", flush=True)
+
+    ring = [k.strip() for k in (getattr(options, "ring", "") or "").split(",") if k.strip()]
+    for key in ring:
+        product = next((p for p in till.session.products if p.shortcut == key), None)
+        if product is None:
+            print(f"canteen-till: --ring {key}: no product has that shortcut", file=sys.stderr)
+            return 2
+        window.add_product(product)
+    if getattr(options, "tap_card", None):
+        _tap_later(till, options.tap_card)
+    if getattr(options, "exit_after", None) is not None:
+        QTimer.singleShot(
+            int(options.exit_after * 1000), lambda: _finish(window, options.screenshot)
+        )
+    code = app.exec()
+    till.close()
+    return code
+
+
+def _tap_later(till: Till, card: str) -> None:
+    """Tap through the simulated reader's socket, the same path `canteen-till tap` takes."""
+    from drivers.cards.simulated import reader_socket_path, send_tap
+
+    def tap() -> None:
+        try:
+            send_tap(reader_socket_path(till.config.data_dir), card)
+        except Exception as exc:
+            print(f"canteen-till: --tap {card}: {exc}", file=sys.stderr)
+
+    threading.Thread(target=tap, name="demo-tap", daemon=True).start()
+
+
+def _finish(window: object, screenshot: Path | None) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from terminal.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    if screenshot is not None:
+        window.refresh_status()
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(screenshot)):
+            print(f"canteen-till: could not write {screenshot}", file=sys.stderr)
+    window.close()
+    QApplication.quit()
+
+
+def _command(window: object, word: str, args: list[str]) -> str:
+    from terminal.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    if word == "net" and args and args[0] in ("online", "offline"):
+        window.till.link.set_online(args[0] == "online")
+        return f"network {args[0]}"
+    raise ValueError(f"unknown command {word} {' '.join(args)}".strip())
