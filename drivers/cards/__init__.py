@@ -1,0 +1,78 @@
+"""Card readers behind one small interface; a config string picks the reader family.
+
+    reader = open_reader("simulated", data_dir=data_dir)
+    reader.start(on_tap, on_status, on_error)   # callbacks run on the reader's thread
+    ...
+    reader.stop()
+
+The rest of the till never imports a concrete driver module: `open_reader` imports the one the
+spec names, lazily. Canonical card ids (D-CARD-3) are in `drivers.cards.normalise`, the
+double-tap guard (D-PAY-5) in `drivers.cards.debounce`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from drivers.cards.base import BadRead, CardReader, CardTap, ReaderState, ReaderStatus
+from drivers.cards.debounce import Debouncer
+from drivers.cards.normalise import CardIdFormat, MalformedCardId, normalise, parse_card_text
+
+__all__ = [
+    "READER_SPECS",
+    "BadRead",
+    "CardIdFormat",
+    "CardReader",
+    "CardTap",
+    "Debouncer",
+    "MalformedCardId",
+    "ReaderState",
+    "ReaderStatus",
+    "normalise",
+    "open_reader",
+    "parse_card_text",
+]
+
+READER_SPECS = ("simulated", "keyboard", "pcsc:NAME", "nfc:usb", "nfc:udp")
+PCSC_LATER = "PC/SC support comes with a later release"
+NFC_LATER = "NFC support comes with a later release"
+
+
+def open_reader(
+    spec: str, *, data_dir: Path, options: Mapping[str, str] | None = None
+) -> CardReader:
+    """The card reader a config string names (not started yet).
+
+    "simulated": listens on `data_dir / "reader.sock"` (options: none).
+    "keyboard": a USB keyboard-wedge reader (options: see KeyboardWedgeReader.from_options).
+    "pcsc:NAME", "nfc:usb", "nfc:udp": reserved; for now a reader whose status is
+    `unavailable` saying so. Unknown specs and options raise ValueError naming them.
+    """
+    cleaned = spec.strip()
+    family, sep, arg = cleaned.partition(":")
+    family = family.strip().lower()
+    opts = dict(options or {})
+    if family == "simulated" and not sep:
+        from drivers.cards import simulated
+
+        _no_options(cleaned, opts)
+        return simulated.SimulatedReader(simulated.reader_socket_path(data_dir), name="simulated")
+    if family == "keyboard" and not sep:
+        from drivers.cards import keyboard
+
+        return keyboard.KeyboardWedgeReader.from_options(opts, name="keyboard")
+    if family == "pcsc" and sep and arg.strip():
+        from drivers.cards.unavailable import UnavailableReader
+
+        return UnavailableReader(f"pcsc:{arg.strip()}", PCSC_LATER)
+    if family == "nfc" and sep and arg.strip().lower() in ("usb", "udp"):
+        from drivers.cards.unavailable import UnavailableReader
+
+        return UnavailableReader(f"nfc:{arg.strip().lower()}", NFC_LATER)
+    raise ValueError(f"unknown card reader {spec!r}: use one of {', '.join(READER_SPECS)}")
+
+
+def _no_options(spec: str, options: Mapping[str, str]) -> None:
+    if options:
+        raise ValueError(f"card reader {spec!r} takes no options (got {', '.join(options)})")

@@ -1,0 +1,160 @@
+"""The card-reader interface every reader family implements, and what it emits.
+
+A reader runs on its own thread (or, for the keyboard wedge, on the thread that feeds it keys)
+and calls the callbacks given to `CardReader.start` from there; the UI marshals them to its own
+thread. A callback that raises is logged and never stops the reader.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CardTap:
+    """One card presented to a reader: its UID bytes as the reader delivered them."""
+
+    uid: bytes
+    reader: str  # the reader's name, e.g. "simulated" or "pcsc:ACS ACR122U"
+    technology: str  # "simulated", "keyboard-wedge", "iso14443a", ...
+    at: float  # time.monotonic() when the reader saw the card
+
+
+class ReaderState(StrEnum):
+    CONNECTED = "connected"  # ready: a tap will be seen
+    NO_READER = "no_reader"  # nothing plugged in (or the reader was stopped)
+    UNAVAILABLE = "unavailable"  # this reader family cannot run here (library, service missing)
+    ERROR = "error"  # it was working and failed; the text says what to do
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderStatus:
+    """The reader's state with a sentence a cashier can read."""
+
+    state: ReaderState
+    text: str
+
+    @property
+    def ready(self) -> bool:
+        return self.state is ReaderState.CONNECTED
+
+
+@dataclass(frozen=True, slots=True)
+class BadRead:
+    """Input from a reader that is not a card number; no tap was emitted.
+
+    `raw` is the text as received, `reason` says what is wrong with it. `typing` is True when the
+    keyboard wedge decided the keys came from a person typing, not from a reader: the UI may give
+    those characters back to the focused field instead of showing an error.
+    """
+
+    reader: str
+    raw: str
+    reason: str
+    typing: bool = False
+
+
+TapCallback = Callable[[CardTap], None]
+StatusCallback = Callable[[ReaderStatus], None]
+ErrorCallback = Callable[[BadRead], None]
+
+
+class CardReader(ABC):
+    """A source of card taps. Subclasses implement `start` and `stop`.
+
+    `start(on_tap, on_status, on_error)` begins reading; callbacks run on the reader's thread.
+    `stop()` ends it and is safe to call twice. `status` is the latest `ReaderStatus`.
+    """
+
+    def __init__(self, name: str, status: ReaderStatus) -> None:
+        self._name = name
+        self._status = status
+        self._lock = threading.RLock()
+        self._on_tap: TapCallback | None = None
+        self._on_status: StatusCallback | None = None
+        self._on_error: ErrorCallback | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def status(self) -> ReaderStatus:
+        with self._lock:
+            return self._status
+
+    @abstractmethod
+    def start(
+        self,
+        on_tap: TapCallback,
+        on_status: StatusCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        """Begin reading; raises RuntimeError when already started."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop reading and release the device; idempotent."""
+
+    # -- helpers for subclasses ------------------------------------------------------------
+
+    def _bind(
+        self,
+        on_tap: TapCallback,
+        on_status: StatusCallback | None,
+        on_error: ErrorCallback | None,
+    ) -> None:
+        with self._lock:
+            if self._on_tap is not None:
+                raise RuntimeError(f"card reader {self._name!r} is already started")
+            self._on_tap = on_tap
+            self._on_status = on_status
+            self._on_error = on_error
+
+    def _unbind(self) -> None:
+        with self._lock:
+            self._on_tap = None
+            self._on_status = None
+            self._on_error = None
+
+    def _set_status(self, state: ReaderState, text: str) -> None:
+        status = ReaderStatus(state, text)
+        with self._lock:
+            changed = status != self._status
+            self._status = status
+            callback = self._on_status
+        if changed and callback is not None:
+            _call(callback, status, what="status")
+
+    def _emit_tap(self, tap: CardTap) -> bool:
+        """Hand a tap to the application; False when no one listens or the callback failed."""
+        with self._lock:
+            callback = self._on_tap
+        return callback is not None and _call(callback, tap, what="tap")
+
+    def _emit_error(self, bad: BadRead) -> None:
+        with self._lock:
+            callback = self._on_error
+        if callback is not None:
+            _call(callback, bad, what="bad-read")
+        else:
+            log.warning("%s: %s (%r)", bad.reader, bad.reason, bad.raw)
+
+
+def _call(callback: Callable[[T], None], value: T, *, what: str) -> bool:
+    try:
+        callback(value)
+    except Exception:
+        log.exception("card reader %s callback failed", what)
+        return False
+    return True

@@ -1,0 +1,380 @@
+"""The simulated card reader: taps arrive as text lines on a Unix domain socket.
+
+Used by the demo and the tests in place of hardware (like nfcpy's udp reader). The till listens
+on a socket in its data directory (`reader_socket_path(data_dir)`, mode 0600); `send_tap` (behind
+`canteen-till tap CARD_ID`) connects and sends one line per request. Protocol, UTF-8 lines:
+
+    TAP <hex UID>          e.g. "TAP 72BF9961", "TAP 04:57:9a:22:35:26:80", "TAP 0x72BF9961"
+    TAPDEC <decimal UID>   e.g. "TAPDEC 1562265116" (the UID bytes as one big-endian number)
+    CMD <word> [args...]   forwarded to the command handler (the demo toggles its network)
+    PING
+
+Each line gets one reply line: "OK" (CMD: "OK <handler reply>") or "ERR <reason>". A malformed
+card number is also reported to `on_error` as a BadRead; the reader keeps running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import selectors
+import socket
+import stat
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from drivers.cards.base import (
+    BadRead,
+    CardReader,
+    CardTap,
+    ErrorCallback,
+    ReaderState,
+    ReaderStatus,
+    StatusCallback,
+    TapCallback,
+)
+from drivers.cards.normalise import MalformedCardId, parse_card_text
+
+log = logging.getLogger(__name__)
+
+SOCKET_NAME = "reader.sock"
+TECHNOLOGY = "simulated"
+MAX_LINE_BYTES = 1024
+STOP_TIMEOUT_S = 5.0
+
+CommandHandler = Callable[[str, list[str]], str]
+
+
+def reader_socket_path(data_dir: Path) -> Path:
+    """Where the till's simulated reader listens for a data directory."""
+    return data_dir / SOCKET_NAME
+
+
+class SimulatedReaderError(Exception):
+    """Talking to the simulated reader failed; the message says why and what to do."""
+
+
+class ReaderNotRunning(SimulatedReaderError):
+    """Nothing listens on the socket: the till is not running (or uses another reader)."""
+
+
+class TapRefused(SimulatedReaderError):
+    """The till answered ERR: the card text was malformed or the command failed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SimulatedReader(CardReader):
+    """Listens on a Unix socket in its own daemon thread; each TAP line becomes a CardTap."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        name: str = "simulated",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(name, ReaderStatus(ReaderState.NO_READER, "Simulated reader not started"))
+        self._path = Path(path)
+        self._clock = clock
+        self._command_handler: CommandHandler | None = None
+        self._thread: threading.Thread | None = None
+        self._listener: socket.socket | None = None
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
+        self._stopping = threading.Event()
+        self._inode: int | None = None
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def set_command_handler(self, handler: CommandHandler | None) -> None:
+        """Answer `CMD <word> [args]` lines with handler(word, args); its reply goes back.
+
+        The handler runs on the reader's thread. A ValueError it raises becomes "ERR <message>".
+        """
+        with self._lock:
+            self._command_handler = handler
+
+    def start(
+        self,
+        on_tap: TapCallback,
+        on_status: StatusCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        """Listen on the socket. A socket that cannot be opened sets an ERROR status, no raise."""
+        self._bind(on_tap, on_status, on_error)
+        try:
+            listener = self._listen()
+        except OSError as exc:
+            self._set_status(
+                ReaderState.ERROR,
+                f"Simulated reader cannot listen on {self._path}: {exc.strerror or exc}",
+            )
+            return
+        except SimulatedReaderError as exc:
+            self._set_status(ReaderState.ERROR, str(exc))
+            return
+        self._listener = listener
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._stopping.clear()
+        self._thread = threading.Thread(
+            target=self._run, name=f"card-reader-{self.name}", daemon=True
+        )
+        self._thread.start()
+        self._set_status(ReaderState.CONNECTED, "Simulated reader ready")
+
+    def stop(self) -> None:
+        """Close the socket, join the thread and remove the socket file; idempotent."""
+        thread = self._thread
+        self._thread = None
+        if thread is not None:
+            self._stopping.set()
+            if self._wake_w is not None:
+                with contextlib.suppress(OSError):
+                    self._wake_w.send(b"x")
+            thread.join(STOP_TIMEOUT_S)
+            if thread.is_alive():
+                log.error("simulated reader thread did not stop within %s s", STOP_TIMEOUT_S)
+        for sock in (self._listener, self._wake_r, self._wake_w):
+            if sock is not None:
+                sock.close()
+        self._listener = self._wake_r = self._wake_w = None
+        self._remove_own_socket_file()
+        if self.status.state is not ReaderState.NO_READER:
+            self._set_status(ReaderState.NO_READER, "Simulated reader stopped")
+        self._unbind()
+
+    # -- listening -------------------------------------------------------------------------
+
+    def _listen(self) -> socket.socket:
+        self._remove_stale_socket_file()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(str(self._path))
+            os.chmod(self._path, 0o600)
+            self._inode = os.stat(self._path).st_ino
+            listener.listen(8)
+            listener.setblocking(False)
+        except BaseException:
+            listener.close()
+            raise
+        return listener
+
+    def _remove_stale_socket_file(self) -> None:
+        try:
+            mode = os.lstat(self._path).st_mode
+        except FileNotFoundError:
+            return
+        if not stat.S_ISSOCK(mode):
+            raise SimulatedReaderError(
+                f"Simulated reader cannot listen on {self._path}: a file that is not a socket "
+                "is in the way; move it away"
+            )
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.settimeout(1.0)
+            probe.connect(str(self._path))
+        except OSError:
+            os.unlink(self._path)  # stale: left by a till that did not stop cleanly
+            return
+        finally:
+            probe.close()
+        raise SimulatedReaderError(
+            f"Simulated reader cannot listen on {self._path}: another till is already listening"
+        )
+
+    def _remove_own_socket_file(self) -> None:
+        try:
+            if self._inode is not None and os.stat(self._path).st_ino == self._inode:
+                os.unlink(self._path)
+        except FileNotFoundError:
+            pass
+        self._inode = None
+
+    def _run(self) -> None:
+        assert self._listener is not None
+        assert self._wake_r is not None
+        buffers: dict[socket.socket, bytearray] = {}
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._listener, selectors.EVENT_READ)
+            sel.register(self._wake_r, selectors.EVENT_READ)
+            try:
+                while not self._stopping.is_set():
+                    for key, _ in sel.select():
+                        sock = key.fileobj
+                        assert isinstance(sock, socket.socket)
+                        if sock is self._wake_r:
+                            return
+                        if sock is self._listener:
+                            self._accept(sel, buffers)
+                        else:
+                            self._serve(sel, sock, buffers)
+            except Exception:
+                log.exception("simulated reader failed")
+                self._set_status(ReaderState.ERROR, "Simulated reader failed; restart the till")
+            finally:
+                for conn in buffers:
+                    conn.close()
+
+    def _accept(self, sel: selectors.BaseSelector, buffers: dict[socket.socket, bytearray]) -> None:
+        assert self._listener is not None
+        try:
+            conn, _ = self._listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        conn.setblocking(False)
+        buffers[conn] = bytearray()
+        sel.register(conn, selectors.EVENT_READ)
+
+    def _serve(
+        self,
+        sel: selectors.BaseSelector,
+        conn: socket.socket,
+        buffers: dict[socket.socket, bytearray],
+    ) -> None:
+        try:
+            data = conn.recv(4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        buf = buffers[conn]
+        buf.extend(data)
+        keep_open = bool(data)
+        while keep_open and b"\n" in buf:
+            raw, _, rest = bytes(buf).partition(b"\n")
+            buf[:] = rest
+            keep_open = self._reply(conn, self._handle_line(raw))
+        if keep_open and len(buf) > MAX_LINE_BYTES:
+            self._reply(conn, f"ERR line longer than {MAX_LINE_BYTES} bytes")
+            keep_open = False
+        if not keep_open:
+            sel.unregister(conn)
+            del buffers[conn]
+            conn.close()
+
+    @staticmethod
+    def _reply(conn: socket.socket, reply: str) -> bool:
+        one_line = " ".join(reply.splitlines()) or "OK"
+        try:
+            conn.sendall(one_line.encode() + b"\n")
+        except OSError as exc:
+            if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.EAGAIN):
+                log.warning("simulated reader could not reply: %s", exc)
+            return False
+        return True
+
+    def _handle_line(self, raw: bytes) -> str:
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            return "ERR the line is not UTF-8 text"
+        verb, _, rest = line.partition(" ")
+        verb = verb.upper()
+        if verb == "TAP":
+            return self._tap(rest, "hex")
+        if verb == "TAPDEC":
+            return self._tap(rest, "dec")
+        if verb == "CMD":
+            return self._command(rest.split())
+        if verb == "PING":
+            return "OK"
+        return f"ERR unknown request {verb or line!r}: use TAP <hex>, TAPDEC <decimal>, CMD, PING"
+
+    def _tap(self, text: str, encoding: str) -> str:
+        try:
+            uid = parse_card_text(text, encoding="hex" if encoding == "hex" else "dec")
+        except MalformedCardId as exc:
+            self._emit_error(BadRead(self.name, text, str(exc)))
+            return f"ERR {exc}"
+        tap = CardTap(uid=uid, reader=self.name, technology=TECHNOLOGY, at=self._clock())
+        if not self._emit_tap(tap):
+            return "ERR the till could not take the tap (see its log)"
+        return "OK"
+
+    def _command(self, words: list[str]) -> str:
+        with self._lock:
+            handler = self._command_handler
+        if not words:
+            return "ERR CMD needs a command word"
+        if handler is None:
+            return f"ERR this till takes no commands (got {words[0]!r})"
+        try:
+            reply = handler(words[0], words[1:])
+        except ValueError as exc:
+            return f"ERR {exc}"
+        except Exception:
+            log.exception("simulated reader command %r failed", words[0])
+            return f"ERR command {words[0]!r} failed (see the till's log)"
+        return f"OK {reply}".rstrip()
+
+
+# -- client side -----------------------------------------------------------------------------
+
+
+def send_tap(
+    socket_path: Path, card_text: str, *, decimal: bool = False, timeout: float = 2.0
+) -> None:
+    """Tap a card on the running till's simulated reader.
+
+    card_text is hex ("72BF9961") unless decimal=True ("1562265116"). Raises ReaderNotRunning
+    when no till listens, TapRefused when the till rejects the card text.
+    """
+    if "\n" in card_text or "\r" in card_text:
+        raise TapRefused(f"card number {card_text!r}: it must be one line")
+    verb = "TAPDEC" if decimal else "TAP"
+    _request(socket_path, f"{verb} {card_text.strip()}", timeout)
+
+
+def send_command(socket_path: Path, word: str, *args: str, timeout: float = 2.0) -> str:
+    """Send `CMD word args...` to the running till; returns its handler's reply."""
+    parts = [word, *args]
+    if not word or any(not p or p != p.strip() or any(c.isspace() for c in p) for p in parts):
+        raise ValueError(f"command words must be non-empty and without spaces: {parts!r}")
+    reply = _request(socket_path, "CMD " + " ".join(parts), timeout)
+    return reply[2:].strip()
+
+
+def _request(path: Path, line: str, timeout: float) -> str:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.connect(str(path))
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            raise ReaderNotRunning(
+                f"no till is listening on {path}: start the till with `make demo` first"
+            ) from exc
+        except OSError as exc:
+            raise SimulatedReaderError(f"cannot connect to the till on {path}: {exc}") from exc
+        try:
+            sock.sendall(line.encode() + b"\n")
+            reply = _read_line(sock)
+        except TimeoutError as exc:
+            raise SimulatedReaderError(
+                f"the till on {path} did not answer within {timeout} s"
+            ) from exc
+        except OSError as exc:
+            raise SimulatedReaderError(f"the till on {path} closed the connection: {exc}") from exc
+    if reply.startswith("ERR"):
+        raise TapRefused(reply[3:].strip())
+    if not (reply == "OK" or reply.startswith("OK ")):
+        raise SimulatedReaderError(f"the till on {path} gave an unexpected reply {reply!r}")
+    return reply
+
+
+def _read_line(sock: socket.socket) -> str:
+    data = bytearray()
+    while b"\n" not in data and len(data) <= MAX_LINE_BYTES:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data.extend(chunk)
+    return data.partition(b"\n")[0].decode("utf-8", errors="replace").strip()
