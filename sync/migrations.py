@@ -1,0 +1,171 @@
+"""The store's schema as named, ordered migrations; applied ones are recorded in `_migrations`.
+
+A migration is never edited once released: change the schema by appending a new one. Each runs
+in its own transaction together with its `_migrations` row, so a crash leaves it applied or not.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+class UnknownMigrations(RuntimeError):
+    """The database was migrated by a newer version of the till than this one."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            "database has migrations this version does not know: "
+            + ", ".join(names)
+            + " (written by a newer version of the till?)"
+        )
+        self.names = names
+
+
+def _run(conn: sqlite3.Connection, statements: list[str]) -> None:
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for sql in statements:
+        conn.execute(sql)
+
+
+def _cache_tables(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        [
+            """CREATE TABLE till (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                till_id TEXT NOT NULL,
+                unit_id TEXT)""",
+            """CREATE TABLE units (
+                unit_id TEXT PRIMARY KEY, name TEXT NOT NULL, unit_type TEXT NOT NULL,
+                timezone TEXT NOT NULL, currency TEXT NOT NULL, seller_name TEXT NOT NULL,
+                address TEXT NOT NULL, vat_number TEXT NOT NULL)""",
+            # prices: JSON object {price level: minor units}
+            """CREATE TABLE products (
+                product_id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL,
+                prices TEXT NOT NULL, vat_rate_bp INTEGER NOT NULL, shortcut TEXT,
+                position INTEGER NOT NULL DEFAULT 0)""",
+            "CREATE INDEX products_order ON products(category, position, name)",
+            # allowed_unit_types, blocked_categories: JSON arrays
+            """CREATE TABLE cardholders (
+                cardholder_id TEXT PRIMARY KEY, name TEXT NOT NULL, photo_sha256 TEXT,
+                allowed_unit_types TEXT NOT NULL, daily_limit INTEGER,
+                blocked_categories TEXT NOT NULL)""",
+            # day/day_spent/day_autoloads: what the server knows of the account's business day,
+            # so lookup() adds only this till's unapplied entries on top (D-UNIT-3, D-AUTO-4).
+            """CREATE TABLE accounts (
+                account_id TEXT PRIMARY KEY, cardholder_id TEXT NOT NULL, currency TEXT NOT NULL,
+                balance INTEGER NOT NULL CHECK (typeof(balance) = 'integer'),
+                price_level TEXT NOT NULL, membership_expires TEXT,
+                payment_blocked INTEGER NOT NULL DEFAULT 0, arrears INTEGER NOT NULL DEFAULT 0,
+                version INTEGER NOT NULL DEFAULT 0,
+                day TEXT, day_spent INTEGER NOT NULL DEFAULT 0,
+                day_autoloads INTEGER NOT NULL DEFAULT 0)""",
+            # D-CARD-3: the canonical card id is the primary key, so a tap is one index probe.
+            """CREATE TABLE cards (
+                card_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('active', 'blocked', 'closed')),
+                replaced_by TEXT)""",
+            "CREATE INDEX cards_account ON cards(account_id)",
+            """CREATE TABLE autoload_agreements (
+                account_id TEXT PRIMARY KEY, threshold INTEGER NOT NULL, amount INTEGER NOT NULL,
+                active_from TEXT NOT NULL, ended INTEGER NOT NULL DEFAULT 0,
+                collection_failed INTEGER NOT NULL DEFAULT 0)""",
+            "CREATE TABLE policy (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)",
+            "CREATE TABLE photos (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL)",
+        ],
+    )
+
+
+def _journal(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        [
+            # reverses: the sale a void undoes; UNIQUE makes a second void of it impossible.
+            """CREATE TABLE journal (
+                entry_id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL CHECK (seq > 0),
+                till_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('sale', 'autoload', 'topup', 'void')),
+                created_at TEXT NOT NULL CHECK (created_at LIKE '%+00:00'),
+                business_day TEXT NOT NULL,
+                account_id TEXT, card_id TEXT,
+                amount INTEGER NOT NULL CHECK (typeof(amount) = 'integer'),
+                currency TEXT NOT NULL,
+                receipt_no INTEGER,
+                body TEXT NOT NULL,
+                reverses TEXT UNIQUE REFERENCES journal(entry_id),
+                UNIQUE (till_id, seq))""",
+            "CREATE INDEX journal_account ON journal(account_id)",
+            "CREATE INDEX journal_receipt ON journal(receipt_no)",
+            """CREATE TABLE outbox (
+                entry_id TEXT PRIMARY KEY REFERENCES journal(entry_id),
+                created_at TEXT NOT NULL,
+                applied_at TEXT)""",
+            "CREATE INDEX outbox_unapplied ON outbox(created_at) WHERE applied_at IS NULL",
+            "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+            "INSERT INTO counters (name, value) VALUES ('receipt_no', 0)",
+        ],
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("0001_cache_tables", _cache_tables),
+    ("0002_journal_outbox", _journal),
+]
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names recorded in `_migrations`, in the order they were applied."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if exists is None:
+        return []
+    rows = conn.execute("SELECT name FROM _migrations ORDER BY rowid").fetchall()
+    return [str(name) for (name,) in rows]
+
+
+def migrate(
+    conn: sqlite3.Connection, migrations: list[tuple[str, Migration]] | None = None
+) -> list[str]:
+    """Apply the migrations not yet recorded; return their names. Idempotent.
+
+    Raises UnknownMigrations before touching anything when the database records a migration
+    this code does not have: an older till must not write a newer schema.
+    """
+    todo = MIGRATIONS if migrations is None else migrations
+    known = {name for name, _ in todo}
+    done = applied_migrations(conn)
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise UnknownMigrations(unknown)
+    applied: list[str] = []
+    for name, migration in todo:
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations"
+                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            # Another process may have applied it while we waited for the write lock.
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                conn.execute("ROLLBACK")
+                continue
+            migration(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
