@@ -171,7 +171,7 @@ class Till:
         stats = self.store.outbox_stats()
         printer_status = self.printer.status()
         printer_ok = printer_status.ready
-        printer_text = printer_status.text
+        printer_text = "ready" if printer_ok else printer_status.text
         last = self.last_print
         if last is not None and last.state is PrintState.FAILED:
             printer_ok = False
@@ -191,6 +191,10 @@ class Till:
             till_id=self.config.till_id,
             last_sync=self.link.last_sync(),
         )
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         if self._closed:

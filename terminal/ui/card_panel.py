@@ -76,6 +76,7 @@ class CardPanel(QFrame):
         layout.setContentsMargins(14, 14, 14, 14)
         layout.setSpacing(8)
 
+        self.photo_note = ""  # what stands where the photo should be, if anything
         self.photo = QLabel()
         self.photo.setFixedSize(PHOTO_W, PHOTO_H)
         self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -129,6 +130,7 @@ class CardPanel(QFrame):
 
     # -- states --------------------------------------------------------------------------------
     def show_idle(self, problem: str | None = None) -> None:
+        self.photo_note = ""
         self.photo.setPixmap(_placeholder("Tap a card", theme.NEUTRAL))
         self.name.setText("Ring up the tray, then tap the card")
         self.details.setText("or tap the card first")
@@ -143,6 +145,7 @@ class CardPanel(QFrame):
     def show_card(self, view: CardView, photo: QPixmap | None, *, photo_broken: bool) -> None:
         verdict = view.verdict
         snap = view.snapshot
+        self.photo_note = ""
         if snap is None:
             self.photo.setPixmap(_placeholder("Unknown card", theme.REFUSED))
             self.name.setText(f"Card {view.card_id}")
@@ -150,14 +153,10 @@ class CardPanel(QFrame):
         else:
             if photo is not None:
                 self.photo.setPixmap(photo)
-            elif photo_broken:
-                self.photo.setPixmap(
-                    _placeholder("PHOTO UNREADABLE\nCheck identity another way", theme.REFUSED)
-                )
             else:
-                self.photo.setPixmap(
-                    _placeholder("NO PHOTO ON FILE\nCheck identity another way", theme.REFUSED)
-                )
+                self.photo_note = "PHOTO UNREADABLE" if photo_broken else "NO PHOTO ON FILE"
+                text = f"{self.photo_note}\n\nCheck identity another way"
+                self.photo.setPixmap(_placeholder(text, theme.REFUSED))
             self.name.setText(snap.cardholder.name)
             level = (verdict.level or snap.account.price_level).value.capitalize()
             balance = format_money(snap.balance, snap.account.currency)

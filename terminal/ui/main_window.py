@@ -209,6 +209,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def on_print_changed(self, record: PrintRecord) -> None:
+        if self.till.closed:
+            return  # a late event from a device thread after the till shut down
         self.till.note_print(record)
         self.refresh_status()
 
@@ -241,6 +243,8 @@ class MainWindow(QMainWindow):
         self.print_button.setEnabled(session.last_paid is not None)
 
     def refresh_status(self) -> None:
+        if self.till.closed:
+            return
         status = self.till.status()
         local = status.now.astimezone(ZoneInfo(self.session.unit.timezone))
         self.status.show_status(status, f"{local:%H:%M}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from conftest import NOW, PRODUCTS
+from till_scheme import NOW, PRODUCTS
 
 from sync.records import EntryKind, Product
 from sync.store import Store

@@ -1,0 +1,48 @@
+"""A real till on a tmp data directory: store on disk, simulated reader socket, folder printer."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).parent.parent))
+
+from pytestqt.qtbot import QtBot
+from till_scheme import NOW, seed_scheme
+
+from sync.link import TrainingServer
+from sync.store import Store
+from terminal.app import Till
+from terminal.config import PrinterConfig, ReaderConfig, TillConfig
+from terminal.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        seed_scheme(store)
+    return tmp_path
+
+
+@pytest.fixture
+def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
+    config = TillConfig(
+        till_id="till-1",
+        data_dir=data_dir,
+        reader=ReaderConfig("simulated"),
+        printer=PrinterConfig("simulated"),
+        source="test",
+    )
+    link = TrainingServer(config.store_path, till_id="till-1", online=True, interval_s=0.2)
+    till = Till(config, link=link, clock=lambda: NOW)
+    win = MainWindow(till)
+    qtbot.addWidget(win)
+    win.attach_devices()
+    win.show()
+    yield win
+    win.close()

@@ -1,0 +1,188 @@
+"""The cashier's screen driven by qtbot: ring up, tap, verdict, autoload, refusal, receipts."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from drivers.cards.simulated import TapRefused, reader_socket_path, send_tap
+from sync.records import EntryKind
+from terminal.print_queue import PrintState
+from terminal.session import Phase
+from terminal.ui import theme
+from terminal.ui.main_window import MainWindow
+
+
+def tap(win: MainWindow, card: str) -> None:
+    """Tap through the simulated reader's real socket, as `canteen-till tap` does."""
+    send_tap(reader_socket_path(win.till.config.data_dir), card)
+
+
+def click(qtbot: QtBot, win: MainWindow, product_id: str) -> None:
+    for category in win.grid.categories:
+        win.grid.show_category(category)
+        if product_id in win.grid.buttons:
+            qtbot.mouseClick(win.grid.buttons[product_id], Qt.MouseButton.LeftButton)
+            return
+    raise AssertionError(f"no button for {product_id}")
+
+
+def receipts(win: MainWindow) -> list[Path]:
+    return sorted((win.till.config.data_dir / "receipts").glob("*.txt"))
+
+
+def test_ring_up_then_tap_shows_photo_verdict_and_prints(qtbot: QtBot, window: MainWindow) -> None:
+    """Ring up two items, tap: PAID in green, balance after, receipt printed."""
+    click(qtbot, window, "meal")
+    click(qtbot, window, "coffee")
+    assert window.basket.table.rowCount() == 2
+    assert window.basket.total.text() == "Total 4,70 €"
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    assert window.card_panel.name.text() == "Anna Berg"
+    assert window.card_panel.banner.text() == "PAID 4,70 €"
+    assert theme.APPROVED in window.card_panel.banner.styleSheet()
+    assert "45,30 €" in window.card_panel.message.text()
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+    text = receipts(window)[0].read_text(encoding="utf-8")
+    assert "Menü 1" in text
+    assert "Kaffee" in text
+
+
+def test_tap_then_ring_up_then_enter(qtbot: QtBot, window: MainWindow) -> None:
+    """Tap first: the card panel shows APPROVED; ring up; Enter charges."""
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.CARD)
+    assert window.card_panel.banner.text() == "APPROVED"
+    assert not window.charge_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    assert window.charge_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.session.phase is Phase.PAID
+    assert window.card_panel.banner.text() == "PAID 3,50 €"
+
+
+def test_d_auto_3_autoload_accepted_on_screen(qtbot: QtBot, window: MainWindow) -> None:
+    """D-AUTO-3: the consent box shows amount and new balance; Yes credits and charges."""
+    click(qtbot, window, "meal")
+    tap(window, "AA000002")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.CONSENT)
+    assert window.card_panel.consent.isVisible()
+    assert "20,00 €" in window.card_panel.consent_text.text()
+    assert "22,00 €" in window.card_panel.consent_text.text()
+    qtbot.mouseClick(window.card_panel.yes, Qt.MouseButton.LeftButton)
+    assert window.session.phase is Phase.PAID
+    assert "Autoload +20,00 €" in window.card_panel.message.text()
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+    assert "Autoload" in receipts(window)[0].read_text(encoding="utf-8")
+
+
+def test_d_auto_3_autoload_declined_on_screen(qtbot: QtBot, window: MainWindow) -> None:
+    """D-AUTO-3: No (F2) leaves the balance; the meal it cannot cover is refused."""
+    click(qtbot, window, "meal")
+    tap(window, "AA000002")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.CONSENT)
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    assert not window.card_panel.consent.isVisible()
+    assert window.card_panel.banner.text() == "REFUSED: insufficient balance"
+    assert theme.REFUSED in window.card_panel.banner.styleSheet()
+    assert window.till.store.journal() == []
+
+
+def test_d_card_2_refused_card_in_red(qtbot: QtBot, window: MainWindow) -> None:
+    """D-CARD-2 / D-PAY-2: a blocked card is refused in red with the reason in words."""
+    click(qtbot, window, "meal")
+    tap(window, "AA000003")
+    qtbot.waitUntil(lambda: window.session.card is not None)
+    assert window.card_panel.banner.text() == "REFUSED: card blocked"
+    assert theme.REFUSED in window.card_panel.banner.styleSheet()
+    assert "Do not accept" in window.card_panel.message.text()
+    assert not window.charge_button.isEnabled()
+
+
+def test_reprint_last_receipt(qtbot: QtBot, window: MainWindow) -> None:
+    """F5 reprints the last receipt as a copy; the queue records it as reprinted."""
+    click(qtbot, window, "meal")
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: len(receipts(window)) == 2)
+    copy = next(p for p in receipts(window) if ".copy" in p.name)
+    assert "COPY" in copy.read_text(encoding="utf-8")
+    queue = window.till.queue
+    assert queue is not None
+    qtbot.waitUntil(lambda: queue.last() is not None and queue.last().state is PrintState.REPRINTED)
+
+
+def test_printer_fault_never_undoes_a_sale(qtbot: QtBot, window: MainWindow) -> None:
+    """A printer out of paper: the sale stands, the status bar says so, F5 prints it later."""
+    from drivers.printers.base import PrinterState
+    from drivers.printers.simulated import FolderPrinter
+
+    printer = window.till.printer
+    assert isinstance(printer, FolderPrinter)
+    printer.set_state(PrinterState.PAPER_OUT)
+    click(qtbot, window, "meal")
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    qtbot.waitUntil(lambda: "paper" in window.status.printer.text())
+    assert [e.kind for e in window.till.store.journal()] == [EntryKind.SALE]
+    printer.set_state(PrinterState.READY)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+
+
+def test_malformed_card_id_from_reader(qtbot: QtBot, window: MainWindow) -> None:
+    """A malformed card number from the reader is refused by the reader and shown; no sale."""
+    click(qtbot, window, "meal")
+    with contextlib.suppress(TapRefused):
+        tap(window, "XYZ")
+    qtbot.waitUntil(lambda: "Card not read" in window.card_panel.message.text())
+    assert window.session.phase is Phase.IDLE
+
+
+def test_unknown_card_on_screen(qtbot: QtBot, window: MainWindow) -> None:
+    """D-PAY-2: an unknown card shows 'REFUSED: unknown card'."""
+    tap(window, "0102030405060708")
+    qtbot.waitUntil(lambda: window.session.card is not None)
+    assert window.card_panel.banner.text() == "REFUSED: unknown card"
+
+
+def test_d_card_4_missing_and_corrupt_photo_flagged(qtbot: QtBot, window: MainWindow) -> None:
+    """D-CARD-4: no photo, or photo bytes that are no image, are flagged where the photo goes."""
+    import hashlib
+
+    from sync.records import Cardholder
+
+    store = window.till.store
+    junk = b"this is not a jpeg"
+    sha = hashlib.sha256(junk).hexdigest()
+    store.put_photo(sha, junk)
+    store.upsert_cardholders([Cardholder("h-anna", "Anna Berg", sha, frozenset({"mensa"}))])
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: window.session.card is not None)
+    assert window.card_panel.photo_note == "PHOTO UNREADABLE"
+    window.cancel()
+    tap(window, "AA000004")  # Kim has no photo on file
+    qtbot.waitUntil(lambda: window.session.card is not None)
+    assert window.card_panel.photo_note == "NO PHOTO ON FILE"
+
+
+def test_status_bar_counts_unsent_and_goes_offline(qtbot: QtBot, window: MainWindow) -> None:
+    """The status bar shows online/offline and the unsent entries; F9 takes the demo offline."""
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert "Offline" in window.status.network.text()
+    click(qtbot, window, "meal")
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    assert window.card_panel.banner.text() == "PAID OFFLINE 3,50 €"
+    window.refresh_status()
+    assert window.status.unsent.text().startswith("Unsent 1")
+    assert "Mensa Nord · till-1" in window.status.place.text()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.till.store.outbox_stats().count == 0, timeout=5000)
+    window.refresh_status()
+    assert window.status.unsent.text() == "All entries sent"
