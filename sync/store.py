@@ -250,7 +250,10 @@ class Store:
             _reraise(str(file), exc)
         try:
             return cls(
-                conn, till_id=till_id, path=str(file), owns_connection=True,
+                conn,
+                till_id=till_id,
+                path=str(file),
+                owns_connection=True,
                 min_free_bytes=min_free_bytes,
             )
         except BaseException:
@@ -402,8 +405,10 @@ class Store:
                     "name": p.name,
                     "category": p.category,
                     "prices": _json(
-                        {str(level): _int(f"{p.product_id}.prices[{level}]", v)
-                         for level, v in p.prices.items()}
+                        {
+                            str(level): _int(f"{p.product_id}.prices[{level}]", v)
+                            for level, v in p.prices.items()
+                        }
                     ),
                     "vat_rate_bp": p.vat_rate_bp,
                     "shortcut": p.shortcut,
@@ -606,7 +611,7 @@ class Store:
         amount: int,
         body: dict[str, Any],
         reverses: str | None = None,
-    ) -> None:
+    ) -> JournalEntry:
         """Journal one entry with the next seq, and its outbox row, in the caller's transaction."""
         (seq,) = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE till_id = ?", (self.till_id,)
@@ -616,13 +621,38 @@ class Store:
                    account_id, card_id, amount, currency, receipt_no, body, reverses)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
-                entry_id, seq, self.till_id, str(kind), head.created_at, head.business_day,
-                head.account_id, head.card_id, amount, head.currency, head.receipt_no,
-                _json(body), reverses,
+                entry_id,
+                seq,
+                self.till_id,
+                str(kind),
+                head.created_at,
+                head.business_day,
+                head.account_id,
+                head.card_id,
+                amount,
+                head.currency,
+                head.receipt_no,
+                _json(body),
+                reverses,
             ),
         )
         conn.execute(
             "INSERT INTO outbox (entry_id, created_at) VALUES (?, ?)", (entry_id, head.created_at)
+        )
+        # Built from what was written rather than read back: the commit is on the tap path.
+        return JournalEntry(
+            entry_id=entry_id,
+            seq=int(seq),
+            till_id=self.till_id,
+            kind=kind,
+            created_at=datetime.fromisoformat(head.created_at),
+            business_day=date.fromisoformat(head.business_day),
+            account_id=head.account_id,
+            card_id=head.card_id,
+            amount=amount,
+            currency=head.currency,
+            receipt_no=head.receipt_no,
+            body=json.loads(_json(body)),
         )
 
     @staticmethod
@@ -641,16 +671,9 @@ class Store:
         if row[0] != currency:
             raise ValueError(f"account {account_id!r} is in {row[0]}, not {currency}")
 
-    def _committed(
-        self, conn: sqlite3.Connection, ids: list[str], receipt_no: int, account_id: str | None
-    ) -> Committed:
-        marks = ",".join("?" * len(ids))
-        cur = conn.cursor()
-        cur.row_factory = sqlite3.Row
-        rows = cur.execute(
-            f"SELECT {_JOURNAL_COLUMNS} FROM journal j WHERE j.entry_id IN ({marks}) ORDER BY seq",
-            ids,
-        ).fetchall()
+    @staticmethod
+    def _balance(conn: sqlite3.Connection, account_id: str) -> int:
+        """Invariant 3 inside the write: server balance plus this till's unapplied entries."""
         (balance,) = conn.execute(
             """SELECT COALESCE((SELECT balance FROM accounts WHERE account_id = :a), 0)
                     + COALESCE((SELECT SUM(j.amount) FROM journal j
@@ -658,8 +681,7 @@ class Store:
                                 WHERE j.account_id = :a AND o.applied_at IS NULL), 0)""",
             {"a": account_id},
         ).fetchone()
-        cur.close()
-        return Committed([_entry(r) for r in rows], receipt_no, int(balance))
+        return int(balance)
 
     def commit_sale(
         self,
@@ -694,23 +716,40 @@ class Store:
             self._account_currency(conn, account_id, currency)
             receipt_no = self._next_receipt(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
-            ids = [sale_id]
+            # The receipt (and any reprint of it) shows the balance after: keep it with the sale.
+            after = self._balance(conn, account_id) + (autoload_amount or 0) - total
+            entries = []
             if autoload_id is not None and autoload_amount is not None:
-                ids.insert(0, autoload_id)
-                self._append(
-                    conn, head, entry_id=autoload_id, kind=EntryKind.AUTOLOAD,
-                    amount=autoload_amount,
-                    body={"consent": True, "sale_entry_id": sale_id, "offline": bool(offline)},
+                entries.append(
+                    self._append(
+                        conn,
+                        head,
+                        entry_id=autoload_id,
+                        kind=EntryKind.AUTOLOAD,
+                        amount=autoload_amount,
+                        body={"consent": True, "sale_entry_id": sale_id, "offline": bool(offline)},
+                    )
                 )
-            self._append(
-                conn, head, entry_id=sale_id, kind=EntryKind.SALE, amount=-total,
-                body={
-                    "lines": body_lines, "price_level": str(level), "offline": bool(offline),
-                    "tender": "card", "autoload_entry_id": autoload_id, "total": total,
-                    "verdict": verdict,
-                },
+            entries.append(
+                self._append(
+                    conn,
+                    head,
+                    entry_id=sale_id,
+                    kind=EntryKind.SALE,
+                    amount=-total,
+                    body={
+                        "lines": body_lines,
+                        "price_level": str(level),
+                        "offline": bool(offline),
+                        "tender": "card",
+                        "autoload_entry_id": autoload_id,
+                        "total": total,
+                        "verdict": verdict,
+                        "balance_after": after,
+                    },
+                )
             )
-            return self._committed(conn, ids, receipt_no, account_id)
+            return Committed(entries, receipt_no, after)
 
     def commit_topup(
         self,
@@ -735,11 +774,16 @@ class Store:
             self._account_currency(conn, account_id, currency)
             receipt_no = self._next_receipt(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
-            self._append(
-                conn, head, entry_id=entry_id, kind=EntryKind.TOPUP, amount=amount,
-                body={"tender": tender},
+            after = self._balance(conn, account_id) + amount
+            entry = self._append(
+                conn,
+                head,
+                entry_id=entry_id,
+                kind=EntryKind.TOPUP,
+                amount=amount,
+                body={"tender": tender, "balance_after": after},
             )
-            return self._committed(conn, [entry_id], receipt_no, account_id)
+            return Committed([entry], receipt_no, after)
 
     def commit_void(self, *, entry_id: str, created_at: datetime, business_day: date) -> Committed:
         """Reverse a sale with a new entry (the journal is append-only); its own receipt."""
@@ -760,12 +804,21 @@ class Store:
                 raise ValueError(f"sale {entry_id!r} is already voided")
             receipt_no = self._next_receipt(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
-            self._append(
-                conn, head, entry_id=void_id, kind=EntryKind.VOID, amount=-amount,
+            after = self._balance(conn, account_id) - amount
+            entry = self._append(
+                conn,
+                head,
+                entry_id=void_id,
+                kind=EntryKind.VOID,
+                amount=-amount,
                 reverses=entry_id,
-                body={"voided_entry_id": entry_id, "voided_receipt_no": sale_receipt},
+                body={
+                    "voided_entry_id": entry_id,
+                    "voided_receipt_no": sale_receipt,
+                    "balance_after": after,
+                },
             )
-            return self._committed(conn, [void_id], receipt_no, account_id)
+            return Committed([entry], receipt_no, after)
 
     # -- journal reads ---------------------------------------------------------------------
 
@@ -829,11 +882,10 @@ class Store:
                     continue
                 spent = -amount if kind in (EntryKind.SALE, EntryKind.VOID) else 0
                 loads = 1 if kind == EntryKind.AUTOLOAD else 0
-                conn.execute(_APPLY, {"a": account_id, "amt": amount, "d": day, "c": spent,
-                                      "n": loads})
                 conn.execute(
-                    "UPDATE outbox SET applied_at = ? WHERE entry_id = ?", (now, entry_id)
+                    _APPLY, {"a": account_id, "amt": amount, "d": day, "c": spent, "n": loads}
                 )
+                conn.execute("UPDATE outbox SET applied_at = ? WHERE entry_id = ?", (now, entry_id))
 
 
 # An entry of a newer day starts the account's day counters afresh; one of an older day

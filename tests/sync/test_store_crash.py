@@ -79,8 +79,11 @@ def run_and_kill(path: Path, confirmations: int, delay: float = 0.0) -> list[dic
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
         # What it printed before dying was confirmed too; a torn last line was not.
-        confirmed += [json.loads(line) for line in proc.stdout.read().splitlines(keepends=True)
-                      if line.endswith("\n")]
+        confirmed += [
+            json.loads(line)
+            for line in proc.stdout.read().splitlines(keepends=True)
+            if line.endswith("\n")
+        ]
     assert proc.returncode == -signal.SIGKILL
     return confirmed
 

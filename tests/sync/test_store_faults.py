@@ -151,12 +151,22 @@ def test_float_amount_is_refused(conn: sqlite3.Connection) -> None:
         sale(store, [SaleLine("p1", "Soup", "food", 1, 2.5, 700)])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="amount"):
         store.commit_topup(
-            card_id="C1", account_id="a1", currency="EUR", amount=10.0,  # type: ignore[arg-type]
-            tender="cash", created_at=NOW, business_day=DAY,
+            card_id="C1",
+            account_id="a1",
+            currency="EUR",
+            amount=10.0,  # type: ignore[arg-type]
+            tender="cash",
+            created_at=NOW,
+            business_day=DAY,
         )
     with pytest.raises(TypeError, match="amount"):
         store.commit_topup(
-            card_id="C1", account_id="a1", currency="EUR", amount=True,
-            tender="cash", created_at=NOW, business_day=DAY,
+            card_id="C1",
+            account_id="a1",
+            currency="EUR",
+            amount=True,
+            tender="cash",
+            created_at=NOW,
+            business_day=DAY,
         )
     assert store.journal() == before

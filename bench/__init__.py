@@ -1,0 +1,1 @@
+"""Benchmarks: each prints JSON lines {"name", "value", "unit", "target"}; nothing passes or fails."""

@@ -1,0 +1,23 @@
+"""`python -m bench`: run every benchmark, one JSON object per line on stdout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHES = ["bench.commit_ratio", "bench.cold_start", "bench.tap_to_verdict"]
+
+
+def main() -> int:
+    failed = 0
+    for module in BENCHES:
+        # Each in its own process: one's memory and Qt state never colour another's figures.
+        code = subprocess.call([sys.executable, "-m", module])
+        if code:
+            print(f"# {module} exited with {code}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
