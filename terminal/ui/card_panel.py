@@ -18,7 +18,7 @@ from terminal.money import format_money
 from terminal.session import CardView, Paid
 from terminal.ui import theme
 
-PHOTO_W, PHOTO_H = 300, 360
+PHOTO_W, PHOTO_H = 340, 340
 
 
 class PhotoCache:

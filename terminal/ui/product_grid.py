@@ -29,7 +29,11 @@ class ProductGrid(QFrame):
         self._products = products
         self._currency = currency
         self._level = PriceLevel.STUDENT
-        self.categories = list(dict.fromkeys(p.category for p in products))
+        first: dict[str, int] = {}
+        for p in products:
+            first[p.category] = min(first.get(p.category, p.position), p.position)
+        # The menu's own order (positions), not the alphabet: mains before drinks.
+        self.categories = sorted(first, key=lambda c: (first[c], c))
         self.current = self.categories[0] if self.categories else ""
         self.buttons: dict[str, QPushButton] = {}
 
@@ -53,6 +57,7 @@ class ProductGrid(QFrame):
         self._grid.setSpacing(10)
         grid_holder = QHBoxLayout()
         grid_holder.addLayout(self._grid)
+        grid_holder.addStretch(1)
         outer.addLayout(grid_holder)
         outer.addStretch(1)
         if self.current:
@@ -76,7 +81,7 @@ class ProductGrid(QFrame):
         for i, product in enumerate(shown):
             button = QPushButton()
             button.setObjectName("product")
-            button.setMinimumSize(160, theme.TOUCH_MIN_HEIGHT + 24)
+            button.setFixedSize(172, theme.TOUCH_MIN_HEIGHT + 28)
             button.clicked.connect(lambda _=False, p=product: self.product_chosen.emit(p))
             self.buttons[product.product_id] = button
             self._grid.addWidget(button, i // COLUMNS, i % COLUMNS)
