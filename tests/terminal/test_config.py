@@ -1,0 +1,99 @@
+"""The till's configuration file: every wrong value is named with its key and the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from terminal.cli import main
+from terminal.config import ConfigError, load_config
+
+GOOD = """
+[till]
+till_id = "mensa-nord-1"
+data_dir = "{data}"
+
+[reader]
+kind = "keyboard"
+encoding = "dec"
+
+[card_id]
+byte_order = "lsb"
+encoding = "hex"
+
+[printer]
+kind = "simulated"
+columns = 48
+
+[policy]
+print_receipts = "on_request"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "till.toml"
+    path.write_text(text.replace("{data}", str(tmp_path / "data")), encoding="utf-8")
+    return path
+
+
+def test_good_config_is_read(tmp_path: Path) -> None:
+    """A complete file gives the till, reader, card-id format, printer and policy override."""
+    config = load_config(write(tmp_path, GOOD))
+    assert config.till_id == "mensa-nord-1"
+    assert config.reader.kind == "keyboard"
+    assert config.reader.card_id == {"byte_order": "lsb", "encoding": "hex"}
+    assert config.printer.columns == 48
+    assert config.policy_overrides == {"print_receipts": "on_request"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "key"),
+    [
+        ("columns = 48", "columns = 40", "printer.columns"),
+        ('kind = "keyboard"', 'kind = "barcode"', "reader.kind"),
+        ('print_receipts = "on_request"', 'print_receipts = "sometimes"', "print_receipts"),
+        ('byte_order = "lsb"', 'byte_order = "middle"', "card_id"),
+        ('till_id = "mensa-nord-1"', "till_id = 7", "till.till_id"),
+        ("[printer]", "[printers]", "printers"),
+        ('encoding = "dec"', 'encodng = "dec"', "reader.encodng"),
+    ],
+)
+def test_wrong_value_names_key_and_file(tmp_path: Path, before: str, after: str, key: str) -> None:
+    """A wrong value is refused with a message naming the key and the file."""
+    path = write(tmp_path, GOOD.replace(before, after))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+    assert key in str(info.value)
+
+
+def test_cli_exits_non_zero_naming_key_and_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`canteen-till --config FILE run` with a wrong value exits 2 naming the key and the file."""
+    path = write(tmp_path, GOOD.replace("columns = 48", 'columns = "wide"'))
+    assert main(["--config", str(path), "run"]) == 2
+    err = capsys.readouterr().err
+    assert "printer.columns" in err
+    assert str(path) in err
+
+
+def test_cli_reports_broken_toml_and_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Broken TOML and a missing file are reported, not a traceback."""
+    path = write(tmp_path, "[till\n")
+    assert main(["check-config", str(path)]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
+    assert main(["check-config", str(tmp_path / "nope.toml")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_cli_without_config_says_how_to_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`canteen-till run` without a configuration says what to give, and exits 2."""
+    monkeypatch.delenv("CANTEEN_TILL_CONFIG", raising=False)
+    assert main(["run"]) == 2
+    assert "--config" in capsys.readouterr().err

@@ -1,0 +1,82 @@
+"""The architecture's import rules hold: Qt only under terminal/ui, drivers and sync stand alone."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def sources(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", ["drivers", "sync", "terminal", "bench"])
+def test_qt_only_under_terminal_ui(package: str) -> None:
+    """Qt is imported only under terminal/ui (Electrum keeps PyQt under gui/)."""
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in sources(package)
+        if "terminal/ui" not in p.as_posix()
+        and any(name.split(".")[0] in {"PySide6", "shiboken6"} for name in imports(p))
+        and package != "bench"
+    ]
+    assert offenders == []
+
+
+def test_drivers_import_neither_terminal_nor_sync() -> None:
+    """drivers/ depends on nothing of ours: any till part can use any driver."""
+    bad = {
+        str(p.relative_to(ROOT)): sorted(
+            n for n in imports(p) if n.split(".")[0] in {"terminal", "sync"}
+        )
+        for p in sources("drivers")
+    }
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_sync_imports_neither_drivers_nor_terminal() -> None:
+    """sync/ holds the store and protocol; it never reaches into devices or the app."""
+    bad = {
+        str(p.relative_to(ROOT)): sorted(
+            n for n in imports(p) if n.split(".")[0] in {"terminal", "drivers"}
+        )
+        for p in sources("sync")
+    }
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_no_sql_in_widgets() -> None:
+    """Widgets never write SQL: no sqlite3, no execute() under terminal/ui."""
+    offenders = []
+    for path in sources("terminal/ui"):
+        text = path.read_text(encoding="utf-8")
+        if "sqlite3" in imports(path) or ".execute(" in text or "executemany(" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_only_the_store_writes_sql_on_the_till() -> None:
+    """The store is the only till code that runs SQL (server code comes later, in server/)."""
+    allowed = {"sync/store.py", "sync/migrations.py"}
+    offenders = [
+        str(p.relative_to(ROOT))
+        for pkg in ("terminal", "drivers", "sync")
+        for p in sources(pkg)
+        if str(p.relative_to(ROOT)) not in allowed and ".execute(" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
