@@ -186,3 +186,21 @@ def test_status_bar_counts_unsent_and_goes_offline(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: window.till.store.outbox_stats().count == 0, timeout=5000)
     window.refresh_status()
     assert window.status.unsent.text() == "All entries sent"
+
+
+def test_d_pay_6_receipt_on_request(qtbot: QtBot, window: MainWindow) -> None:
+    """D-PAY-6: with 'on request' nothing prints by itself; F6 prints the receipt."""
+    from dataclasses import replace
+
+    from terminal.policy import PrintPolicy
+
+    window.till.policy = replace(window.till.policy, print_receipts=PrintPolicy.ON_REQUEST)
+    window.refresh()
+    assert window.print_button.isVisibleTo(window)
+    click(qtbot, window, "meal")
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    qtbot.wait(300)
+    assert receipts(window) == []
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
