@@ -791,13 +791,13 @@ class Store:
         void_id = new_id()
         with self._write() as conn:
             sale = conn.execute(
-                "SELECT kind, account_id, card_id, amount, currency, receipt_no FROM journal"
+                "SELECT kind, account_id, card_id, amount, currency, receipt_no, body FROM journal"
                 " WHERE entry_id = ?",
                 (entry_id,),
             ).fetchone()
             if sale is None:
                 raise ValueError(f"no journal entry {entry_id!r} to void")
-            kind, account_id, card_id, amount, currency, sale_receipt = sale
+            kind, account_id, card_id, amount, currency, sale_receipt, sale_body = sale
             if kind != EntryKind.SALE:
                 raise ValueError(f"entry {entry_id!r} is a {kind}, only a sale can be voided")
             if conn.execute("SELECT 1 FROM journal WHERE reverses = ?", (entry_id,)).fetchone():
@@ -813,8 +813,11 @@ class Store:
                 amount=-amount,
                 reverses=entry_id,
                 body={
-                    "voided_entry_id": entry_id,
+                    "voids": entry_id,
                     "voided_receipt_no": sale_receipt,
+                    # the void receipt lists what is given back (D-PAY-3)
+                    "lines": json.loads(sale_body).get("lines", []),
+                    "tender": "card",
                     "balance_after": after,
                 },
             )

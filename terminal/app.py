@@ -110,7 +110,7 @@ class Till:
 
     def _on_paid(self, paid: Paid) -> None:
         # D-PAY-6: receipts always, or on request; an autoload is printed with its sale.
-        if should_print(self.policy.print_receipts, "sale", requested=False):
+        if should_print(self.policy.print_receipts, paid.kind, requested=False):
             self._print_receipt(paid.committed.receipt_no, copy=False)
 
     def print_last_on_request(self) -> str:

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sync.records import CardSnapshot, PriceLevel, Product, Unit
+from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, Unit
 from sync.store import Committed, Store, StoreUnavailable
 from terminal.basket import Basket
-from terminal.decide import Outcome, TapContext, Verdict, decide
+from terminal.decide import Outcome, Reason, TapContext, Verdict, decide, decide_topup
 from terminal.policy import Policy
 from terminal.pricing import effective_level
 
@@ -45,6 +45,7 @@ class Paid:
     total: int
     autoload_amount: int
     verdict: Verdict
+    kind: str = "sale"  # "sale", "topup" or "void": what the card panel and receipt show
 
 
 def utc_now() -> datetime:
@@ -168,6 +169,57 @@ class SaleSession:
         self.phase = Phase.CARD
         return self._commit(verdict)
 
+    def topup(self, amount: int, *, tender: str = "cash") -> Paid | None:
+        """D-PAY-4: cash or bank-card money onto the tapped card; refused to a blocked card."""
+        if self.card is None or self.phase is not Phase.CARD or not self.basket.is_empty():
+            return None
+        verdict = decide_topup(self.card.snapshot, amount, self.policy, self.unit.currency)
+        self.card = CardView(self.card.card_id, self.card.snapshot, verdict)
+        snap = self.card.snapshot
+        if not verdict.approved or snap is None or not self.check_store():
+            return None
+        try:
+            committed = self.store.commit_topup(
+                card_id=snap.card.card_id,
+                account_id=snap.account.account_id,
+                currency=self.unit.currency,
+                amount=amount,
+                tender=tender,
+                created_at=self._clock(),
+                business_day=self.today(),
+            )
+        except StoreUnavailable as exc:
+            self.problem = f"Cannot save sales: {exc.reason}. Selling is stopped until it is fixed."
+            return None
+        return self._paid(Paid(committed, amount, 0, verdict, kind="topup"))
+
+    def void_last_sale(self) -> Paid | None:
+        """Give back the last sale of this till to its card, as a new journal entry."""
+        entries = self.store.last_receipt_entries()
+        sale = next((e for e in entries if e.kind is EntryKind.SALE), None)
+        if sale is None or not self.check_store():
+            return None
+        try:
+            committed = self.store.commit_void(
+                entry_id=sale.entry_id, created_at=self._clock(), business_day=self.today()
+            )
+        except ValueError:
+            return None  # already voided
+        except StoreUnavailable as exc:
+            self.problem = f"Cannot save sales: {exc.reason}. Selling is stopped until it is fixed."
+            return None
+        self.basket.clear()
+        self.card = None
+        verdict = Verdict(Outcome.APPROVED, Reason.OK, "Sale voided.", self.unit.currency)
+        return self._paid(Paid(committed, -sale.amount, 0, verdict, kind="void"))
+
+    def _paid(self, paid: Paid) -> Paid:
+        self.last_paid = paid
+        self.phase = Phase.PAID
+        if self._on_committed is not None:
+            self._on_committed(paid)
+        return paid
+
     def check_store(self) -> bool:
         """Refuse to sell, saying why, when a sale could not be saved (full or read-only disk)."""
         try:
@@ -202,12 +254,7 @@ class SaleSession:
             # Nothing was written: the tray stays so the cashier can retry once it is fixed.
             self.problem = f"Cannot save sales: {exc.reason}. Selling is stopped until it is fixed."
             return None
-        paid = Paid(committed, verdict.total, verdict.autoload_applied, verdict)
-        self.last_paid = paid
-        self.phase = Phase.PAID
-        if self._on_committed is not None:
-            self._on_committed(paid)
-        return paid
+        return self._paid(Paid(committed, verdict.total, verdict.autoload_applied, verdict))
 
     def _decide(self, snapshot: CardSnapshot | None, *, autoload_accepted: bool = False) -> Verdict:
         level = (

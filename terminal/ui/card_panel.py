@@ -66,8 +66,12 @@ def _placeholder(text: str, colour: str) -> QPixmap:
     return pixmap
 
 
+TOPUP_AMOUNTS = (1000, 2000, 5000)  # minor units offered as one-touch cash top-ups (D-PAY-4)
+
+
 class CardPanel(QFrame):
     autoload_answered = Signal(bool)
+    topup_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +129,24 @@ class CardPanel(QFrame):
         self.yes.clicked.connect(lambda: self.autoload_answered.emit(True))
         self.no.clicked.connect(lambda: self.autoload_answered.emit(False))
         layout.addWidget(self.consent)
+
+        self.topup = QFrame()
+        self.topup.setStyleSheet("background: #e8f0fa; border-radius: 8px;")
+        topup_layout = QVBoxLayout(self.topup)
+        self.topup_text = QLabel("Cash top-up: take the money, then choose the amount")
+        self.topup_text.setWordWrap(True)
+        self.topup_text.setStyleSheet("font-size: 16px; font-weight: 600;")
+        topup_layout.addWidget(self.topup_text)
+        amounts = QHBoxLayout()
+        self.topup_buttons: list[QPushButton] = []
+        for amount in TOPUP_AMOUNTS:
+            button = QPushButton()
+            button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 16)
+            button.clicked.connect(lambda _=False, a=amount: self.topup_chosen.emit(a))
+            amounts.addWidget(button)
+            self.topup_buttons.append(button)
+        topup_layout.addLayout(amounts)
+        layout.addWidget(self.topup)
         layout.addStretch(1)
         self.show_idle()
 
@@ -164,6 +186,7 @@ class CardPanel(QFrame):
         self._banner(verdict.headline, theme.OUTCOME_COLOUR[verdict.outcome])
         self.message.setText(_message(verdict))
         self.consent.hide()
+        self.topup.hide()
 
     def ask_autoload(self, verdict: Verdict) -> None:
         offer = verdict.autoload
@@ -178,6 +201,11 @@ class CardPanel(QFrame):
         self.consent.show()
         self.yes.setFocus()
 
+    def ask_topup(self, currency: str) -> None:
+        for button, amount in zip(self.topup_buttons, TOPUP_AMOUNTS, strict=True):
+            button.setText(f"+{format_money(amount, currency)}")
+        self.topup.show()
+
     def show_paid(self, paid: Paid) -> None:
         verdict = paid.verdict
         cur = verdict.currency
@@ -185,11 +213,19 @@ class CardPanel(QFrame):
         after = format_money(paid.committed.balance_after, cur)
         colour = theme.OUTCOME_COLOUR[verdict.outcome]
         word = "PAID OFFLINE" if verdict.outcome.value == "approved offline" else "PAID"
+        if paid.kind == "topup":
+            word, total = "TOPPED UP", f"+{total}"
+        elif paid.kind == "void":
+            word, colour = "VOIDED", theme.NEUTRAL
+            self.photo_note = ""
+            self.photo.setPixmap(_placeholder("Sale voided", theme.NEUTRAL))
+            self.name.setText("Last sale voided")
+            self.details.setText("")
         self._banner(f"{word} {total}", colour)
         lines = [f"Balance now {after}.  Receipt {paid.committed.receipt_no}."]
         if paid.autoload_amount:
             lines.insert(0, f"Autoload +{format_money(paid.autoload_amount, cur)} credited.")
-        self.message.setText("  ".join(lines))
+        self.message.setText("  ".join(lines) if paid.kind != "void" else lines[0])
         self.details.setText(self.details.text().split("  ·  ")[0] + f"  ·  Balance {after}")
         self.consent.hide()
 

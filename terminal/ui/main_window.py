@@ -25,6 +25,8 @@ from terminal.ui.card_panel import CardPanel, PhotoCache
 from terminal.ui.product_grid import ProductGrid
 from terminal.ui.status_bar import TillStatusBar
 
+VOID_CONFIRM_S = 5.0
+
 
 class Bridge(QObject):
     """Carries events from reader, printer and sync threads onto the UI thread."""
@@ -43,6 +45,8 @@ class MainWindow(QMainWindow):
         self.bridge = Bridge()
         self.photos = PhotoCache()
         self.notice: str | None = None
+        self.topup_mode = False
+        self.void_armed_at: float | None = None  # F8 twice within VOID_CONFIRM_S voids
         self.shortcuts = {p.shortcut.upper(): p for p in self.session.products if p.shortcut}
         self.setWindowTitle(f"canteen-till · {self.session.unit.name} · {till.config.till_id}")
         self.setStyleSheet(theme.STYLE)
@@ -67,6 +71,12 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.void_button)
         buttons.addWidget(self.reprint_button)
         right.addLayout(buttons)
+        more = QHBoxLayout()
+        self.topup_button = self._button("Cash top-up  F7", self.start_topup)
+        self.void_sale_button = self._button("Void last sale  F8", self.void_last_sale)
+        more.addWidget(self.topup_button)
+        more.addWidget(self.void_sale_button)
+        right.addLayout(more)
         self.print_button = self._button("Print receipt  F6", self.print_on_request)
         right.addWidget(self.print_button)
         self.charge_button = self._button("Charge card  ⏎", self.charge)
@@ -85,6 +95,7 @@ class MainWindow(QMainWindow):
 
         self.grid.product_chosen.connect(self.add_product)
         self.card_panel.autoload_answered.connect(self.answer_autoload)
+        self.card_panel.topup_chosen.connect(self.topup)
         self.bridge.tapped.connect(self.on_tap)
         self.bridge.bad_read.connect(self.on_bad_read)
         self.bridge.reader_status.connect(lambda _s: self.refresh_status())
@@ -127,6 +138,8 @@ class MainWindow(QMainWindow):
             "F2": lambda: self.answer_autoload(False),
             "F5": self.reprint,
             "F6": self.print_on_request,
+            "F7": self.start_topup,
+            "F8": self.void_last_sale,
             "F9": self.toggle_network,
         }
         for key, slot in keys.items():
@@ -165,6 +178,7 @@ class MainWindow(QMainWindow):
 
     def cancel(self) -> None:
         self.notice = None
+        self.topup_mode = False
         self.session.cancel()
         self.refresh()
 
@@ -185,6 +199,34 @@ class MainWindow(QMainWindow):
 
     def print_on_request(self) -> None:
         self.notice = self.till.print_last_on_request()
+        self.refresh()
+
+    def start_topup(self) -> None:
+        """F7: a cash top-up onto the tapped card (D-PAY-4); needs a card and an empty tray."""
+        if self.session.phase is not Phase.CARD or not self.session.basket.is_empty():
+            self.notice = "Top-up: tap the card first, with an empty tray."
+        else:
+            self.topup_mode = True
+        self.refresh()
+
+    def topup(self, amount: int) -> None:
+        self.topup_mode = False
+        self.session.topup(amount)
+        self.refresh()
+
+    def void_last_sale(self) -> None:
+        """F8 twice: give the last sale back to its card, with a void receipt."""
+        now = time.monotonic()
+        if self.void_armed_at is None or now - self.void_armed_at > VOID_CONFIRM_S:
+            self.void_armed_at = now
+            number = self.till.store.last_receipt_no()
+            self.notice = (
+                f"Press F8 again to void receipt {number}." if number else "No sale to void yet."
+            )
+        else:
+            self.void_armed_at = None
+            if self.session.void_last_sale() is None:
+                self.notice = "The last receipt holds no sale that can be voided."
         self.refresh()
 
     def toggle_network(self) -> None:
@@ -224,6 +266,8 @@ class MainWindow(QMainWindow):
         phase = session.phase
         if session.problem is not None and phase is not Phase.PAID:
             self.card_panel.show_idle(session.problem)
+        elif phase is Phase.PAID and session.last_paid and session.last_paid.kind == "void":
+            self.card_panel.show_paid(session.last_paid)
         elif phase is Phase.IDLE or session.card is None:
             self.card_panel.show_idle(None)
         else:
@@ -233,6 +277,8 @@ class MainWindow(QMainWindow):
             self.card_panel.show_card(view, photo, photo_broken=sha is not None and photo is None)
             if phase is Phase.CONSENT:
                 self.card_panel.ask_autoload(view.verdict)
+            elif phase is Phase.CARD and self.topup_mode:
+                self.card_panel.ask_topup(currency)
             elif phase is Phase.PAID and session.last_paid is not None:
                 self.card_panel.show_paid(session.last_paid)
         if self.notice:

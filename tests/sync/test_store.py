@@ -330,7 +330,8 @@ def test_void_reverses_a_sale(store: Store) -> None:
     (void,) = done.entries
     assert void.kind is EntryKind.VOID
     assert void.amount == 490
-    assert void.body["voided_entry_id"] == sale_entry.entry_id
+    assert void.body["voids"] == sale_entry.entry_id
+    assert void.body["lines"] == sale_entry.body["lines"]
     assert void.receipt_no == 2
     assert void.seq == 3
     assert done.balance_after == 5000 + 2000  # the autoload stays: it was consented to

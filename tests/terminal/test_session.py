@@ -204,3 +204,40 @@ def test_write_failure_during_commit_keeps_the_tray(tmp_path: Path, store: Store
     assert len(s.basket) == 12
     full.close()
     conn.close()
+
+
+def test_d_pay_4_cash_topup_at_the_till(store: Store) -> None:
+    """D-PAY-4: a cash top-up onto a tapped card is journaled with its own receipt."""
+    s, paid = session(store)
+    s.tap("AA000001")
+    done = s.topup(2000)
+    assert done is not None
+    assert done.kind == "topup"
+    assert done.committed.balance_after == 7000
+    (entry,) = store.journal()
+    assert (entry.kind, entry.amount, entry.body["tender"]) == (EntryKind.TOPUP, 2000, "cash")
+    assert paid == [done]
+
+
+def test_d_pay_4_topup_refused_to_blocked_card(store: Store) -> None:
+    """D-PAY-4: a top-up to a blocked card is refused and nothing is journaled."""
+    s, _ = session(store)
+    s.tap("AA000003")
+    assert s.topup(2000) is None
+    assert s.card is not None
+    assert s.card.verdict.reason is Reason.BLOCKED
+    assert store.journal() == []
+
+
+def test_void_last_sale_gives_the_money_back(store: Store) -> None:
+    """Voiding the last sale credits its total back, once; a second void does nothing."""
+    s, paid = session(store)
+    s.add(MEAL)
+    s.tap("AA000001")
+    done = s.void_last_sale()
+    assert done is not None
+    assert done.kind == "void"
+    assert done.committed.balance_after == 5000
+    assert [e.kind for e in store.journal()] == [EntryKind.SALE, EntryKind.VOID]
+    assert s.void_last_sale() is None
+    assert len(paid) == 2

@@ -204,3 +204,28 @@ def test_d_pay_6_receipt_on_request(qtbot: QtBot, window: MainWindow) -> None:
     assert receipts(window) == []
     qtbot.keyClick(window, Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+
+
+def test_d_pay_4_cash_topup_on_screen(qtbot: QtBot, window: MainWindow) -> None:
+    """D-PAY-4: tap, F7, +20 €: the card panel shows TOPPED UP and a receipt prints."""
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: window.session.phase is Phase.CARD)
+    qtbot.keyClick(window, Qt.Key.Key_F7)
+    assert window.card_panel.topup.isVisible()
+    qtbot.mouseClick(window.card_panel.topup_buttons[1], Qt.MouseButton.LeftButton)
+    assert window.card_panel.banner.text() == "TOPPED UP +20,00 €"
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+
+
+def test_void_last_sale_needs_two_presses(qtbot: QtBot, window: MainWindow) -> None:
+    """F8 once asks for confirmation; F8 again voids the last sale and prints a void receipt."""
+    click(qtbot, window, "meal")
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert "Press F8 again" in window.card_panel.message.text()
+    assert len(window.till.store.journal()) == 1
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert window.card_panel.banner.text() == "VOIDED 3,50 €"
+    assert [e.kind for e in window.till.store.journal()] == [EntryKind.SALE, EntryKind.VOID]
+    qtbot.waitUntil(lambda: len(receipts(window)) == 2)
