@@ -111,11 +111,12 @@ class CardPanel(QFrame):
         layout.addWidget(self.message)
 
         self.consent = QFrame()
-        self.consent.setStyleSheet("background: #fff6db; border-radius: 8px;")
+        self.consent.setObjectName("consent")
+        self.consent.setStyleSheet("#consent { background: #fff6db; border-radius: 8px; }")
         consent_layout = QVBoxLayout(self.consent)
         self.consent_text = QLabel("")
         self.consent_text.setWordWrap(True)
-        self.consent_text.setStyleSheet("font-size: 17px; font-weight: 600;")
+        self.consent_text.setStyleSheet("font-size: 17px; font-weight: 600; background: none;")
         consent_layout.addWidget(self.consent_text)
         buttons = QHBoxLayout()
         self.yes = QPushButton("Yes, load  (F1)")
@@ -131,11 +132,12 @@ class CardPanel(QFrame):
         layout.addWidget(self.consent)
 
         self.topup = QFrame()
-        self.topup.setStyleSheet("background: #e8f0fa; border-radius: 8px;")
+        self.topup.setObjectName("topup")
+        self.topup.setStyleSheet("#topup { background: #e8f0fa; border-radius: 8px; }")
         topup_layout = QVBoxLayout(self.topup)
         self.topup_text = QLabel("Cash top-up: take the money, then choose the amount")
         self.topup_text.setWordWrap(True)
-        self.topup_text.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.topup_text.setStyleSheet("font-size: 16px; font-weight: 600; background: none;")
         topup_layout.addWidget(self.topup_text)
         amounts = QHBoxLayout()
         self.topup_buttons: list[QPushButton] = []
@@ -198,6 +200,7 @@ class CardPanel(QFrame):
             f"Offer autoload: {amount} from the cardholder's bank account.\n"
             f"New balance {new_balance}. Does the cardholder agree?"
         )
+        self.message.setText(verdict.message)
         self.consent.show()
         self.yes.setFocus()
 

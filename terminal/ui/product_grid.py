@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -94,4 +96,6 @@ class ProductGrid(QFrame):
                 continue
             price = format_money(price_of(product, self._level), self._currency)
             key = f"  [{product.shortcut}]" if product.shortcut else ""
-            button.setText(f"{product.name}\n{price}{key}")
+            # Buttons do not wrap text themselves; a long name must not be cut off.
+            name = textwrap.fill(product.name, 16, max_lines=2, placeholder="…")
+            button.setText(f"{name}\n{price}{key}")

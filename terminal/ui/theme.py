@@ -41,7 +41,8 @@ QPushButton#yes {{ background: {APPROVED}; color: white; font-size: 20px; font-w
     border: none; }}
 QPushButton#no {{ background: {NEUTRAL}; color: white; font-size: 20px; font-weight: 700;
     border: none; }}
-QTableWidget {{ font-size: 16px; border: none; gridline-color: #e3e7eb; }}
+QTableWidget {{ font-size: 16px; border: none; gridline-color: #e3e7eb;
+    selection-background-color: #d6e4f5; selection-color: {INK}; }}
 QHeaderView::section {{ background: #f3f5f7; border: none; padding: 4px; font-weight: 600; }}
 QStatusBar {{ background: #dfe4e9; }}
 QStatusBar QLabel {{ font-size: 14px; padding: 0 8px; }}
