@@ -1,1 +1,1 @@
-"""Benchmarks: each prints JSON lines {"name", "value", "unit", "target"}; nothing passes or fails."""
+"""Benchmarks: each prints JSON lines {"name", "value", "unit", "target"}; none pass or fail."""

@@ -1,4 +1,4 @@
-"""A sale commit against a bare sqlite3 INSERT + COMMIT with the same pragmas, same run, same disk."""
+"""A sale commit against a bare sqlite3 INSERT + COMMIT with the same pragmas, run and disk."""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench import population  # noqa: E402
-from bench.report import emit, percentile  # noqa: E402
+from bench import population
+from bench.report import emit, percentile
 
 CARDHOLDERS = 100_000
 TAPS = 2_000

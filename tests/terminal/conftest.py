@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from till_scheme import seed_scheme
 
 from sync.store import Store
+from tests.terminal.till_scheme import seed_scheme
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from till_scheme import NOW, PRODUCTS, seed_scheme
 
 from sync.store import Store, StoreUnavailable
 from terminal.policy import DEFAULTS
 from terminal.session import Paid, SaleSession
+from tests.terminal.till_scheme import NOW, PRODUCTS, seed_scheme
 
 MEAL = PRODUCTS[0]
 

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from pytestqt.qtbot import QtBot
-from till_scheme import NOW, seed_scheme
 
 from sync.link import TrainingServer
 from sync.store import Store
 from terminal.app import Till
 from terminal.config import PrinterConfig, ReaderConfig, TillConfig
 from terminal.ui.main_window import MainWindow
+from tests.terminal.till_scheme import NOW, seed_scheme
 
 
 @pytest.fixture

@@ -114,7 +114,11 @@ def test_reprint_last_receipt(qtbot: QtBot, window: MainWindow) -> None:
     assert "COPY" in copy.read_text(encoding="utf-8")
     queue = window.till.queue
     assert queue is not None
-    qtbot.waitUntil(lambda: queue.last() is not None and queue.last().state is PrintState.REPRINTED)
+    def reprinted() -> bool:
+        last = queue.last()
+        return last is not None and last.state is PrintState.REPRINTED
+
+    qtbot.waitUntil(reprinted)
 
 
 def test_printer_fault_never_undoes_a_sale(qtbot: QtBot, window: MainWindow) -> None:

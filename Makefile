@@ -1,0 +1,32 @@
+# canteen-till: `make demo` to see the till, `make test` to run every test.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV ?= uv
+ARGS ?=
+PYTEST_ARGS ?=
+SCREENSHOT_CARD ?= 72BF9961
+
+.PHONY: demo test bench lint screenshot setup clean
+
+setup:
+	@scripts/bootstrap.sh
+
+demo: setup
+	$(UV) run --frozen canteen-till demo $(ARGS)
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(UV) run --frozen pytest $(PYTEST_ARGS)
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(UV) run --frozen python -m bench
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen mypy
+
+screenshot: setup
+	$(UV) run --frozen canteen-till demo --offscreen --data-dir var/screenshot \
+		--screenshot docs/screenshot.png --exit-after 2 --ring 1,7 --tap $(SCREENSHOT_CARD)
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache .hypothesis var
