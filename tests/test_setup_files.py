@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ def test_readme_lists_every_demo_card() -> None:
     from terminal import demo_data
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    data = demo_data.build_demo(demo_data.local_today(demo_data.datetime.now(demo_data.UTC)))
+    data = demo_data.build_demo(demo_data.local_today(datetime.now(UTC)))
     missing = [p.card_id for p in data.people if p.card_id not in readme]
     assert missing == []
 

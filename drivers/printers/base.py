@@ -1,0 +1,83 @@
+"""The receipt printer interface: a backend only moves a rendered `PrintJob` to paper (or a file).
+
+Layout happens once, in `terminal.receipt_render`; nothing here knows about receipts.
+Stdlib only.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    """One rendered receipt: text for `columns`-wide paper, optionally a PDF of the same."""
+
+    job_id: str
+    text: str
+    pdf: bytes | None
+    columns: int
+    copy: bool  # a reprint
+
+
+class PrinterState(StrEnum):
+    READY = "ready"
+    PAPER_OUT = "paper_out"
+    OFFLINE = "offline"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterStatus:
+    """What the till shows about its printer; `text` is for people."""
+
+    state: PrinterState
+    text: str
+
+    @property
+    def ready(self) -> bool:
+        return self.state is PrinterState.READY
+
+
+class PrinterError(Exception):
+    """Printing failed; the message says why in words a cashier understands."""
+
+
+class ReceiptPrinter(ABC):
+    """A receipt printer backend, chosen by a config string (see `open_printer`)."""
+
+    @abstractmethod
+    def print_job(self, job: PrintJob) -> None:
+        """Print the job or raise PrinterError with readable text."""
+
+    @abstractmethod
+    def status(self) -> PrinterStatus:
+        """The printer's state now; never raises."""
+
+
+class NullPrinter(ReceiptPrinter):
+    """Config "none": a till without a printer. Jobs are accepted and discarded."""
+
+    def print_job(self, job: PrintJob) -> None:
+        return None
+
+    def status(self) -> PrinterStatus:
+        return PrinterStatus(PrinterState.READY, "No printer configured: receipts are not printed")
+
+
+ESCPOS_LATER = "ESC/POS support comes with a later release"
+
+
+class EscposPlaceholder(ReceiptPrinter):
+    """Config "escpos:...": reserved. Always offline; printing raises PrinterError."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def print_job(self, job: PrintJob) -> None:
+        raise PrinterError(f"{ESCPOS_LATER} (escpos:{self.target})")
+
+    def status(self) -> PrinterStatus:
+        return PrinterStatus(PrinterState.OFFLINE, ESCPOS_LATER)
