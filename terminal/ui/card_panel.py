@@ -24,7 +24,7 @@ PHOTO_W, PHOTO_H = 340, 340
 class PhotoCache:
     """Decoded photos by content address; a tap of a regular customer decodes nothing."""
 
-    def __init__(self, capacity: int = 256) -> None:
+    def __init__(self, capacity: int = 64) -> None:  # 64 x 340 px ARGB is about 30 MB
         self._items: OrderedDict[str, QPixmap | None] = OrderedDict()
         self._capacity = capacity
 
