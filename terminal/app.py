@@ -55,8 +55,14 @@ class Till:
             on_committed=self._on_paid,
         )
         self.card_format = CardIdFormat.from_options(config.reader.card_id)
+        options = dict(config.reader.options)
+        if config.reader.kind == "keyboard":
+            # A till holds every card character for max_gap_s and decides then, rather than
+            # giving keys to the cashier for a second after a product key: a card tapped right
+            # after a key press must still be read as a card.
+            options.setdefault("typing_pause_s", "0")
         self.reader: CardReader = open_reader(
-            config.reader.kind, data_dir=config.data_dir, options=config.reader.options
+            config.reader.kind, data_dir=config.data_dir, options=options
         )
         self.debouncer = Debouncer(self.policy.duplicate_tap_window_s)  # D-PAY-5
         self.printer: ReceiptPrinter = open_printer(config.printer.kind, data_dir=config.data_dir)
@@ -90,12 +96,19 @@ class Till:
         return isinstance(self.reader, KeyboardWedgeReader)
 
     def feed_key(self, text: str, at: float) -> bool:
-        """Keys for a keyboard-wedge reader; True when the reader took the key."""
-        if not isinstance(self.reader, KeyboardWedgeReader) or not text:
+        """A key for a keyboard-wedge reader; True when the reader took it."""
+        if not isinstance(self.reader, KeyboardWedgeReader) or len(text) != 1:
             return False
-        if text in ("\r", "\n"):
-            return self.reader.feed_enter(at)
         return self.reader.feed_key(text, at)
+
+    def feed_enter(self, at: float) -> bool:
+        """Enter: True when it ended a keyboard-wedge reader's card number."""
+        return isinstance(self.reader, KeyboardWedgeReader) and self.reader.feed_enter(at)
+
+    def flush_keys(self, at: float) -> None:
+        """Keys a person typed are handed back (as a typing BadRead) after the burst window."""
+        if isinstance(self.reader, KeyboardWedgeReader):
+            self.reader.flush(at)
 
     def reader_status(self) -> ReaderStatus:
         return self.reader.status

@@ -64,7 +64,15 @@ _READERS = ("simulated", "keyboard", "pcsc", "nfc")
 _PRINTERS = ("simulated", "none", "escpos")
 _SECTIONS = {
     "till": {"till_id", "data_dir"},
-    "reader": {"kind", "byte_order", "encoding", "max_gap_s", "min_length", "max_length"},
+    "reader": {
+        "kind",
+        "byte_order",
+        "encoding",
+        "max_gap_s",
+        "typing_pause_s",
+        "min_length",
+        "max_length",
+    },
     "card_id": {"byte_order", "encoding", "pad"},
     "printer": {"kind", "columns"},
     "policy": None,  # checked by Policy.from_mapping

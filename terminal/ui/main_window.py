@@ -126,9 +126,11 @@ class MainWindow(QMainWindow):
         return button
 
     def _shortcuts(self) -> None:
-        keys = {
-            "Return": self.charge,
-            "Enter": self.charge,
+        wedge = self.till.uses_keyboard_reader()
+        # With a keyboard-wedge reader, Enter and the product keys may belong to a card number:
+        # keyPressEvent asks the reader first.
+        keys = {} if wedge else {"Return": self.charge, "Enter": self.charge}
+        keys |= {
             "Escape": self.cancel,
             "Delete": self.void_line,
             "Backspace": self.void_line,
@@ -144,8 +146,11 @@ class MainWindow(QMainWindow):
         }
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, slot)
-        if self.till.uses_keyboard_reader():
-            return  # product keys go through the wedge reader first (keyPressEvent)
+        if wedge:
+            self.wedge_timer = QTimer(self)
+            self.wedge_timer.timeout.connect(lambda: self.till.flush_keys(time.monotonic()))
+            self.wedge_timer.start(50)
+            return
         for product in self.session.products:
             if product.shortcut:
                 QShortcut(QKeySequence(product.shortcut), self, partial(self.add_product, product))
@@ -299,9 +304,15 @@ class MainWindow(QMainWindow):
         return self.till.reader_status()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        if self.till.feed_key(event.text(), time.monotonic()):
+        """Only reached for keys no shortcut took: with a keyboard-wedge reader, all of them."""
+        now = time.monotonic()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if not self.till.feed_enter(now):
+                self.charge()
             return
-        if self.till.uses_keyboard_reader() and self.press_shortcut(event.text()):
+        if self.till.feed_key(event.text(), now):
+            return
+        if self.press_shortcut(event.text()):
             return
         super().keyPressEvent(event)
 

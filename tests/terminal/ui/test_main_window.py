@@ -114,6 +114,7 @@ def test_reprint_last_receipt(qtbot: QtBot, window: MainWindow) -> None:
     assert "COPY" in copy.read_text(encoding="utf-8")
     queue = window.till.queue
     assert queue is not None
+
     def reprinted() -> bool:
         last = queue.last()
         return last is not None and last.state is PrintState.REPRINTED
@@ -233,3 +234,34 @@ def test_void_last_sale_needs_two_presses(qtbot: QtBot, window: MainWindow) -> N
     assert window.card_panel.banner.text() == "VOIDED 3,50 €"
     assert [e.kind for e in window.till.store.journal()] == [EntryKind.SALE, EntryKind.VOID]
     qtbot.waitUntil(lambda: len(receipts(window)) == 2)
+
+
+def test_keyboard_wedge_reader_and_human_keys(qtbot: QtBot, data_dir: Path) -> None:
+    """D-CARD-3: a wedge reader typing a decimal number + Enter taps that card; a person's
+    slow key press is still a product shortcut, and Enter still charges."""
+    from sync.link import NoServer
+    from terminal.app import Till
+    from terminal.config import PrinterConfig, ReaderConfig, TillConfig
+    from tests.terminal.till_scheme import NOW
+
+    config = TillConfig(
+        till_id="till-1",
+        data_dir=data_dir,
+        reader=ReaderConfig("keyboard", {"encoding": "dec"}),
+        printer=PrinterConfig("none"),
+        source="test",
+    )
+    till = Till(config, link=NoServer(), clock=lambda: NOW)
+    win = MainWindow(till)
+    qtbot.addWidget(win)
+    win.attach_devices()
+    win.show()
+    qtbot.keyClick(win, Qt.Key.Key_1)  # the cashier presses "1": Tagesgericht, after a moment
+    qtbot.waitUntil(lambda: len(win.session.basket) == 1)
+    qtbot.wait(150)
+    qtbot.keyClicks(win, str(0xAA000001))  # the reader types Anna's card number at once...
+    qtbot.keyClick(win, Qt.Key.Key_Return)  # ...and Enter
+    qtbot.waitUntil(lambda: win.session.phase is Phase.PAID)
+    assert win.card_panel.name.text() == "Anna Berg"
+    assert len(win.session.basket) == 1
+    win.close()
