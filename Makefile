@@ -18,7 +18,7 @@ test: setup
 	QT_QPA_PLATFORM=offscreen $(UV) run --frozen pytest $(PYTEST_ARGS)
 
 bench: setup
-	QT_QPA_PLATFORM=offscreen $(UV) run --frozen python -m bench
+	@QT_QPA_PLATFORM=offscreen $(UV) run --frozen python -m bench
 
 lint: setup
 	$(UV) run --frozen ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -32,8 +33,10 @@ _IMPORTED = time.monotonic()
 def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -> int:
     if getattr(options, "offscreen", False):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
+
+    qInstallMessageHandler(_qt_message)
 
     from terminal.ui.main_window import MainWindow
 
@@ -63,6 +66,12 @@ def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -
     code = app.exec()
     till.close()
     return code
+
+
+def _qt_message(kind: object, context: object, message: str) -> None:
+    # The offscreen platform warns once per window about size hints it cannot pass on.
+    if "propagateSizeHints" not in message:
+        logging.getLogger("qt").warning("%s", message)
 
 
 def _tap_later(till: Till, card: str) -> None:
