@@ -16,7 +16,7 @@ from drivers.cards.debounce import Debouncer
 from drivers.cards.keyboard import KeyboardWedgeReader
 from drivers.cards.normalise import CardIdFormat, normalise
 from drivers.printers import open_printer
-from drivers.printers.base import ReceiptPrinter
+from drivers.printers.base import PrinterState, PrinterStatus, ReceiptPrinter
 from sync.link import Link
 from sync.records import JournalEntry
 from sync.store import Store
@@ -182,7 +182,12 @@ class Till:
     # -- status ------------------------------------------------------------------------------
     def status(self) -> TillStatus:
         stats = self.store.outbox_stats()
-        printer_status = self.printer.status()
+        # The print queue's worker asks the printer; the UI thread only reads its answer.
+        printer_status = (
+            self.queue.status
+            if self.queue is not None
+            else PrinterStatus(PrinterState.OFFLINE, "not started")
+        )
         printer_ok = printer_status.ready
         printer_text = "ready" if printer_ok else printer_status.text
         last = self.last_print

@@ -16,7 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from drivers.printers.base import PrinterError, PrintJob, ReceiptPrinter
+from drivers.printers.base import (
+    PrinterError,
+    PrinterState,
+    PrinterStatus,
+    PrintJob,
+    ReceiptPrinter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +52,17 @@ class PrintQueue:
         on_change: Callable[[PrintRecord], None] | None = None,
         *,
         name: str = "print-queue",
+        status_every_s: float = 2.0,
     ) -> None:
-        """Start the worker; `on_change` is called from the worker thread after each outcome."""
+        """Start the worker; `on_change` is called from the worker thread after each outcome.
+
+        The worker also asks the printer for its status every `status_every_s` and after each
+        job, so that `status` never makes the caller (the UI thread) wait on a printer.
+        """
         self._printer = printer
         self._on_change = on_change
+        self._status_every_s = status_every_s
+        self._status = PrinterStatus(PrinterState.READY, "starting")
         self._jobs: queue.Queue[tuple[PrintJob, bool] | None] = queue.Queue()
         self._lock = threading.Condition()
         self._records: dict[str, PrintRecord] = {}
@@ -82,6 +95,12 @@ class PrintQueue:
         """The most recently submitted job's record (what "reprint last receipt" means)."""
         with self._lock:
             return self._records[self._order[-1]] if self._order else None
+
+    @property
+    def status(self) -> PrinterStatus:
+        """The printer's status as the worker last saw it."""
+        with self._lock:
+            return self._status
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued job has an outcome; False when `timeout` ran out first."""
@@ -120,9 +139,22 @@ class PrintQueue:
 
     # ------------------------------------------------------------ worker side
 
+    def _poll_status(self) -> None:
+        try:
+            status = self._printer.status()
+        except Exception as exc:  # a status query must never kill the worker either
+            status = PrinterStatus(PrinterState.ERROR, f"printer status unknown: {exc}")
+        with self._lock:
+            self._status = status
+
     def _run(self) -> None:
+        self._poll_status()
         while True:
-            item = self._jobs.get()
+            try:
+                item = self._jobs.get(timeout=self._status_every_s)
+            except queue.Empty:
+                self._poll_status()
+                continue
             if item is None:  # close() asks the worker to stop after the jobs before it
                 return
             job, reprint = item
@@ -141,6 +173,7 @@ class PrintQueue:
                     attempts=current.attempts + 1,
                 )
                 self._records[job.job_id] = record
+            self._poll_status()
             self._notify(record)
             with self._lock:
                 self._pending -= 1

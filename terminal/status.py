@@ -35,7 +35,13 @@ class TillStatus:
 
     @property
     def network_text(self) -> str:
-        return "● Online" if self.online else "● Offline: selling from the local copy"
+        synced = ""
+        if self.last_sync is not None:
+            age = max(0, int((self.now - self.last_sync).total_seconds()))
+            synced = f" · synced {format_age(age)} ago"
+        if self.online:
+            return f"● Online{synced}"
+        return f"● Offline: selling from the local copy{synced}"
 
     @property
     def unsent_text(self) -> str:

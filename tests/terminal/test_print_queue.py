@@ -94,3 +94,16 @@ def test_a_crashing_backend_is_contained(tmp_path: Path) -> None:
     queue.flush(timeout=5)
     assert [r.state for r in queue.records()] == [PrintState.FAILED, PrintState.FAILED]
     assert queue.close()
+
+
+def test_status_is_read_by_the_worker(tmp_path: Path) -> None:
+    """The printer's status is polled on the print thread; callers read the cached answer."""
+    printer = FolderPrinter(tmp_path)
+    queue = PrintQueue(printer, status_every_s=0.01)
+    queue.flush(timeout=5)
+    printer.set_state(PrinterState.PAPER_OUT)
+    queue.submit(job())  # after a job the worker asks again at once
+    assert queue.flush(timeout=5)
+    assert queue.status.state is PrinterState.PAPER_OUT
+    assert "paper" in queue.status.text
+    assert queue.close()
