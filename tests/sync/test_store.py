@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync import migrations
+from sync.cache import _LOOKUP, _PENDING
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -25,7 +26,7 @@ from sync.records import (
     SaleLine,
     Unit,
 )
-from sync.store import _LOOKUP, _PENDING, Committed, OutboxStats, Store, StoreUnavailable
+from sync.store import Committed, OutboxStats, Store, StoreUnavailable
 
 DAY = date(2025, 3, 14)
 NOW = datetime(2025, 3, 14, 11, 30, tzinfo=UTC)

@@ -1,0 +1,272 @@
+"""The till's cache of the scheme: units, products, cardholders, accounts, cards, agreements,
+policy and photos, and the card lookup on the tap path."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sync.records import (
+    Account,
+    AutoloadAgreement,
+    Card,
+    Cardholder,
+    CardSnapshot,
+    CardState,
+    PriceLevel,
+    Product,
+    Unit,
+)
+from sync.store_base import StoreBase, _day, _int, _json
+
+
+def _opt_date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+_LOOKUP = """
+SELECT c.card_id, c.account_id, c.state, c.replaced_by,
+       a.cardholder_id, a.currency, a.balance, a.price_level, a.membership_expires,
+       a.payment_blocked, a.arrears, a.version, a.day, a.day_spent, a.day_autoloads,
+       h.name, h.photo_sha256, h.allowed_unit_types, h.daily_limit, h.blocked_categories,
+       g.threshold, g.amount AS g_amount, g.active_from, g.ended, g.collection_failed
+FROM cards c
+JOIN accounts a ON a.account_id = c.account_id
+JOIN cardholders h ON h.cardholder_id = a.cardholder_id
+LEFT JOIN autoload_agreements g ON g.account_id = a.account_id
+WHERE c.card_id = ?
+"""
+
+# This till's entries for one account that the server has not applied yet (invariant 3).
+_PENDING = """
+SELECT COALESCE(SUM(j.amount), 0),
+       COALESCE(SUM(CASE WHEN j.amount < 0 THEN -j.amount ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN j.business_day = :day AND j.kind IN ('sale', 'void')
+                         THEN -j.amount ELSE 0 END), 0),
+       COUNT(CASE WHEN j.business_day = :day AND j.kind = 'autoload' THEN 1 END)
+FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
+WHERE j.account_id = :account AND o.applied_at IS NULL
+"""
+
+
+class CacheMixin(StoreBase):
+    # -- cache writes (demo seeding now, the sync client later) ----------------------------
+
+    def _upsert(self, table: str, pk: str, rows: Iterable[dict[str, Any]]) -> None:
+        with self._write():
+            self.db.table(table).upsert_all(rows, pk=pk)
+
+    def upsert_unit(self, unit: Unit) -> None:
+        """Cache the unit and make it this till's unit (D-UNIT-1)."""
+        row = dataclasses.asdict(unit)
+        with self._write() as conn:
+            self.db.table("units").upsert_all([row], pk="unit_id")
+            conn.execute("UPDATE till SET unit_id = ? WHERE id = 1", (unit.unit_id,))
+
+    def upsert_products(self, products: Iterable[Product]) -> None:
+        self._upsert(
+            "products",
+            "product_id",
+            (
+                {
+                    "product_id": p.product_id,
+                    "name": p.name,
+                    "category": p.category,
+                    "prices": _json(
+                        {
+                            str(level): _int(f"{p.product_id}.prices[{level}]", v)
+                            for level, v in p.prices.items()
+                        }
+                    ),
+                    "vat_rate_bp": p.vat_rate_bp,
+                    "shortcut": p.shortcut,
+                    "position": p.position,
+                }
+                for p in products
+            ),
+        )
+
+    def upsert_cardholders(self, cardholders: Iterable[Cardholder]) -> None:
+        self._upsert(
+            "cardholders",
+            "cardholder_id",
+            (
+                {
+                    "cardholder_id": h.cardholder_id,
+                    "name": h.name,
+                    "photo_sha256": h.photo_sha256,
+                    "allowed_unit_types": _json(sorted(h.allowed_unit_types)),
+                    "daily_limit": h.daily_limit,
+                    "blocked_categories": _json(sorted(h.blocked_categories)),
+                }
+                for h in cardholders
+            ),
+        )
+
+    def upsert_accounts(self, accounts: Iterable[Account]) -> None:
+        """Cache server balances; the day counters are left alone (see set_account_day)."""
+        self._upsert(
+            "accounts",
+            "account_id",
+            (
+                {
+                    "account_id": a.account_id,
+                    "cardholder_id": a.cardholder_id,
+                    "currency": a.currency,
+                    "balance": _int(f"{a.account_id}.balance", a.balance),
+                    "price_level": str(a.price_level),
+                    "membership_expires": (
+                        None if a.membership_expires is None else a.membership_expires.isoformat()
+                    ),
+                    "payment_blocked": int(a.payment_blocked),
+                    "arrears": _int(f"{a.account_id}.arrears", a.arrears),
+                    "version": a.version,
+                }
+                for a in accounts
+            ),
+        )
+
+    def set_account_day(self, account_id: str, *, day: date, spent: int, autoloads: int) -> None:
+        """Record what the server knows of the account's spending and autoloads on `day`."""
+        _int("spent", spent)
+        _int("autoloads", autoloads)
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE accounts SET day = ?, day_spent = ?, day_autoloads = ?"
+                " WHERE account_id = ?",
+                (_day(day), spent, autoloads, account_id),
+            )
+
+    def upsert_cards(self, cards: Iterable[Card]) -> None:
+        self._upsert(
+            "cards",
+            "card_id",
+            (
+                {
+                    "card_id": c.card_id,
+                    "account_id": c.account_id,
+                    "state": str(c.state),
+                    "replaced_by": c.replaced_by,
+                }
+                for c in cards
+            ),
+        )
+
+    def upsert_agreements(self, agreements: Iterable[AutoloadAgreement]) -> None:
+        self._upsert(
+            "autoload_agreements",
+            "account_id",
+            (
+                {
+                    "account_id": g.account_id,
+                    "threshold": _int("threshold", g.threshold),
+                    "amount": _int("amount", g.amount),
+                    "active_from": g.active_from.isoformat(),
+                    "ended": int(g.ended),
+                    "collection_failed": int(g.collection_failed),
+                }
+                for g in agreements
+            ),
+        )
+
+    def set_policy(self, data: dict[str, Any]) -> None:
+        text = _json(data)
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO policy (id, data) VALUES (1, ?)", (text,))
+
+    def put_photo(self, sha256: str, data: bytes) -> None:
+        """Cache a photo by content address (invariant 5); bytes that do not match are refused."""
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256.lower():
+            raise ValueError(f"photo bytes have sha256 {actual}, not {sha256}")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO photos (sha256, data) VALUES (?, ?)", (actual, bytes(data))
+            )
+
+    # -- cache reads -----------------------------------------------------------------------
+
+    def unit(self) -> Unit | None:
+        rows = self._rows("SELECT u.* FROM till t JOIN units u ON u.unit_id = t.unit_id")
+        return Unit(**dict(rows[0])) if rows else None
+
+    def products(self) -> list[Product]:
+        return [
+            Product(
+                product_id=r["product_id"],
+                name=r["name"],
+                category=r["category"],
+                prices={PriceLevel(k): v for k, v in json.loads(r["prices"]).items()},
+                vat_rate_bp=r["vat_rate_bp"],
+                shortcut=r["shortcut"],
+                position=r["position"],
+            )
+            for r in self._rows("SELECT * FROM products ORDER BY category, position, name")
+        ]
+
+    def policy_data(self) -> dict[str, Any]:
+        rows = self._rows("SELECT data FROM policy WHERE id = 1")
+        return dict(json.loads(rows[0]["data"])) if rows else {}
+
+    def photo(self, sha256: str) -> bytes | None:
+        rows = self._rows("SELECT data FROM photos WHERE sha256 = ?", (sha256.lower(),))
+        return bytes(rows[0]["data"]) if rows else None
+
+    def lookup(self, card_id: str, business_day: date) -> CardSnapshot | None:
+        """Everything the tap decision needs, by canonical card id (D-CARD-3); None if the card,
+        its account or its cardholder is not in the cache (the till says "unknown card").
+
+        Two indexed queries in one read snapshot: the card with its account, cardholder and
+        agreement, then this till's unapplied entries for the account (D-OFF-3, invariant 3).
+        """
+        day = _day(business_day)
+        with self._read() as cur:
+            r = cur.execute(_LOOKUP, (card_id,)).fetchone()
+            if r is None:
+                return None
+            pending, unsent, spent, autoloads = cur.execute(
+                _PENDING, {"day": day, "account": r["account_id"]}
+            ).fetchone()
+        same_day = r["day"] == day
+        agreement = None
+        if r["threshold"] is not None:
+            agreement = AutoloadAgreement(
+                account_id=r["account_id"],
+                threshold=r["threshold"],
+                amount=r["g_amount"],
+                active_from=date.fromisoformat(r["active_from"]),
+                ended=bool(r["ended"]),
+                collection_failed=bool(r["collection_failed"]),
+            )
+        return CardSnapshot(
+            card=Card(r["card_id"], r["account_id"], CardState(r["state"]), r["replaced_by"]),
+            account=Account(
+                account_id=r["account_id"],
+                cardholder_id=r["cardholder_id"],
+                currency=r["currency"],
+                balance=r["balance"],
+                price_level=PriceLevel(r["price_level"]),
+                membership_expires=_opt_date(r["membership_expires"]),
+                payment_blocked=bool(r["payment_blocked"]),
+                arrears=r["arrears"],
+                version=r["version"],
+            ),
+            cardholder=Cardholder(
+                cardholder_id=r["cardholder_id"],
+                name=r["name"],
+                photo_sha256=r["photo_sha256"],
+                allowed_unit_types=frozenset(json.loads(r["allowed_unit_types"])),
+                daily_limit=r["daily_limit"],
+                blocked_categories=frozenset(json.loads(r["blocked_categories"])),
+            ),
+            agreement=agreement,
+            pending_delta=pending,
+            unsent_debits=unsent,
+            # A void today of an earlier day's sale must not make today's spending negative.
+            spent_today=max(0, (r["day_spent"] if same_day else 0) + spent),
+            autoloads_today=(r["day_autoloads"] if same_day else 0) + autoloads,
+        )

@@ -1,0 +1,392 @@
+"""The till's journal and outbox: every sale, autoload, top-up and void, gap-free per till."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sync.ids import new_id
+from sync.records import (
+    EntryKind,
+    JournalEntry,
+    PriceLevel,
+    SaleLine,
+)
+from sync.store_base import StoreBase, _currency, _day, _int, _json, _positive, _text, _utc
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What one journal write produced: its entries, the receipt number, the balance after."""
+
+    entries: list[JournalEntry]
+    receipt_no: int
+    balance_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    count: int
+    oldest_created_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """The columns the entries of one commit share."""
+
+    created_at: str
+    business_day: str
+    account_id: str | None
+    card_id: str | None
+    currency: str
+    receipt_no: int
+
+
+def _line(i: int, line: SaleLine) -> dict[str, Any]:
+    """D-PAY-3: a sale keeps its lines; each is checked before anything is written."""
+    where = f"lines[{i}]"
+    if not isinstance(line, SaleLine):
+        raise ValueError(f"{where} must be a SaleLine, got {type(line).__name__}")
+    _positive(f"{where}.quantity", line.quantity)
+    for name in ("unit_price", "vat_rate_bp"):
+        if _int(f"{where}.{name}", getattr(line, name)) < 0:
+            raise ValueError(f"{where}.{name} must not be negative")
+    return {
+        "product_id": _text(f"{where}.product_id", line.product_id),
+        "name": line.name,
+        "category": line.category,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "vat_rate_bp": line.vat_rate_bp,
+    }
+
+
+def _entry(row: sqlite3.Row) -> JournalEntry:
+    return JournalEntry(
+        entry_id=row["entry_id"],
+        seq=row["seq"],
+        till_id=row["till_id"],
+        kind=EntryKind(row["kind"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        business_day=date.fromisoformat(row["business_day"]),
+        account_id=row["account_id"],
+        card_id=row["card_id"],
+        amount=row["amount"],
+        currency=row["currency"],
+        receipt_no=row["receipt_no"],
+        body=json.loads(row["body"]),
+    )
+
+
+_JOURNAL_COLUMNS = (
+    "j.entry_id, j.seq, j.till_id, j.kind, j.created_at, j.business_day, j.account_id, "
+    "j.card_id, j.amount, j.currency, j.receipt_no, j.body"
+)
+
+
+class JournalMixin(StoreBase):
+    # -- journal writes --------------------------------------------------------------------
+
+    def _append(
+        self,
+        conn: sqlite3.Connection,
+        head: _Head,
+        *,
+        entry_id: str,
+        kind: EntryKind,
+        amount: int,
+        body: dict[str, Any],
+        reverses: str | None = None,
+    ) -> JournalEntry:
+        """Journal one entry with the next seq, and its outbox row, in the caller's transaction."""
+        (seq,) = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE till_id = ?", (self.till_id,)
+        ).fetchone()
+        conn.execute(
+            """INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,
+                   account_id, card_id, amount, currency, receipt_no, body, reverses)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                entry_id,
+                seq,
+                self.till_id,
+                str(kind),
+                head.created_at,
+                head.business_day,
+                head.account_id,
+                head.card_id,
+                amount,
+                head.currency,
+                head.receipt_no,
+                _json(body),
+                reverses,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO outbox (entry_id, created_at) VALUES (?, ?)", (entry_id, head.created_at)
+        )
+        # Built from what was written rather than read back: the commit is on the tap path.
+        return JournalEntry(
+            entry_id=entry_id,
+            seq=int(seq),
+            till_id=self.till_id,
+            kind=kind,
+            created_at=datetime.fromisoformat(head.created_at),
+            business_day=date.fromisoformat(head.business_day),
+            account_id=head.account_id,
+            card_id=head.card_id,
+            amount=amount,
+            currency=head.currency,
+            receipt_no=head.receipt_no,
+            body=json.loads(_json(body)),
+        )
+
+    @staticmethod
+    def _next_receipt(conn: sqlite3.Connection) -> int:
+        (receipt_no,) = conn.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'receipt_no' RETURNING value"
+        ).fetchone()
+        return int(receipt_no)
+
+    @staticmethod
+    def _account_balance(conn: sqlite3.Connection, account_id: str, currency: str) -> int:
+        """The account must exist in this currency; its balance by invariant 3 (server balance
+        plus this till's unapplied entries), in one statement since this is on the tap path."""
+        row = conn.execute(
+            """SELECT a.currency, a.balance
+                    + COALESCE((SELECT SUM(j.amount) FROM journal j
+                                JOIN outbox o ON o.entry_id = j.entry_id
+                                WHERE j.account_id = a.account_id AND o.applied_at IS NULL), 0)
+               FROM accounts a WHERE a.account_id = ?""",
+            (account_id,),
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"unknown account {account_id!r}")
+        if row[0] != currency:
+            raise ValueError(f"account {account_id!r} is in {row[0]}, not {currency}")
+        return int(row[1])
+
+    def commit_sale(
+        self,
+        *,
+        card_id: str,
+        account_id: str,
+        currency: str,
+        lines: Sequence[SaleLine],
+        price_level: PriceLevel,
+        offline: bool,
+        autoload_amount: int | None,
+        created_at: datetime,
+        business_day: date,
+        verdict: str = "",
+    ) -> Committed:
+        """One transaction: the autoload entry when accepted (D-AUTO-3), then the sale with its
+        lines (D-PAY-3), their outbox rows and one receipt number for both (D-PAY-6)."""
+        _text("card_id", card_id)
+        _text("account_id", account_id)
+        _currency(currency)
+        if not lines:
+            raise ValueError("lines must not be empty: a sale sells something")
+        body_lines = [_line(i, line) for i, line in enumerate(lines)]
+        total = sum(line["quantity"] * line["unit_price"] for line in body_lines)
+        if autoload_amount is not None:
+            _positive("autoload_amount", autoload_amount)
+        at, day = _utc(created_at), _day(business_day)
+        level = PriceLevel(price_level)
+        autoload_id = new_id() if autoload_amount is not None else None
+        sale_id = new_id()  # after the autoload's, so ids sort in seq order
+        with self._write() as conn:
+            before = self._account_balance(conn, account_id, currency)
+            receipt_no = self._next_receipt(conn)
+            head = _Head(at, day, account_id, card_id, currency, receipt_no)
+            # The receipt (and any reprint of it) shows the balance after: keep it with the sale.
+            after = before + (autoload_amount or 0) - total
+            entries = []
+            if autoload_id is not None and autoload_amount is not None:
+                entries.append(
+                    self._append(
+                        conn,
+                        head,
+                        entry_id=autoload_id,
+                        kind=EntryKind.AUTOLOAD,
+                        amount=autoload_amount,
+                        body={"consent": True, "sale_entry_id": sale_id, "offline": bool(offline)},
+                    )
+                )
+            entries.append(
+                self._append(
+                    conn,
+                    head,
+                    entry_id=sale_id,
+                    kind=EntryKind.SALE,
+                    amount=-total,
+                    body={
+                        "lines": body_lines,
+                        "price_level": str(level),
+                        "offline": bool(offline),
+                        "tender": "card",
+                        "autoload_entry_id": autoload_id,
+                        "total": total,
+                        "verdict": verdict,
+                        "balance_after": after,
+                    },
+                )
+            )
+            return Committed(entries, receipt_no, after)
+
+    def commit_topup(
+        self,
+        *,
+        card_id: str,
+        account_id: str,
+        currency: str,
+        amount: int,
+        tender: str,
+        created_at: datetime,
+        business_day: date,
+    ) -> Committed:
+        """D-PAY-4: a top-up at the till with cash or a bank card; its own receipt."""
+        _text("card_id", card_id)
+        _text("account_id", account_id)
+        _currency(currency)
+        _positive("amount", amount)
+        _text("tender", tender)
+        at, day = _utc(created_at), _day(business_day)
+        entry_id = new_id()
+        with self._write() as conn:
+            before = self._account_balance(conn, account_id, currency)
+            receipt_no = self._next_receipt(conn)
+            head = _Head(at, day, account_id, card_id, currency, receipt_no)
+            after = before + amount
+            entry = self._append(
+                conn,
+                head,
+                entry_id=entry_id,
+                kind=EntryKind.TOPUP,
+                amount=amount,
+                body={"tender": tender, "balance_after": after},
+            )
+            return Committed([entry], receipt_no, after)
+
+    def commit_void(self, *, entry_id: str, created_at: datetime, business_day: date) -> Committed:
+        """Reverse a sale with a new entry (the journal is append-only); its own receipt."""
+        at, day = _utc(created_at), _day(business_day)
+        void_id = new_id()
+        with self._write() as conn:
+            sale = conn.execute(
+                "SELECT kind, account_id, card_id, amount, currency, receipt_no, body FROM journal"
+                " WHERE entry_id = ?",
+                (entry_id,),
+            ).fetchone()
+            if sale is None:
+                raise ValueError(f"no journal entry {entry_id!r} to void")
+            kind, account_id, card_id, amount, currency, sale_receipt, sale_body = sale
+            if kind != EntryKind.SALE:
+                raise ValueError(f"entry {entry_id!r} is a {kind}, only a sale can be voided")
+            if conn.execute("SELECT 1 FROM journal WHERE reverses = ?", (entry_id,)).fetchone():
+                raise ValueError(f"sale {entry_id!r} is already voided")
+            receipt_no = self._next_receipt(conn)
+            head = _Head(at, day, account_id, card_id, currency, receipt_no)
+            after = self._account_balance(conn, account_id, currency) - amount
+            entry = self._append(
+                conn,
+                head,
+                entry_id=void_id,
+                kind=EntryKind.VOID,
+                amount=-amount,
+                reverses=entry_id,
+                body={
+                    "voids": entry_id,
+                    "voided_receipt_no": sale_receipt,
+                    # the void receipt lists what is given back (D-PAY-3)
+                    "lines": json.loads(sale_body).get("lines", []),
+                    "tender": "card",
+                    "balance_after": after,
+                },
+            )
+            return Committed([entry], receipt_no, after)
+
+    # -- journal reads ---------------------------------------------------------------------
+
+    def _entries(self, where: str, params: Sequence[Any] = ()) -> list[JournalEntry]:
+        sql = f"SELECT {_JOURNAL_COLUMNS} FROM journal j {where}"
+        return [_entry(r) for r in self._rows(sql, params)]
+
+    def journal(self, after_seq: int = 0) -> list[JournalEntry]:
+        return self._entries("WHERE j.seq > ? ORDER BY j.seq", (after_seq,))
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        found = self._entries("WHERE j.entry_id = ?", (entry_id,))
+        return found[0] if found else None
+
+    def entries_for_receipt(self, receipt_no: int) -> list[JournalEntry]:
+        return self._entries("WHERE j.receipt_no = ? ORDER BY j.seq", (receipt_no,))
+
+    def last_receipt_no(self) -> int | None:
+        (value,) = self._rows("SELECT value FROM counters WHERE name = 'receipt_no'")[0]
+        return int(value) or None
+
+    def last_receipt_entries(self) -> list[JournalEntry]:
+        """The entries of the most recent receipt (for a reprint); empty when none yet."""
+        last = self.last_receipt_no()
+        return [] if last is None else self.entries_for_receipt(last)
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def outbox_stats(self) -> OutboxStats:
+        (count, oldest) = self._rows(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE applied_at IS NULL"
+        )[0]
+        return OutboxStats(int(count), None if oldest is None else datetime.fromisoformat(oldest))
+
+    def outbox_pending(self, limit: int = 500) -> list[JournalEntry]:
+        """Unapplied entries in seq order: the next batch to push."""
+        return self._entries(
+            "JOIN outbox o ON o.entry_id = j.entry_id WHERE o.applied_at IS NULL"
+            " ORDER BY j.seq LIMIT ?",
+            (_positive("limit", limit),),
+        )
+
+    def mark_applied(self, entry_ids: Iterable[str]) -> None:
+        """The server has applied these entries: in one transaction, move their deltas (and
+        their share of the day's spending and autoloads) into the cached account, so the
+        displayed balance neither counts them twice nor drops them (invariant 3). Idempotent."""
+        ids = list(dict.fromkeys(entry_ids))
+        now = datetime.now(UTC).isoformat()
+        with self._write() as conn:
+            for entry_id in ids:
+                row = conn.execute(
+                    "SELECT j.kind, j.account_id, j.amount, j.business_day, o.applied_at"
+                    " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
+                    " WHERE j.entry_id = ?",
+                    (entry_id,),
+                ).fetchone()
+                if row is None:
+                    raise ValueError(f"no journal entry {entry_id!r} to mark applied")
+                kind, account_id, amount, day, applied_at = row
+                if applied_at is not None:
+                    continue
+                spent = -amount if kind in (EntryKind.SALE, EntryKind.VOID) else 0
+                loads = 1 if kind == EntryKind.AUTOLOAD else 0
+                conn.execute(
+                    _APPLY, {"a": account_id, "amt": amount, "d": day, "c": spent, "n": loads}
+                )
+                conn.execute("UPDATE outbox SET applied_at = ? WHERE entry_id = ?", (now, entry_id))
+
+
+# An entry of a newer day starts the account's day counters afresh; one of an older day
+# only moves the balance.
+_APPLY = """
+UPDATE accounts SET
+  balance = balance + :amt,
+  day_spent = CASE WHEN day = :d THEN day_spent + :c
+                   WHEN day IS NULL OR day < :d THEN :c ELSE day_spent END,
+  day_autoloads = CASE WHEN day = :d THEN day_autoloads + :n
+                       WHEN day IS NULL OR day < :d THEN :n ELSE day_autoloads END,
+  day = CASE WHEN day IS NULL OR day < :d THEN :d ELSE day END
+WHERE account_id = :a
+"""
