@@ -18,7 +18,6 @@ from drivers.cards.normalise import CardIdFormat, normalise
 from drivers.printers import open_printer
 from drivers.printers.base import PrinterState, PrinterStatus, ReceiptPrinter
 from sync.link import Link
-from sync.records import JournalEntry
 from sync.store import Store
 from terminal.config import TillConfig
 from terminal.policy import Policy, PrintPolicy
@@ -146,12 +145,13 @@ class Till:
         queue = self.queue
         entries = self.store.entries_for_receipt(receipt_no)
         unit = self.session.unit
-        balance_after = self._balance_after(entries)
         columns = self.config.printer.columns
 
         def render() -> None:
             # Rendering the PDF takes milliseconds we do not spend on the UI thread.
             try:
+                # The store keeps the balance after each write with its last entry.
+                balance_after = int(entries[-1].body["balance_after"])
                 receipt = receipt_from_entries(
                     unit, entries, balance_after=balance_after, copy=copy
                 )
@@ -165,16 +165,6 @@ class Till:
                 queue.submit(job)
 
         self._renderer.submit(render)
-
-    def _balance_after(self, entries: list[JournalEntry]) -> int:
-        paid = self.session.last_paid
-        if paid is not None and paid.committed.receipt_no == (
-            entries[0].receipt_no if entries else None
-        ):
-            return paid.committed.balance_after
-        body = entries[-1].body if entries else {}
-        value = body.get("balance_after")
-        return value if isinstance(value, int) else 0
 
     def note_print(self, record: PrintRecord) -> None:
         self.last_print = record
