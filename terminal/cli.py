@@ -100,13 +100,14 @@ def _config_from(args: argparse.Namespace) -> TillConfig:
 def _run(args: argparse.Namespace) -> int:
     from sync.link import NoServer
     from sync.store import StoreUnavailable
+    from terminal.session import NotSetUp
 
     config = _config_from(args)
     try:
         from terminal.ui.run import run_window
 
         return run_window(config, link=NoServer(), options=args)
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, NotSetUp) as exc:
         print(f"canteen-till: {exc}", file=sys.stderr)
         return 1
 

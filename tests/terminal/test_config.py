@@ -97,3 +97,25 @@ def test_cli_without_config_says_how_to_start(
     monkeypatch.delenv("CANTEEN_TILL_CONFIG", raising=False)
     assert main(["run"]) == 2
     assert "--config" in capsys.readouterr().err
+
+
+def test_run_on_an_empty_data_dir_says_what_is_missing(tmp_path: Path) -> None:
+    """A till with no scheme data yet exits 1 saying so, instead of a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "till.toml"
+    config.write_text(f'[till]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "terminal.cli", "--config", str(config), "run", "--exit-after", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "no sales unit yet" in done.stderr
+    assert "Traceback" not in done.stderr
