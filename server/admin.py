@@ -1,0 +1,138 @@
+"""Back-office operations, shared by the admin HTTP API and `canteen-server admin`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from server.db import Database, Tx
+from server.ledger import balance, cardholder_ledger, ensure_account, post
+from sync.records import Unit
+
+DEFAULT_CAP = 12000  # D-AUTO-5, until scheme policies are administered (issue 3, item 2)
+
+
+class AdminError(ValueError):
+    """A back-office request that cannot be done; the message says why."""
+
+
+def add_unit(db: Database, unit: Unit) -> None:
+    with db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id) DO UPDATE SET"
+            " name = excluded.name, unit_type = excluded.unit_type, timezone = excluded.timezone,"
+            " currency = excluded.currency, seller_name = excluded.seller_name,"
+            " address = excluded.address, vat_number = excluded.vat_number",
+            (
+                unit.unit_id,
+                unit.name,
+                unit.unit_type,
+                unit.timezone,
+                unit.currency,
+                unit.seller_name,
+                unit.address,
+                unit.vat_number,
+            ),
+        )
+
+
+def add_cardholder(
+    db: Database,
+    *,
+    cardholder_id: str,
+    name: str,
+    account_id: str,
+    card_id: str,
+    currency: str,
+    price_level: str = "student",
+    allowed_unit_types: list[str] | None = None,
+) -> None:
+    """A cardholder with their one account (D-ACC-1) and a first active card."""
+    with db.transaction() as tx:
+        if tx.one("SELECT 1 FROM cards WHERE card_id = ?", (card_id,)) is not None:
+            raise AdminError(f"card {card_id} is already issued")
+        tx.execute(
+            "INSERT INTO cardholders VALUES (?, ?, NULL, ?, NULL, '[]')",
+            (cardholder_id, name, json.dumps(sorted(allowed_unit_types or ["mensa"]))),
+        )
+        tx.execute(
+            "INSERT INTO accounts (account_id, cardholder_id, currency, price_level)"
+            " VALUES (?, ?, ?, ?)",
+            (account_id, cardholder_id, currency, price_level),
+        )
+        tx.execute("INSERT INTO cards VALUES (?, ?, 'active', NULL)", (card_id, account_id))
+        ensure_account(tx, cardholder_ledger(account_id), "cardholder", currency)
+
+
+def _account_of_card(tx: Tx, card_id: str) -> tuple[str, str, str]:
+    row = tx.one(
+        "SELECT c.account_id, c.state, a.currency FROM cards c"
+        " JOIN accounts a ON a.account_id = c.account_id WHERE c.card_id = ?",
+        (card_id,),
+    )
+    if row is None:
+        raise AdminError(f"unknown card {card_id}")
+    return row[0], row[1], row[2]
+
+
+def deposit(db: Database, card_id: str, amount: int, *, cap: int = DEFAULT_CAP) -> int:
+    """Money received by the back office onto a card's account; returns the new balance.
+
+    Refused to a blocked or replaced card (D-PAY-4, D-CARD-2) and over the cap (D-AUTO-5).
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise AdminError(f"a deposit is a positive whole number of minor units, got {amount!r}")
+    with db.transaction() as tx:
+        account_id, state, currency = _account_of_card(tx, card_id)
+        if state != "active":
+            raise AdminError(f"card {card_id} is {state}: no deposit (D-PAY-4)")
+        ledger = cardholder_ledger(account_id)
+        current = balance(tx, ledger)
+        if current + amount > cap:
+            raise AdminError(
+                f"deposit would take the balance to {current + amount}, over the cap of {cap}"
+            )
+        ensure_account(tx, "deposits", "deposits", currency)
+        post(tx, [(ledger, amount), ("deposits", -amount)], source=f"deposit:{card_id}")
+        return current + amount
+
+
+def set_card_state(db: Database, card_id: str, state: str) -> None:
+    """Block or unblock a card (D-CARD-2); a replaced card stays closed."""
+    if state not in ("active", "blocked"):
+        raise AdminError(f"a card can be set active or blocked, not {state!r}")
+    with db.transaction() as tx:
+        _, current, _ = _account_of_card(tx, card_id)
+        if current == "closed":
+            raise AdminError(f"card {card_id} was replaced; it cannot be reopened")
+        tx.execute("UPDATE cards SET state = ? WHERE card_id = ?", (state, card_id))
+
+
+def account_balance(db: Database, account_id: str) -> int:
+    with db.transaction(write=False) as tx:
+        if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,)) is None:
+            raise AdminError(f"unknown account {account_id}")
+        return balance(tx, cardholder_ledger(account_id))
+
+
+def refusals(db: Database, till_id: str | None = None) -> list[dict[str, Any]]:
+    """What the server refused from the tills, for the operator."""
+    sql = "SELECT till_id, entry_id, seq, reason, received_at FROM ingest_refusals"
+    params: tuple[str, ...] = ()
+    if till_id is not None:
+        sql += " WHERE till_id = ?"
+        params = (till_id,)
+    with db.transaction(write=False) as tx:
+        rows = tx.all(sql + " ORDER BY id", params)
+    keys = ("till_id", "entry_id", "seq", "reason", "received_at")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def ledger_is_balanced(db: Database) -> bool:
+    """Every transaction sums to zero, so all money is accounted for."""
+    with db.transaction(write=False) as tx:
+        bad = tx.scalar(
+            "SELECT COUNT(*) FROM (SELECT txn_id FROM ledger GROUP BY txn_id"
+            " HAVING SUM(amount) <> 0) AS unbalanced"
+        )
+    return int(bad) == 0

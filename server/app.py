@@ -1,0 +1,178 @@
+"""The central server's HTTP API (FastAPI): enrolment, journal ingest, back office.
+
+No `from __future__ import annotations` here: FastAPI reads the dependency annotations of
+handlers defined inside `create_app` at run time.
+"""
+
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from server import admin, tills
+from server.db import Database
+from server.ingest import ingest
+from server.migrations import migrate
+from sync.protocol import EnrollRequest, EnrollResponse, JournalAck, JournalBatch
+from sync.records import Unit
+
+log = logging.getLogger("canteen.server")
+MAX_BODY = 1 << 20  # 1 MiB: a batch of 500 sales fits with room to spare
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitIn(_Strict):
+    unit_id: str
+    name: str
+    unit_type: str
+    timezone: str
+    currency: str
+    seller_name: str
+    address: str
+    vat_number: str
+
+
+class TillIn(_Strict):
+    till_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    unit_id: str
+
+
+class CardholderIn(_Strict):
+    cardholder_id: str
+    name: str
+    account_id: str
+    card_id: str
+    currency: str
+    price_level: str = "student"
+    allowed_unit_types: list[str] = Field(default_factory=lambda: ["mensa"])
+
+
+class DepositIn(_Strict):
+    card_id: str
+    amount: Annotated[StrictInt, Field(gt=0, le=10**9)]
+
+
+def create_app(database_url: str, *, admin_token: str) -> FastAPI:
+    db = Database(database_url)
+    migrate(db)
+    app = FastAPI(title="canteen-till central server", version="1")
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            log.warning("%s %s: body of %s bytes refused", request.method, request.url.path, length)
+            return JSONResponse({"detail": f"body larger than {MAX_BODY} bytes"}, status_code=413)
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:10]
+        ]
+        log.warning("%s %s refused: %s", request.method, request.url.path, "; ".join(problems))
+        return JSONResponse({"detail": problems}, status_code=422)
+
+    def till_of(till: str, authorization: Annotated[str | None, Header()] = None) -> str:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise HTTPException(401, "missing till credential", {"WWW-Authenticate": "Bearer"})
+        owner = tills.authenticate(db, authorization.removeprefix("Bearer "))
+        if owner is None:
+            log.warning("bad credential for till %s", till)
+            raise HTTPException(401, "invalid till credential", {"WWW-Authenticate": "Bearer"})
+        if owner != till:
+            log.warning("till %s tried to act as till %s", owner, till)
+            raise HTTPException(403, f"this credential belongs to till {owner}, not {till}")
+        return owner
+
+    def admin_only(authorization: Annotated[str | None, Header()] = None) -> None:
+        given = (authorization or "").removeprefix("Bearer ")
+        if not given or not hmac.compare_digest(given, admin_token):
+            raise HTTPException(401, "admin token required", {"WWW-Authenticate": "Bearer"})
+
+    @app.get("/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "database": db.dialect}
+
+    @app.post("/v1/enrol", response_model=EnrollResponse)
+    def enrol(body: EnrollRequest) -> EnrollResponse:
+        try:
+            till_id, unit_id, credential = tills.enrol(db, body.code)
+        except tills.EnrolError as exc:
+            raise HTTPException(403, str(exc)) from None
+        log.info("till %s of unit %s enrolled", till_id, unit_id)
+        return EnrollResponse(till_id=till_id, unit_id=unit_id, credential=credential)
+
+    @app.post("/v1/tills/{till}/journal", response_model=JournalAck)
+    def journal(batch: JournalBatch, till: Annotated[str, Depends(till_of)]) -> JournalAck:
+        return ingest(db, till, list(batch.entries))
+
+    admin_dep = [Depends(admin_only)]
+
+    @app.put("/v1/admin/units/{unit_id}", dependencies=admin_dep, status_code=204)
+    def put_unit(unit_id: str, body: UnitIn) -> None:
+        if body.unit_id != unit_id:
+            raise HTTPException(422, "unit_id in the path and the body differ")
+        admin.add_unit(db, Unit(**body.model_dump()))
+
+    @app.post("/v1/admin/tills", dependencies=admin_dep)
+    def post_till(body: TillIn) -> dict[str, str]:
+        try:
+            code = tills.add_till(db, body.till_id, body.unit_id)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return {"till_id": body.till_id, "enrolment_code": code}
+
+    @app.post("/v1/admin/cardholders", dependencies=admin_dep, status_code=201)
+    def post_cardholder(body: CardholderIn) -> dict[str, str]:
+        try:
+            admin.add_cardholder(db, **body.model_dump())
+        except admin.AdminError as exc:
+            raise HTTPException(409, str(exc)) from None
+        return {"account_id": body.account_id}
+
+    @app.post("/v1/admin/deposits", dependencies=admin_dep)
+    def post_deposit(body: DepositIn) -> dict[str, Any]:
+        try:
+            new_balance = admin.deposit(db, body.card_id, body.amount)
+        except admin.AdminError as exc:
+            raise HTTPException(409, str(exc)) from None
+        return {"card_id": body.card_id, "balance": new_balance}
+
+    @app.post("/v1/admin/cards/{card_id}/block", dependencies=admin_dep, status_code=204)
+    def block(card_id: str) -> None:
+        _card_state(card_id, "blocked")
+
+    @app.post("/v1/admin/cards/{card_id}/unblock", dependencies=admin_dep, status_code=204)
+    def unblock(card_id: str) -> None:
+        _card_state(card_id, "active")
+
+    def _card_state(card_id: str, state: str) -> None:
+        try:
+            admin.set_card_state(db, card_id, state)
+        except admin.AdminError as exc:
+            raise HTTPException(409, str(exc)) from None
+
+    @app.get("/v1/admin/accounts/{account_id}", dependencies=admin_dep)
+    def get_account(account_id: str) -> dict[str, Any]:
+        try:
+            return {"account_id": account_id, "balance": admin.account_balance(db, account_id)}
+        except admin.AdminError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.get("/v1/admin/refusals", dependencies=admin_dep)
+    def get_refusals(till: str | None = None) -> list[dict[str, Any]]:
+        return admin.refusals(db, till)
+
+    return app

@@ -1,0 +1,95 @@
+"""The server's database: SQLite (embedded, zero set-up) or PostgreSQL (`postgresql://…`).
+
+SQL is written once with `?` placeholders; the PostgreSQL side turns them into `%s`. Every
+write runs in one transaction (`Database.transaction()`), so nothing is stored half-way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+class Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Tx:
+    """One transaction: `execute` with `?` placeholders on either database."""
+
+    def __init__(self, conn: Any, dialect: Dialect) -> None:
+        self._conn = conn
+        self.dialect = dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        if self.dialect == "postgresql":
+            sql = sql.replace("?", "%s")
+        return self._conn.execute(sql, tuple(params))  # type: ignore[no-any-return]
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith(("postgresql://", "postgres://")):
+            self.dialect: Dialect = "postgresql"
+            self.path: Path | None = None
+        else:
+            self.dialect = "sqlite"
+            raw = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+            self.path = Path(raw)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+
+    def _sqlite(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # One connection per thread: FastAPI runs handlers on a thread pool.
+            conn = sqlite3.connect(self.path or ":memory:", isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+        if self.dialect == "sqlite":
+            conn = self._sqlite()
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Tx(conn, "sqlite")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return
+        import psycopg
+
+        with psycopg.connect(self.url) as pg, pg.transaction():
+            if write:
+                # One writer at a time keeps per-till sequences and balances simple and exact.
+                pg.execute("SELECT pg_advisory_xact_lock(7331)")
+            yield Tx(pg, "postgresql")
+
+    def close(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

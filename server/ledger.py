@@ -1,0 +1,59 @@
+"""The ledger: every money movement is a transaction of rows that sum to zero; a balance is a sum.
+
+Ledger accounts: a cardholder's stored value (`card:<account_id>`), a unit's revenue
+(`revenue:<unit_id>`), cash at a till (`cash:<till_id>`), autoload receivable
+(`autoload-receivable`), and money received by the back office (`deposits`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from server.db import Tx
+from sync.ids import new_id
+
+
+class LedgerError(ValueError):
+    """A transaction that does not balance, or money in two currencies."""
+
+
+def cardholder_ledger(account_id: str) -> str:
+    return f"card:{account_id}"
+
+
+def ensure_account(tx: Tx, ledger_account: str, kind: str, currency: str) -> None:
+    row = tx.one("SELECT currency FROM ledger_accounts WHERE ledger_account = ?", (ledger_account,))
+    if row is None:
+        tx.execute("INSERT INTO ledger_accounts VALUES (?, ?, ?)", (ledger_account, kind, currency))
+    elif row[0] != currency:
+        raise LedgerError(f"{ledger_account} is in {row[0]}, not {currency}")
+
+
+def post(
+    tx: Tx, legs: Sequence[tuple[str, int]], *, source: str, at: datetime | None = None
+) -> str:
+    """Write one balanced transaction; returns its id."""
+    if sum(amount for _, amount in legs) != 0:
+        raise LedgerError(f"unbalanced transaction from {source}: {legs}")
+    for _, amount in legs:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise LedgerError(f"amounts are int minor units, got {amount!r}")
+    txn = new_id()
+    stamp = (at or datetime.now(UTC)).isoformat()
+    for account, amount in legs:
+        tx.execute(
+            "INSERT INTO ledger (txn_id, ledger_account, amount, created_at, source)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (txn, account, amount, stamp, source),
+        )
+    return txn
+
+
+def balance(tx: Tx, ledger_account: str) -> int:
+    return int(
+        tx.scalar(
+            "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE ledger_account = ?",
+            (ledger_account,),
+        )
+    )
