@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from server.db import Database, Tx
+from server.feed import emit
 from server.ledger import balance, cardholder_ledger, ensure_account, post
 from sync.records import Unit
 
@@ -34,6 +35,7 @@ def add_unit(db: Database, unit: Unit) -> None:
                 unit.vat_number,
             ),
         )
+        emit(tx, "unit", unit.unit_id)
 
 
 def add_cardholder(
@@ -62,6 +64,9 @@ def add_cardholder(
         )
         tx.execute("INSERT INTO cards VALUES (?, ?, 'active', NULL)", (card_id, account_id))
         ensure_account(tx, cardholder_ledger(account_id), "cardholder", currency)
+        emit(tx, "cardholder", cardholder_id)
+        emit(tx, "account", account_id)
+        emit(tx, "card", card_id)
 
 
 def _account_of_card(tx: Tx, card_id: str) -> tuple[str, str, str]:
@@ -94,6 +99,7 @@ def deposit(db: Database, card_id: str, amount: int, *, cap: int = DEFAULT_CAP) 
             )
         ensure_account(tx, "deposits", "deposits", currency)
         post(tx, [(ledger, amount), ("deposits", -amount)], source=f"deposit:{card_id}")
+        emit(tx, "account", account_id)
         return current + amount
 
 
@@ -106,6 +112,7 @@ def set_card_state(db: Database, card_id: str, state: str) -> None:
         if current == "closed":
             raise AdminError(f"card {card_id} was replaced; it cannot be reopened")
         tx.execute("UPDATE cards SET state = ? WHERE card_id = ?", (state, card_id))
+        emit(tx, "card", card_id)
 
 
 def account_balance(db: Database, account_id: str) -> int:

@@ -4,26 +4,30 @@ No `from __future__ import annotations` here: FastAPI reads the dependency annot
 handlers defined inside `create_app` at run time.
 """
 
-
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from starlette.concurrency import run_in_threadpool
 
 from server import admin, tills
 from server.db import Database
+from server.feed import Notifier, read_page
 from server.ingest import ingest
 from server.migrations import migrate
-from sync.protocol import EnrollRequest, EnrollResponse, JournalAck, JournalBatch
+from sync.protocol import ChangePage, EnrollRequest, EnrollResponse, JournalAck, JournalBatch
 from sync.records import Unit
 
 log = logging.getLogger("canteen.server")
 MAX_BODY = 1 << 20  # 1 MiB: a batch of 500 sales fits with room to spare
+MAX_WAIT_S = 60.0
+RECHECK_S = 1.0  # a long-poll also looks again this often: another process may have written
 
 
 class _Strict(BaseModel):
@@ -64,7 +68,17 @@ class DepositIn(_Strict):
 def create_app(database_url: str, *, admin_token: str) -> FastAPI:
     db = Database(database_url)
     migrate(db)
+    notifier = Notifier()
     app = FastAPI(title="canteen-till central server", version="1")
+
+    @app.middleware("http")
+    async def wake_long_polls(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if request.method != "GET" and response.status_code < 300:
+            notifier.notify()
+        return response
 
     @app.middleware("http")
     async def limit_body(
@@ -117,6 +131,25 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
     @app.post("/v1/tills/{till}/journal", response_model=JournalAck)
     def journal(batch: JournalBatch, till: Annotated[str, Depends(till_of)]) -> JournalAck:
         return ingest(db, till, list(batch.entries))
+
+    @app.get("/v1/tills/{till}/changes", response_model=ChangePage)
+    async def changes(
+        till: Annotated[str, Depends(till_of)],
+        since: Annotated[int, Query(ge=0)] = 0,
+        wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S)] = 0,
+        after_seq: Annotated[int, Query(ge=0)] = 0,
+    ) -> ChangePage:
+        """Long-poll: answers at once when there is something after `since`, else within `wait`."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                page = await run_in_threadpool(read_page, db, till, since, after_seq=after_seq)
+            except ValueError as exc:
+                raise HTTPException(422, str(exc)) from None
+            left = deadline - time.monotonic()
+            if page.changes or page.more or left <= 0:
+                return page
+            await notifier.wait(min(left, RECHECK_S))
 
     admin_dep = [Depends(admin_only)]
 

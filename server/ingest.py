@@ -17,6 +17,7 @@ import logging
 from datetime import UTC, datetime
 
 from server.db import Database, Tx
+from server.feed import emit
 from server.ledger import balance, cardholder_ledger, ensure_account, post
 from sync.protocol import EntryIn, EntryResult, JournalAck
 
@@ -31,12 +32,17 @@ def ingest(db: Database, till_id: str, entries: list[EntryIn]) -> JournalAck:
         unit_id, applied = tx.one(
             "SELECT unit_id, applied_seq FROM tills WHERE till_id = ?", (till_id,)
         )
+        changed: set[str] = set()
         for entry in sorted(entries, key=lambda e: e.seq):
             result = _one(tx, till_id, unit_id, applied, entry, now)
             if result.status in ("accepted", "refused") and entry.seq == applied + 1:
                 applied = entry.seq
+            if result.status == "accepted" and entry.account_id is not None:
+                changed.add(entry.account_id)
             results.append(result)
         tx.execute("UPDATE tills SET applied_seq = ? WHERE till_id = ?", (applied, till_id))
+        for account_id in sorted(changed):  # every till learns the new balance (D-SYNC-1)
+            emit(tx, "account", account_id)
     return JournalAck(till_id=till_id, results=results, applied_seq=applied)
 
 

@@ -69,7 +69,17 @@ CREATE TABLE ingest_refusals (
 );
 """
 
-MIGRATIONS: list[tuple[str, str]] = [("0001_ledger_tills_journal", _0001)]
+_0002 = """
+CREATE TABLE changes (
+    seq {serial}, kind TEXT NOT NULL, item_key TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE INDEX changes_kind_key ON changes(kind, item_key)
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_ledger_tills_journal", _0001),
+    ("0002_change_feed", _0002),
+]
 
 
 def migrate(db: Database) -> list[str]:

@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sync.records import (
@@ -270,3 +270,12 @@ class CacheMixin(StoreBase):
             spent_today=max(0, (r["day_spent"] if same_day else 0) + spent),
             autoloads_today=(r["day_autoloads"] if same_day else 0) + autoloads,
         )
+
+    # -- sync ------------------------------------------------------------------------------
+
+    def sync_cursor(self) -> int:
+        return int(self._rows("SELECT cursor FROM sync_state WHERE id = 1")[0][0])
+
+    def last_sync(self) -> datetime | None:
+        (text,) = self._rows("SELECT last_sync FROM sync_state WHERE id = 1")[0]
+        return None if text is None else datetime.fromisoformat(text)

@@ -339,15 +339,16 @@ class JournalMixin(StoreBase):
 
     def outbox_stats(self) -> OutboxStats:
         (count, oldest) = self._rows(
-            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE applied_at IS NULL"
+            "SELECT COUNT(*), MIN(created_at) FROM outbox"
+            " WHERE applied_at IS NULL AND quarantined IS NULL"
         )[0]
         return OutboxStats(int(count), None if oldest is None else datetime.fromisoformat(oldest))
 
     def outbox_pending(self, limit: int = 500) -> list[JournalEntry]:
         """Unapplied entries in seq order: the next batch to push."""
         return self._entries(
-            "JOIN outbox o ON o.entry_id = j.entry_id WHERE o.applied_at IS NULL"
-            " ORDER BY j.seq LIMIT ?",
+            "JOIN outbox o ON o.entry_id = j.entry_id"
+            " WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?",
             (_positive("limit", limit),),
         )
 
@@ -376,6 +377,35 @@ class JournalMixin(StoreBase):
                     _APPLY, {"a": account_id, "amt": amount, "d": day, "c": spent, "n": loads}
                 )
                 conn.execute("UPDATE outbox SET applied_at = ? WHERE entry_id = ?", (now, entry_id))
+
+    def mark_applied_through(self, seq: int) -> None:
+        """The server holds every entry of this till up to `seq`: mark them applied."""
+        rows = self._rows(
+            "SELECT j.entry_id FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
+            " WHERE o.applied_at IS NULL AND o.quarantined IS NULL AND j.seq <= ? ORDER BY j.seq",
+            (seq,),
+        )
+        if rows:
+            self.mark_applied(row[0] for row in rows)
+
+    def quarantine(self, entry_id: str, reason: str) -> None:
+        """The server refused this entry for good: keep it, show it, stop sending it."""
+        with self._write() as conn:
+            done = conn.execute(
+                "UPDATE outbox SET quarantined = ? WHERE entry_id = ? AND applied_at IS NULL",
+                (_text("reason", reason), entry_id),
+            )
+            if done.rowcount != 1:
+                raise ValueError(f"no unsent entry {entry_id!r} to quarantine")
+
+    def quarantined(self) -> list[tuple[JournalEntry, str]]:
+        """What the server refused, for the operator (the money stays in the local balance)."""
+        rows = self._rows(
+            f"SELECT {_JOURNAL_COLUMNS}, o.quarantined FROM journal j"
+            " JOIN outbox o ON o.entry_id = j.entry_id WHERE o.quarantined IS NOT NULL"
+            " ORDER BY j.seq"
+        )
+        return [(_entry(row), str(row["quarantined"])) for row in rows]
 
 
 # An entry of a newer day starts the account's day counters afresh; one of an older day

@@ -112,9 +112,27 @@ def _journal(conn: sqlite3.Connection) -> None:
     )
 
 
+def _sync_state(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        [
+            """CREATE TABLE sync_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                cursor INTEGER NOT NULL DEFAULT 0,
+                server_applied_seq INTEGER NOT NULL DEFAULT 0,
+                last_sync TEXT
+            )""",
+            "INSERT INTO sync_state (id) VALUES (1)",
+            # Refused by the server for good: kept, shown to the operator, not sent again.
+            "ALTER TABLE outbox ADD COLUMN quarantined TEXT",
+        ],
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_cache_tables", _cache_tables),
     ("0002_journal_outbox", _journal),
+    ("0003_sync_state_quarantine", _sync_state),
 ]
 
 

@@ -103,6 +103,26 @@ class JournalAck(Wire):
     applied_seq: int  # every entry of this till up to here is applied, without a gap
 
 
+ChangeKind = Literal["unit", "cardholder", "account", "card"]
+
+
+class Change(Wire):
+    """An item that changed, with its state when the page was read (None: it is gone)."""
+
+    seq: int
+    kind: ChangeKind
+    key: str
+    data: dict[str, Any] | None
+
+
+class ChangePage(Wire):
+    changes: list[Change]
+    cursor: int  # pass as `since` next time; store it with the changes, in one transaction
+    more: bool  # another page follows at once (first sync, or a burst)
+    applied_seq: int  # this till's entries up to here are in the balances above...
+    refused: list[EntryResult] = Field(default_factory=list)  # ...except these, refused for good
+
+
 class EnrollRequest(Wire):
     code: Annotated[str, Field(min_length=8, max_length=128)]
 

@@ -111,6 +111,7 @@ class StoreBase:
         self.min_free_bytes = min_free_bytes
         self._conn = conn
         self._owns = owns_connection
+        self._depth = 0
         self._setup()
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
 
@@ -233,7 +234,16 @@ class StoreBase:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; a write inside another write joins it (apply_changes uses this)."""
         conn = self._conn
+        if self._depth:
+            self._depth += 1
+            try:
+                yield conn
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -245,6 +255,8 @@ class StoreBase:
                 raise
         except sqlite3.Error as exc:
             _reraise(self.path, exc)
+        finally:
+            self._depth = 0
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Cursor]:

@@ -12,7 +12,7 @@ import requests
 from sync.protocol import EntryIn
 from sync.records import Account, Card, Cardholder, CardState, PriceLevel, SaleLine
 from sync.store import Store
-from tests.server.conftest import Server
+from tests.server.live import Server
 from tests.terminal.till_scheme import UNIT
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from server.cli import openapi_document
-from tests.server.conftest import Server
+from tests.server.live import Server
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 

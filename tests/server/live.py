@@ -7,12 +7,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 ADMIN = "test-admin-token"
@@ -62,11 +60,3 @@ def start(db_url: str, log: Path) -> Server:
         time.sleep(0.05)
     proc.kill()
     raise RuntimeError("server did not come up")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    srv = start(f"sqlite:///{tmp_path / 'server.db'}", tmp_path / "server.log")
-    yield srv
-    srv.process.terminate()
-    srv.process.wait(timeout=10)

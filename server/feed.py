@@ -1,0 +1,155 @@
+"""The change feed (CouchDB `_changes` style): what changed since a cursor, as current state.
+
+Writers record *that* an item changed (`emit`, in their own transaction). A reader gets the
+items changed after its cursor with their state read now, together with its own till's
+`applied_seq`, all from one snapshot: so a balance and the watermark of the till's entries it
+already contains always agree (invariant 3). The first sync (cursor 0) pages through every
+item: the snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from server.db import Database, Tx
+from server.ledger import balance, cardholder_ledger
+from sync.protocol import Change, ChangePage, EntryResult
+
+PAGE = 1000
+
+
+def emit(tx: Tx, kind: str, key: str) -> None:
+    tx.execute(
+        "INSERT INTO changes (kind, item_key, created_at) VALUES (?, ?, ?)",
+        (kind, key, datetime.now(UTC).isoformat()),
+    )
+
+
+def read_page(
+    db: Database, till_id: str, since: int, *, after_seq: int = 0, limit: int = PAGE
+) -> ChangePage:
+    """Changes after `since`, and this till's refusals after `after_seq` (what it last knew)."""
+    with db.transaction(write=False) as tx:
+        head = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM changes"))
+        if since > head:
+            raise ValueError(f"cursor {since} is from the future: the feed ends at {head}")
+        rows = tx.all(
+            "SELECT seq, kind, item_key FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            (since, limit),
+        )
+        applied = int(tx.scalar("SELECT applied_seq FROM tills WHERE till_id = ?", (till_id,)))
+        refused = [
+            EntryResult(
+                id=row[0],
+                seq=int(row[1]),
+                status="refused",
+                detail=str(row[2]).removeprefix("refused: "),
+            )
+            for row in tx.all(
+                "SELECT entry_id, seq, reason FROM ingest_refusals WHERE till_id = ? AND seq > ?"
+                " AND seq <= ? AND reason LIKE 'refused:%' ORDER BY seq",
+                (till_id, after_seq, applied),
+            )
+        ]
+        latest: dict[tuple[str, str], int] = {}
+        for seq, kind, key in rows:
+            latest[(kind, key)] = int(seq)  # an item changed twice in a page is sent once
+        changes = [
+            Change(seq=seq, kind=kind, key=key, data=_state(tx, kind, key))  # type: ignore[arg-type]
+            for (kind, key), seq in sorted(latest.items(), key=lambda item: item[1])
+        ]
+    cursor = int(rows[-1][0]) if rows else since
+    return ChangePage(
+        changes=changes, cursor=cursor, more=cursor < head, applied_seq=applied, refused=refused
+    )
+
+
+def _state(tx: Tx, kind: str, key: str) -> dict[str, Any] | None:
+    if kind == "unit":
+        row = tx.one(
+            "SELECT unit_id, name, unit_type, timezone, currency, seller_name, address,"
+            " vat_number FROM units WHERE unit_id = ?",
+            (key,),
+        )
+        names = (
+            "unit_id",
+            "name",
+            "unit_type",
+            "timezone",
+            "currency",
+            "seller_name",
+            "address",
+            "vat_number",
+        )
+        return None if row is None else dict(zip(names, row, strict=True))
+    if kind == "cardholder":
+        row = tx.one(
+            "SELECT name, photo_sha256, allowed_unit_types, daily_limit,"
+            " blocked_categories FROM cardholders WHERE cardholder_id = ?",
+            (key,),
+        )
+        if row is None:
+            return None
+        return {
+            "cardholder_id": key,
+            "name": row[0],
+            "photo_sha256": row[1],
+            "allowed_unit_types": json.loads(row[2]),
+            "daily_limit": row[3],
+            "blocked_categories": json.loads(row[4]),
+        }
+    if kind == "account":
+        row = tx.one(
+            "SELECT cardholder_id, currency, price_level, membership_expires,"
+            " payment_blocked, arrears FROM accounts WHERE account_id = ?",
+            (key,),
+        )
+        if row is None:
+            return None
+        return {
+            "account_id": key,
+            "cardholder_id": row[0],
+            "currency": row[1],
+            "price_level": row[2],
+            "membership_expires": row[3],
+            "payment_blocked": bool(row[4]),
+            "arrears": int(row[5]),
+            "balance": balance(tx, cardholder_ledger(key)),
+        }
+    if kind == "card":
+        row = tx.one("SELECT account_id, state, replaced_by FROM cards WHERE card_id = ?", (key,))
+        if row is None:
+            return None
+        return {"card_id": key, "account_id": row[0], "state": row[1], "replaced_by": row[2]}
+    raise ValueError(f"unknown change kind {kind!r}")
+
+
+class Notifier:
+    """Wakes long-polls when something was written, from whichever thread wrote it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def notify(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            loop.call_soon_threadsafe(event.set)
+
+    async def wait(self, timeout: float) -> None:
+        event = asyncio.Event()
+        entry = (asyncio.get_running_loop(), event)
+        with self._lock:
+            self._waiters.add(entry)
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiters.discard(entry)

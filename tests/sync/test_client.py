@@ -1,0 +1,221 @@
+"""The sync client against a real server on loopback: first sync, push, pull, propagation,
+quarantine, and invariant 3 when the feed overtakes the push's answer (issue 3 items 5-6)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from sync.client import ServerConfig, SyncClient, enrol
+from sync.protocol import EntryIn, JournalBatch
+from sync.records import CardState, PriceLevel, SaleLine
+from sync.store import Store
+from tests.server.live import Server
+from tests.terminal.till_scheme import UNIT
+
+NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
+DAY = date(2026, 11, 21)
+
+
+def scheme(server: Server) -> ServerConfig:
+    unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
+    server.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit)
+    for n in (1, 2):
+        server.admin(
+            "POST",
+            "/v1/admin/cardholders",
+            json={
+                "cardholder_id": f"h{n}",
+                "name": f"Holder {n}",
+                "account_id": f"a{n}",
+                "card_id": f"C{n}",
+                "currency": "EUR",
+            },
+        )
+        server.admin("POST", "/v1/admin/deposits", json={"card_id": f"C{n}", "amount": 2000})
+    code = server.admin(
+        "POST", "/v1/admin/tills", json={"till_id": "till-1", "unit_id": UNIT.unit_id}
+    ).json()["enrolment_code"]
+    return enrol(server.url, code)
+
+
+@pytest.fixture
+def till(tmp_path: Path, server: Server) -> Iterator[tuple[Store, SyncClient, Server]]:
+    config = scheme(server)
+    client = SyncClient(tmp_path / "till.db", config, poll_wait_s=5)
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        while client.pull_once(store):
+            pass
+        yield store, client, server
+    client.session.close()
+
+
+def sell(store: Store, amount: int, account: str = "a1", card: str = "C1") -> None:
+    store.commit_sale(
+        card_id=card,
+        account_id=account,
+        currency="EUR",
+        lines=[SaleLine("m", "Menü", "Mains", 1, amount, 700)],
+        price_level=PriceLevel.STUDENT,
+        offline=False,
+        autoload_amount=None,
+        created_at=NOW,
+        business_day=DAY,
+    )
+
+
+def shown(store: Store, card: str = "C1") -> int:
+    snap = store.lookup(card, DAY)
+    assert snap is not None
+    return snap.balance
+
+
+def server_balance(server: Server, account: str = "a1") -> int:
+    return int(server.admin("GET", f"/v1/admin/accounts/{account}").json()["balance"])
+
+
+def test_first_sync_fills_the_cache(till: tuple[Store, SyncClient, Server]) -> None:
+    """The first pull pages through the snapshot: unit, cardholders, accounts, cards."""
+    store, _, _ = till
+    assert store.unit() == UNIT
+    assert shown(store) == 2000
+    snap = store.lookup("C2", DAY)
+    assert snap is not None
+    assert snap.cardholder.name == "Holder 2"
+
+
+def test_push_then_pull_counts_each_sale_once(till: tuple[Store, SyncClient, Server]) -> None:
+    """Invariant 3: displayed = server balance + unapplied entries, before and after sync."""
+    store, client, srv = till
+    sell(store, 350)
+    assert shown(store) == 1650
+    assert client.push_once(store) == 1
+    assert server_balance(srv) == 1650
+    assert shown(store) == 1650
+    assert store.outbox_stats().count == 0
+    client.pull_once(store)
+    assert shown(store) == 1650
+
+
+def test_feed_overtaking_a_lost_ack_does_not_count_twice(
+    till: tuple[Store, SyncClient, Server],
+) -> None:
+    """The push reached the server but its answer was lost; the feed then brings the new
+    balance: the till must not subtract the sale a second time (invariant 3)."""
+    store, client, srv = till
+    sell(store, 350)
+    batch = JournalBatch(entries=[EntryIn.from_entry(e) for e in store.outbox_pending()])
+    url = f"{srv.url}/v1/tills/till-1/journal"
+    assert client.session.post(
+        url, data=batch.model_dump_json(), timeout=10, headers={"Content-Type": "application/json"}
+    ).ok  # answer dropped
+    assert store.outbox_stats().count == 1
+    client.pull_once(store)
+    assert shown(store) == 1650
+    assert store.outbox_stats().count == 0
+    assert client.push_once(store) == 0  # nothing left to send, nothing sent twice
+    assert server_balance(srv) == 1650
+
+
+def test_central_deposit_and_block_reach_the_till(till: tuple[Store, SyncClient, Server]) -> None:
+    """D-SYNC-1: a deposit and a block made centrally arrive through the long-poll."""
+    store, client, srv = till
+    srv.admin("POST", "/v1/admin/deposits", json={"card_id": "C1", "amount": 500})
+    srv.admin("POST", "/v1/admin/cards/C2/block")
+    client.pull_once(store, wait=5)
+    assert shown(store) == 2500
+    snap = store.lookup("C2", DAY)
+    assert snap is not None
+    assert snap.card.state is CardState.BLOCKED
+
+
+def test_long_poll_answers_when_something_changes(till: tuple[Store, SyncClient, Server]) -> None:
+    """A waiting pull returns when a deposit lands, well before its wait runs out."""
+    import threading
+
+    store, client, srv = till
+    timer = threading.Timer(
+        0.5,
+        lambda: srv.admin("POST", "/v1/admin/deposits", json={"card_id": "C1", "amount": 100}),
+    )
+    timer.start()
+    client.pull_once(store, wait=30)
+    timer.join()
+    assert shown(store) == 2100
+
+
+def test_refused_entry_is_quarantined_not_lost(
+    till: tuple[Store, SyncClient, Server], tmp_path: Path
+) -> None:
+    """An entry the server refuses stays on the till, listed for the operator, and the
+    entries after it are still delivered."""
+    store, client, srv = till
+    from sync.records import Account, Card, Cardholder
+
+    store.upsert_cardholders([Cardholder("ghost", "Ghost", None, frozenset({"mensa"}))])
+    store.upsert_accounts([Account("a-ghost", "ghost", "EUR", 1000, PriceLevel.STUDENT)])
+    store.upsert_cards([Card("CG", "a-ghost", CardState.ACTIVE)])
+    sell(store, 100, account="a-ghost", card="CG")
+    sell(store, 200)
+    client.push_once(store)
+    (entry, reason) = store.quarantined()[0]
+    assert entry.account_id == "a-ghost"
+    assert "unknown account" in reason
+    assert store.outbox_stats().count == 0
+    assert server_balance(srv) == 1800
+    assert len(store.journal()) == 2
+
+
+def test_background_client_keeps_the_till_in_step(till: tuple[Store, SyncClient, Server]) -> None:
+    """With its jobs running, a sale reaches the server and a deposit reaches the till."""
+    store, client, srv = till
+    sell(store, 300)
+    client.start()
+    try:
+        client.nudge()
+        srv.admin("POST", "/v1/admin/deposits", json={"card_id": "C1", "amount": 1000})
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if server_balance(srv) == 2700 and shown(store) == 2700 and client.is_online():
+                break
+            time.sleep(0.05)
+        assert server_balance(srv) == 2700
+        assert shown(store) == 2700
+        assert store.outbox_stats().count == 0
+        assert client.is_online()
+    finally:
+        client.stop()
+
+
+def test_unreachable_server_is_offline_and_loses_nothing(tmp_path: Path) -> None:
+    """No server: push fails with a clear error, the entry stays queued, the link is offline."""
+    from sync.client import SyncError
+
+    config = ServerConfig("http://127.0.0.1:9", "till-1", "till-1.x")
+    client = SyncClient(tmp_path / "till.db", config, timeout_s=1)
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        from tests.terminal.till_scheme import seed_scheme
+
+        seed_scheme(store)
+        store.commit_sale(
+            card_id="AA000001",
+            account_id="a-anna",
+            currency="EUR",
+            lines=[SaleLine("m", "Menü", "Mains", 1, 350, 700)],
+            price_level=PriceLevel.STUDENT,
+            offline=True,
+            autoload_amount=None,
+            created_at=NOW,
+            business_day=DAY,
+        )
+        with pytest.raises(SyncError, match="cannot reach"):
+            client.push_once(store)
+        assert store.outbox_stats().count == 1
+        assert not client.is_online()
+    client.session.close()
+    assert requests  # the client's own session was used, nothing global
