@@ -1,9 +1,9 @@
 """The till's link to the central server, as the rest of the till sees it.
 
-Issue 3 brings the real sync client. Until then two links exist: `NoServer` (a till that has
-never been enrolled: offline, everything stays queued) and `TrainingServer`, a stand-in for
-demos and training that, while "online", tells the store the server applied each queued
-entry, the way the real server's acknowledgement will.
+Three links exist: `sync.client.SyncClient` (an enrolled till and its central server),
+`NoServer` (a till that was never enrolled: offline, everything stays queued) and
+`TrainingServer`, a stand-in for demos and training that, while "online", tells the store the
+server applied each queued entry, the way the real server's acknowledgement does.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Link(Protocol):
     def last_sync(self) -> datetime | None: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
+    def nudge(self) -> None: ...
 
 
 class NoServer:
@@ -45,6 +46,9 @@ class NoServer:
         return None
 
     def stop(self) -> None:
+        return None
+
+    def nudge(self) -> None:
         return None
 
 
@@ -85,6 +89,9 @@ class TrainingServer:
     def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+
+    def nudge(self) -> None:
+        return None  # applies on its own second-by-second tick
 
     def sync_once(self) -> int:
         """One round: what the till queued is applied by the (training) server."""

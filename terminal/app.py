@@ -121,6 +121,7 @@ class Till:
         return self.policy.print_receipts is PrintPolicy.ON_REQUEST
 
     def _on_paid(self, paid: Paid) -> None:
+        self.link.nudge()  # push the sale now, off this thread
         # D-PAY-6: receipts always, or on request; an autoload is printed with its sale.
         if should_print(self.policy.print_receipts, paid.kind, requested=False):
             self._print_receipt(paid.committed.receipt_no, copy=False)

@@ -16,6 +16,7 @@ from terminal.config import (
     PrinterConfig,
     ReaderConfig,
     TillConfig,
+    default_data_dir,
     demo_data_dir,
     load_config,
 )
@@ -36,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tap": _tap,
         "net": _net,
         "check-config": _check_config,
+        "enroll": _enroll,
         "demo-cards": _demo_cards,
     }
     try:
@@ -43,6 +45,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"canteen-till: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    from sync.client import SyncError, enrol
+
+    if args.data_dir is not None:
+        data_dir = args.data_dir
+    elif args.config or os.environ.get(ENV_CONFIG):
+        data_dir = _config_from(args).data_dir
+    else:
+        data_dir = default_data_dir()
+    try:
+        server = enrol(args.server, args.code)
+    except SyncError as exc:
+        print(f"canteen-till enroll: {exc}", file=sys.stderr)
+        return 1
+    path = server.save(data_dir)
+    print(f"enrolled as {server.till_id}; credential kept in {path} (readable by this user only)")
+    return 0
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -71,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     net = sub.add_parser("net", help="take the demo till's (simulated) network down or up")
     net.add_argument("state", choices=["online", "offline"])
     net.add_argument("--data-dir", type=Path)
+    enrol = sub.add_parser("enroll", help="enrol this till with the central server (once)")
+    enrol.add_argument("--server", required=True, help="the server's URL, e.g. https://pos.example")
+    enrol.add_argument("--code", required=True, help="the one-time code the back office gave")
+    enrol.add_argument("--data-dir", type=Path, help="the till's data directory")
     check = sub.add_parser("check-config", help="check a till configuration file")
     check.add_argument("file")
     sub.add_parser("demo-cards", help="list the demo cardholders and what tapping each shows")
@@ -98,15 +123,23 @@ def _config_from(args: argparse.Namespace) -> TillConfig:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sync.client import ServerConfig, SyncClient
     from sync.link import NoServer
     from sync.store import StoreUnavailable
     from terminal.session import NotSetUp
 
     config = _config_from(args)
+    server = ServerConfig.load(config.data_dir)
+    if server is not None and server.till_id != config.till_id:
+        raise ConfigError(
+            f"{config.source}: till.till_id = {config.till_id!r}, but this data directory is "
+            f"enrolled as {server.till_id!r}"
+        )
+    link = NoServer() if server is None else SyncClient(config.store_path, server)
     try:
         from terminal.ui.run import run_window
 
-        return run_window(config, link=NoServer(), options=args)
+        return run_window(config, link=link, options=args)
     except (StoreUnavailable, NotSetUp) as exc:
         print(f"canteen-till: {exc}", file=sys.stderr)
         return 1

@@ -219,3 +219,25 @@ def test_unreachable_server_is_offline_and_loses_nothing(tmp_path: Path) -> None
         assert not client.is_online()
     client.session.close()
     assert requests  # the client's own session was used, nothing global
+
+
+def test_enroll_command_keeps_the_credential_private(server: Server, tmp_path: Path) -> None:
+    """`canteen-till enroll` stores the credential readable by the till's user only; a used
+    code is refused with a clear message and exit 1."""
+    import os
+    import stat
+
+    from terminal.cli import main
+
+    unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
+    server.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit)
+    code = server.admin(
+        "POST", "/v1/admin/tills", json={"till_id": "till-9", "unit_id": UNIT.unit_id}
+    ).json()["enrolment_code"]
+    data = tmp_path / "data"
+    assert main(["enroll", "--server", server.url, "--code", code, "--data-dir", str(data)]) == 0
+    saved = ServerConfig.load(data)
+    assert saved is not None
+    assert saved.till_id == "till-9"
+    assert stat.S_IMODE(os.stat(data / "server.json").st_mode) == 0o600
+    assert main(["enroll", "--server", server.url, "--code", code, "--data-dir", str(data)]) == 1
