@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 
 # swig + libpcsclite-dev + gcc build pyscard (no Linux wheel); pkg-config finds pcsclite;
 # the lib* packages let Qt render offscreen; fonts for screen and receipts; poppler-utils
-# turns PDF receipts into pictures; util-linux gives mount for the full/read-only disk tests.
+# turns PDF receipts into pictures; util-linux gives mount (full/read-only disk tests) and
+# runuser; postgresql gives the binaries for the private cluster the server tests start.
 PACKAGES=(swig libpcsclite-dev gcc pkg-config make libgl1 libegl1 libxkbcommon0
-          libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core poppler-utils util-linux)
+          libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core poppler-utils util-linux
+          postgresql)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -30,7 +30,7 @@ class Tx:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         if self.dialect == "postgresql":
-            sql = sql.replace("?", "%s")
+            sql = sql.replace("%", "%%").replace("?", "%s")
         return self._conn.execute(sql, tuple(params))  # type: ignore[no-any-return]
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -82,11 +82,16 @@ class Database:
             return
         import psycopg
 
-        with psycopg.connect(self.url) as pg, pg.transaction():
-            if write:
-                # One writer at a time keeps per-till sequences and balances simple and exact.
-                pg.execute("SELECT pg_advisory_xact_lock(7331)")
-            yield Tx(pg, "postgresql")
+        with psycopg.connect(self.url) as pg:
+            if not write:
+                # A read sees one snapshot: a page's balances and watermark must agree. Writes
+                # stay READ COMMITTED: they take the lock first and must see what came before.
+                pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            with pg.transaction():
+                if write:
+                    # One writer at a time keeps per-till sequences and balances exact.
+                    pg.execute("SELECT pg_advisory_xact_lock(7331)")
+                yield Tx(pg, "postgresql")
 
     def close(self) -> None:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
