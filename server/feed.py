@@ -41,7 +41,10 @@ def read_page(
             "SELECT seq, kind, item_key FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
             (since, limit),
         )
-        applied = int(tx.scalar("SELECT applied_seq FROM tills WHERE till_id = ?", (till_id,)))
+        applied, own_unit = tx.one(
+            "SELECT applied_seq, unit_id FROM tills WHERE till_id = ?", (till_id,)
+        )
+        applied = int(applied)
         refused = [
             EntryResult(
                 id=row[0],
@@ -57,6 +60,8 @@ def read_page(
         ]
         latest: dict[tuple[str, str], int] = {}
         for seq, kind, key in rows:
+            if kind == "unit" and key != own_unit:
+                continue  # a till reads its own unit's data only
             latest[(kind, key)] = int(seq)  # an item changed twice in a page is sent once
         changes = [
             Change(seq=seq, kind=kind, key=key, data=_state(tx, kind, key))  # type: ignore[arg-type]

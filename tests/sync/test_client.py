@@ -241,3 +241,25 @@ def test_enroll_command_keeps_the_credential_private(server: Server, tmp_path: P
     assert saved.till_id == "till-9"
     assert stat.S_IMODE(os.stat(data / "server.json").st_mode) == 0o600
     assert main(["enroll", "--server", server.url, "--code", code, "--data-dir", str(data)]) == 1
+
+
+def test_feed_sends_only_the_own_unit_and_refuses_a_future_cursor(
+    till: tuple[Store, SyncClient, Server],
+) -> None:
+    """A till reads its own unit's data only; a cursor from the future is a clear 422."""
+    from dataclasses import replace
+
+    store, client, srv = till
+    other = replace(UNIT, unit_id="cafe-sued", name="Café Süd")
+    srv.admin(
+        "PUT",
+        "/v1/admin/units/cafe-sued",
+        json={k: getattr(other, k) for k in other.__dataclass_fields__},
+    )
+    client.pull_once(store)
+    assert store.unit() == UNIT
+    reply = client.session.get(
+        f"{srv.url}/v1/tills/till-1/changes", params={"since": 10**9}, timeout=10
+    )
+    assert reply.status_code == 422
+    assert "future" in reply.text
