@@ -13,6 +13,16 @@ PACKAGES=(swig libpcsclite-dev gcc pkg-config make libgl1 libegl1 libxkbcommon0
           libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core poppler-utils util-linux
           postgresql)
 
+# The Python headers (for pyscard) come with pyenv/uv Pythons; only ask Debian for them if absent.
+if ! python3 -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then
+    PACKAGES+=(python3-dev)
+fi
+# Without uv we install it with pip; a bare Debian python3 has no pip and no venv.
+if ! command -v uv >/dev/null 2>&1 && [[ ! -x "$HOME/.local/bin/uv" ]] \
+    && ! python3 -m pip --version >/dev/null 2>&1; then
+    PACKAGES+=(python3-pip python3-venv)
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -23,8 +33,7 @@ if ((${#missing[@]})); then
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else
-        echo "bootstrap: missing system packages; run this, then try again:"
-        echo "sudo apt-get install -y ${missing[*]}"
+        echo "sudo apt-get install -y ${missing[*]}" >&2
         exit 1
     fi
 fi
@@ -32,6 +41,11 @@ fi
 export PATH="$HOME/.local/bin:$PATH"
 if ! command -v uv >/dev/null 2>&1; then
     echo "bootstrap: installing uv"
-    python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
+    # A Debian-managed python3 refuses --user installs (PEP 668) unless told it may.
+    python3 -m pip install --quiet --user uv 2>/dev/null \
+        || python3 -m pip install --quiet --user --break-system-packages uv 2>/dev/null \
+        || { command -v pipx >/dev/null 2>&1 && pipx install --quiet uv; } \
+        || python3 -m pip install --quiet uv
+    hash -r
 fi
 uv sync --frozen --quiet

@@ -8,7 +8,7 @@ from typing import Any
 from server.db import Database, Tx
 from server.feed import emit
 from server.ledger import balance, cardholder_ledger, ensure_account, post
-from sync.records import Unit
+from sync.records import AutoloadAgreement, Product, Unit
 
 DEFAULT_CAP = 12000  # D-AUTO-5, until scheme policies are administered (issue 3, item 2)
 
@@ -143,3 +143,103 @@ def ledger_is_balanced(db: Database) -> bool:
             " HAVING SUM(amount) <> 0) AS unbalanced"
         )
     return int(bad) == 0
+
+
+def put_product(db: Database, product: Product, unit_id: str) -> None:
+    """A product of a unit's menu with its price per level (minor units)."""
+    for level, price in product.prices.items():
+        if isinstance(price, bool) or not isinstance(price, int) or price < 0:
+            raise AdminError(f"{product.product_id}: price for {level} must be whole minor units")
+    with db.transaction() as tx:
+        if tx.one("SELECT 1 FROM units WHERE unit_id = ?", (unit_id,)) is None:
+            raise AdminError(f"unknown unit {unit_id}")
+        tx.execute(
+            "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (product_id) DO UPDATE SET unit_id = excluded.unit_id,"
+            " name = excluded.name, category = excluded.category,"
+            " prices = excluded.prices, vat_rate_bp = excluded.vat_rate_bp,"
+            " shortcut = excluded.shortcut, position = excluded.position",
+            (
+                product.product_id,
+                unit_id,
+                product.name,
+                product.category,
+                json.dumps({str(k): v for k, v in product.prices.items()}, sort_keys=True),
+                product.vat_rate_bp,
+                product.shortcut,
+                product.position,
+            ),
+        )
+        emit(tx, "product", product.product_id)
+
+
+def set_policy(db: Database, data: dict[str, Any]) -> None:
+    """The scheme policy (invariant 4); checked by the till's own Policy rules."""
+    from sync.policy import Policy, PolicyError
+
+    try:
+        Policy.from_mapping(data, source="scheme policy")
+    except PolicyError as exc:
+        raise AdminError(str(exc)) from None
+    with db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO policy VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            (json.dumps(data, sort_keys=True),),
+        )
+        emit(tx, "policy", "scheme")
+
+
+def set_agreement(db: Database, agreement: AutoloadAgreement) -> None:
+    """D-AUTO-1: an autoload agreement (threshold, amount, active from) on an account."""
+    if agreement.threshold < 0 or agreement.amount <= 0:
+        raise AdminError("an agreement needs a threshold >= 0 and an amount > 0")
+    with db.transaction() as tx:
+        if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (agreement.account_id,)) is None:
+            raise AdminError(f"unknown account {agreement.account_id}")
+        tx.execute(
+            "INSERT INTO agreements VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE"
+            " SET threshold = excluded.threshold, amount = excluded.amount,"
+            " active_from = excluded.active_from, ended = excluded.ended,"
+            " collection_failed = excluded.collection_failed",
+            (
+                agreement.account_id,
+                agreement.threshold,
+                agreement.amount,
+                agreement.active_from.isoformat(),
+                int(agreement.ended),
+                int(agreement.collection_failed),
+            ),
+        )
+        emit(tx, "agreement", agreement.account_id)
+
+
+def put_photo(db: Database, cardholder_id: str, data: bytes) -> str:
+    """A cardholder's photo, content-addressed; refused when it is not an image (D-CARD-4)."""
+    import hashlib
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            media = Image.MIME.get(image.format or "", "application/octet-stream")
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise AdminError(f"the photo is not an image: {exc}") from None
+    sha = hashlib.sha256(data).hexdigest()
+    with db.transaction() as tx:
+        if tx.one("SELECT 1 FROM cardholders WHERE cardholder_id = ?", (cardholder_id,)) is None:
+            raise AdminError(f"unknown cardholder {cardholder_id}")
+        if tx.one("SELECT 1 FROM photos WHERE sha256 = ?", (sha,)) is None:
+            tx.execute("INSERT INTO photos VALUES (?, ?, ?)", (sha, data, media))
+        tx.execute(
+            "UPDATE cardholders SET photo_sha256 = ? WHERE cardholder_id = ?", (sha, cardholder_id)
+        )
+        emit(tx, "cardholder", cardholder_id)
+    return sha
+
+
+def photo(db: Database, sha256: str) -> tuple[bytes, str] | None:
+    with db.transaction(write=False) as tx:
+        row = tx.one("SELECT data, media_type FROM photos WHERE sha256 = ?", (sha256,))
+    return None if row is None else (bytes(row[0]), str(row[1]))

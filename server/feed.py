@@ -62,6 +62,8 @@ def read_page(
         for seq, kind, key in rows:
             if kind == "unit" and key != own_unit:
                 continue  # a till reads its own unit's data only
+            if kind == "product" and not _of_unit(tx, key, own_unit):
+                continue
             latest[(kind, key)] = int(seq)  # an item changed twice in a page is sent once
         changes = [
             Change(seq=seq, kind=kind, key=key, data=_state(tx, kind, key))  # type: ignore[arg-type]
@@ -70,6 +72,13 @@ def read_page(
     cursor = int(rows[-1][0]) if rows else since
     return ChangePage(
         changes=changes, cursor=cursor, more=cursor < head, applied_seq=applied, refused=refused
+    )
+
+
+def _of_unit(tx: Tx, product_id: str, unit_id: str) -> bool:
+    return (
+        tx.one("SELECT 1 FROM products WHERE product_id = ? AND unit_id = ?", (product_id, unit_id))
+        is not None
     )
 
 
@@ -130,6 +139,42 @@ def _state(tx: Tx, kind: str, key: str) -> dict[str, Any] | None:
         if row is None:
             return None
         return {"card_id": key, "account_id": row[0], "state": row[1], "replaced_by": row[2]}
+    if kind == "product":
+        row = tx.one(
+            "SELECT name, category, prices, vat_rate_bp, shortcut, position FROM products"
+            " WHERE product_id = ?",
+            (key,),
+        )
+        if row is None:
+            return None
+        return {
+            "product_id": key,
+            "name": row[0],
+            "category": row[1],
+            "prices": json.loads(row[2]),
+            "vat_rate_bp": int(row[3]),
+            "shortcut": row[4],
+            "position": int(row[5]),
+        }
+    if kind == "policy":
+        data = tx.scalar("SELECT data FROM policy WHERE id = 1")
+        return None if data is None else dict(json.loads(data))
+    if kind == "agreement":
+        row = tx.one(
+            "SELECT threshold, amount, active_from, ended, collection_failed"
+            " FROM agreements WHERE account_id = ?",
+            (key,),
+        )
+        if row is None:
+            return None
+        return {
+            "account_id": key,
+            "threshold": int(row[0]),
+            "amount": int(row[1]),
+            "active_from": row[2],
+            "ended": bool(row[3]),
+            "collection_failed": bool(row[4]),
+        }
     raise ValueError(f"unknown change kind {kind!r}")
 
 

@@ -76,9 +76,25 @@ CREATE TABLE changes (
 CREATE INDEX changes_kind_key ON changes(kind, item_key)
 """
 
+_0003 = """
+CREATE TABLE products (
+    product_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL REFERENCES units(unit_id),
+    name TEXT NOT NULL, category TEXT NOT NULL, prices TEXT NOT NULL,
+    vat_rate_bp INTEGER NOT NULL, shortcut TEXT, position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE policy (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
+CREATE TABLE agreements (
+    account_id TEXT PRIMARY KEY REFERENCES accounts(account_id),
+    threshold {bigint} NOT NULL, amount {bigint} NOT NULL, active_from TEXT NOT NULL,
+    ended INTEGER NOT NULL DEFAULT 0, collection_failed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE photos (sha256 TEXT PRIMARY KEY, data {blob} NOT NULL, media_type TEXT NOT NULL)
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_ledger_tills_journal", _0001),
     ("0002_change_feed", _0002),
+    ("0003_products_policy_agreements_photos", _0003),
 ]
 
 

@@ -103,7 +103,7 @@ class JournalAck(Wire):
     applied_seq: int  # every entry of this till up to here is applied, without a gap
 
 
-ChangeKind = Literal["unit", "cardholder", "account", "card"]
+ChangeKind = Literal["unit", "cardholder", "account", "card", "product", "policy", "agreement"]
 
 
 class Change(Wire):

@@ -18,9 +18,9 @@ from drivers.cards.normalise import CardIdFormat, normalise
 from drivers.printers import open_printer
 from drivers.printers.base import PrinterState, PrinterStatus, ReceiptPrinter
 from sync.link import Link
+from sync.policy import Policy, PrintPolicy
 from sync.store import Store
 from terminal.config import TillConfig
-from terminal.policy import Policy, PrintPolicy
 from terminal.print_queue import PrintQueue, PrintRecord, PrintState
 from terminal.receipt import receipt_from_entries, should_print
 from terminal.receipt_render import make_print_job

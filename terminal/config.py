@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from terminal.policy import Policy, PolicyError
+from sync.policy import Policy, PolicyError
 
 ENV_CONFIG = "CANTEEN_TILL_CONFIG"
 ENV_DATA = "CANTEEN_TILL_DATA"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from sync.policy import AutoloadTrigger, Policy
 from sync.records import CardSnapshot, CardState, PriceLevel, SaleLine, Unit
 from terminal.money import format_money
-from terminal.policy import AutoloadTrigger, Policy
 from terminal.pricing import effective_level
 
 UNKNOWN_TEXT = "Unknown card: not registered in this scheme."

@@ -256,7 +256,7 @@ def _background(c: _Canvas, look: Look) -> None:
     for y in range(256):
         gradient.putpixel((0, y), _mix(top, bottom, y / 255))
     c.image.paste(gradient.resize((c.side, c.side), Image.Resampling.BILINEAR))
-    glow = (*_shade(look.background, 1.15), 120)
+    glow = (*_shade(look.background, 1.12), 80)
     c.draw.ellipse(c.box((0.12, 0.06, 0.88, 0.82)), fill=glow)
 
 
@@ -355,14 +355,6 @@ def _body(c: _Canvas, look: Look, cx: float, cy: float, hw: float, hh: float) ->
         stripe_mask = Image.new("L", stripe.size, 0)
         stripe_mask.paste(stripe, (0, 0), body)
         c.fill_mask(stripe_mask, _mix(shirt, (250, 250, 250), 0.55))
-    # Shoulder shading gives the torso some form.
-    c.draw.arc(
-        c.box((cx - 0.39, shoulder_top + 0.01, cx + 0.39, 1.4)),
-        200,
-        340,
-        fill=(*_shade(shirt, 1.18), 110),
-        width=c.px(0.01),
-    )
     dark = _shade(shirt, 0.72)
     if look.collar == "crew":
         c.draw.arc(
@@ -479,9 +471,11 @@ def _hair_front(c: _Canvas, look: Look, cx: float, cy: float, hw: float, hh: flo
     hair, draw = c.mask()
     top = cy - hh
     if style == "balding":
-        for side in (-1, 1):
-            x = cx + side * hw
-            draw.ellipse(c.box((x - 0.035, cy - hh * 0.55, x + 0.035, cy + 0.02)), fill=255)
+        # Hair only at the sides, hugging the head above the ears.
+        draw.ellipse(c.box((cx - hw - 0.014, top + 0.01, cx + hw + 0.014, cy + hh * 0.7)), fill=255)
+        draw.ellipse(c.box((cx - hw * 0.97, top - 0.02, cx + hw * 0.97, cy + hh * 1.2)), fill=0)
+        draw.rectangle(c.box((0.0, 0.0, 1.0, cy - hh * 0.45)), fill=0)
+        draw.rectangle(c.box((0.0, cy + 0.035, 1.0, 1.0)), fill=0)
         c.fill_mask(hair, colour)
         return
     if style == "buzz":
@@ -577,18 +571,25 @@ def _hair_front(c: _Canvas, look: Look, cx: float, cy: float, hw: float, hh: flo
         width=c.px(0.012),
     )
     if style in ("curly", "afro"):
+        curls = Image.new("RGBA", c.image.size, (0, 0, 0, 0))
+        curl_draw = ImageDraw.Draw(curls)
         rng = random.Random(len(style) * 31 + sum(colour))
-        for _ in range(40):
-            x = cx + rng.uniform(-hw - 0.05, hw + 0.05)
-            y = top + rng.uniform(-0.1, 0.1)
+        spread = 0.1 if style == "afro" else 0.05
+        for _ in range(60):
+            x = cx + rng.uniform(-hw - spread, hw + spread)
+            y = top + rng.uniform(-spread - 0.02, hh * 0.9)
             r = 0.014
-            c.draw.arc(
+            curl_draw.arc(
                 c.box((x - r, y - r, x + r, y + r)),
                 rng.uniform(0, 180),
                 300,
                 fill=(*_shade(colour, 0.7), 150),
                 width=c.px(0.004),
             )
+        outline = Image.new("L", c.image.size, 0)
+        outline.paste(curls.getchannel("A"), (0, 0), hair)
+        curls.putalpha(outline)
+        c.image.paste(curls, (0, 0), curls)
 
 
 def _face(c: _Canvas, look: Look, cx: float, cy: float, hw: float, hh: float) -> None:
@@ -652,18 +653,14 @@ def _face(c: _Canvas, look: Look, cx: float, cy: float, hw: float, hh: float) ->
     # Beard and moustache before the mouth so the mouth stays visible.
     if look.beard in ("beard", "stubble"):
         beard, beard_draw = c.mask()
-        beard_draw.rectangle(c.box((cx - hw, cy + 0.05, cx + hw, cy + hh * 1.2)), fill=255)
-        for side in (-1, 1):  # sideburns up to the ears
-            x0 = cx + side * hw
-            x1 = cx + side * hw * 0.78
-            beard_draw.rectangle(c.box((min(x0, x1), cy - 0.01, max(x0, x1), cy + 0.06)), fill=255)
-        face_clip, face_clip_draw = c.mask()
-        face_clip_draw.ellipse(c.box((cx - hw, cy - hh, cx + hw, cy + hh)), fill=255)
-        face_clip_draw.ellipse(
+        beard_draw.ellipse(c.box((cx - hw, cy - hh, cx + hw, cy + hh)), fill=255)
+        beard_draw.ellipse(
             c.box((cx - hw * 0.82, cy - hh * 0.2, cx + hw * 0.82, cy + hh * 1.04)), fill=255
         )
-        clipped = Image.new("L", beard.size, 0)
-        clipped.paste(beard, (0, 0), face_clip)
+        # Leave the cheeks and everything above the ears bare: a natural beard line.
+        beard_draw.ellipse(c.box((cx - hw * 0.8, cy - hh * 1.3, cx + hw * 0.8, cy + 0.075)), fill=0)
+        beard_draw.rectangle(c.box((0.0, 0.0, 1.0, cy - 0.005)), fill=0)
+        clipped = beard
         if look.beard == "stubble":
             clipped = clipped.point(lambda v: v * 90 // 255)
         c.fill_mask(clipped, _shade(look.hair, 0.92))

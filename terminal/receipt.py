@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sync.policy import PrintPolicy
 from sync.records import EntryKind, JournalEntry, Unit
-from terminal.policy import PrintPolicy
 
 MASK = "••••"
 

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sync.policy import Policy
 from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, Unit
 from sync.store import Committed, Store, StoreUnavailable
 from terminal.basket import Basket
 from terminal.decide import Outcome, Reason, TapContext, Verdict, decide, decide_topup
-from terminal.policy import Policy
 from terminal.pricing import effective_level
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from sync.policy import DEFAULTS
 from sync.store import Store, StoreUnavailable
-from terminal.policy import DEFAULTS
 from terminal.session import Paid, SaleSession
 from tests.terminal.till_scheme import NOW, PRODUCTS, seed_scheme
 

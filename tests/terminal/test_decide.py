@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sync.policy import DEFAULTS, AutoloadTrigger, Policy
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -23,7 +24,6 @@ from sync.records import (
 )
 from terminal.basket import Basket
 from terminal.decide import Outcome, Reason, TapContext, decide, decide_topup
-from terminal.policy import DEFAULTS, AutoloadTrigger, Policy
 
 TODAY = date(2026, 11, 21)
 UNIT = Unit("u1", "Mensa Nord", "mensa", "Europe/Berlin", "EUR", "StW", "Weg 1", "DE1")

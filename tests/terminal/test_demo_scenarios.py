@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from sync.policy import Policy
 from sync.records import PriceLevel
 from sync.store import Store
 from terminal import demo_data
 from terminal.decide import Outcome, Reason, Verdict
-from terminal.policy import Policy
 from terminal.session import SaleSession
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from sync.policy import PrintPolicy
 from sync.records import EntryKind, JournalEntry, PriceLevel, SaleLine
 from sync.store import Store
-from terminal.policy import PrintPolicy
 from terminal.receipt import (
     ReceiptLine,
     mask_card_id,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from sync.policy import DEFAULTS, Policy
 from sync.records import EntryKind, Product
 from sync.store import Store
 from terminal.decide import Outcome, Reason
-from terminal.policy import DEFAULTS, Policy
 from terminal.session import Paid, Phase, SaleSession
 from tests.terminal.till_scheme import NOW, PRODUCTS
 

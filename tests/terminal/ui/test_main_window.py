@@ -197,7 +197,7 @@ def test_d_pay_6_receipt_on_request(qtbot: QtBot, window: MainWindow) -> None:
     """D-PAY-6: with 'on request' nothing prints by itself; F6 prints the receipt."""
     from dataclasses import replace
 
-    from terminal.policy import PrintPolicy
+    from sync.policy import PrintPolicy
 
     window.till.policy = replace(window.till.policy, print_receipts=PrintPolicy.ON_REQUEST)
     window.refresh()

@@ -1,5 +1,7 @@
 """Scheme policy: the rules that differ between operators are data, with defaults in one place.
 
+In `sync/` because the server keeps and checks it and the till decides by it.
+
 The server syncs a policy per scheme (invariant 4); a till with none uses DEFAULTS.
 """
 
