@@ -8,9 +8,10 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -22,7 +23,7 @@ from server.feed import Notifier, read_page
 from server.ingest import ingest
 from server.migrations import migrate
 from sync.protocol import ChangePage, EnrollRequest, EnrollResponse, JournalAck, JournalBatch
-from sync.records import Unit
+from sync.records import AutoloadAgreement, PriceLevel, Product, Unit
 
 log = logging.getLogger("canteen.server")
 MAX_BODY = 1 << 20  # 1 MiB: a batch of 500 sales fits with room to spare
@@ -58,6 +59,24 @@ class CardholderIn(_Strict):
     currency: str
     price_level: str = "student"
     allowed_unit_types: list[str] = Field(default_factory=lambda: ["mensa"])
+
+
+class ProductIn(_Strict):
+    unit_id: str
+    name: str
+    category: str
+    prices: dict[Literal["student", "staff", "guest"], Annotated[StrictInt, Field(ge=0)]]
+    vat_rate_bp: Annotated[StrictInt, Field(ge=0, le=10000)]
+    shortcut: str | None = None
+    position: StrictInt = 0
+
+
+class AgreementIn(_Strict):
+    threshold: Annotated[StrictInt, Field(ge=0)]
+    amount: Annotated[StrictInt, Field(gt=0)]
+    active_from: date
+    ended: bool = False
+    collection_failed: bool = False
 
 
 class DepositIn(_Strict):
@@ -203,6 +222,60 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
             return {"account_id": account_id, "balance": admin.account_balance(db, account_id)}
         except admin.AdminError as exc:
             raise HTTPException(404, str(exc)) from None
+
+    @app.put("/v1/admin/products/{product_id}", dependencies=admin_dep, status_code=204)
+    def put_product(product_id: str, body: ProductIn) -> None:
+        product = Product(
+            product_id,
+            body.name,
+            body.category,
+            {PriceLevel(k): v for k, v in body.prices.items()},
+            body.vat_rate_bp,
+            body.shortcut,
+            body.position,
+        )
+        _admin_call(admin.put_product, db, product, body.unit_id)
+
+    @app.put("/v1/admin/policy", dependencies=admin_dep, status_code=204)
+    def put_policy(body: dict[str, Any]) -> None:
+        _admin_call(admin.set_policy, db, body)
+
+    @app.put("/v1/admin/accounts/{account_id}/agreement", dependencies=admin_dep, status_code=204)
+    def put_agreement(account_id: str, body: AgreementIn) -> None:
+        agreement = AutoloadAgreement(account_id, **body.model_dump())
+        _admin_call(admin.set_agreement, db, agreement)
+
+    @app.put("/v1/admin/cardholders/{cardholder_id}/photo", dependencies=admin_dep)
+    async def put_photo(cardholder_id: str, request: Request) -> dict[str, str]:
+        data = await request.body()
+        sha = await run_in_threadpool(_admin_call, admin.put_photo, db, cardholder_id, data)
+        return {"sha256": sha}
+
+    @app.get("/v1/photos/{sha256}")
+    def get_photo(
+        sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """Content-addressed photo bytes, for enrolled tills only (personal data)."""
+        credential = (authorization or "").removeprefix("Bearer ")
+        if tills.authenticate(db, credential) is None:
+            raise HTTPException(401, "till credential required", {"WWW-Authenticate": "Bearer"})
+        found = admin.photo(db, sha256)
+        if found is None:
+            raise HTTPException(404, f"no photo {sha256}")
+        data, media = found
+        return Response(
+            data,
+            media_type=media,
+            headers={"Cache-Control": "private, max-age=31536000, immutable"},
+        )
+
+    def _admin_call(fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except admin.AdminError as exc:
+            log.warning("admin request refused: %s", exc)
+            raise HTTPException(422, str(exc)) from None
 
     @app.get("/v1/admin/refusals", dependencies=admin_dep)
     def get_refusals(till: str | None = None) -> list[dict[str, Any]]:

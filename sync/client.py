@@ -23,7 +23,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import ValidationError
 
 from sync.protocol import ChangePage, EntryIn, JournalAck, JournalBatch
-from sync.records import Account, Card, Cardholder, CardState, PriceLevel, Unit
+from sync.records import (
+    Account,
+    AutoloadAgreement,
+    Card,
+    Cardholder,
+    CardState,
+    PriceLevel,
+    Product,
+    Unit,
+)
 from sync.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -198,7 +207,20 @@ class SyncClient:
             **records,
         )
         self._last_sync = now
+        self._fetch_photos(store, records["cardholders"])
         return page.more
+
+    def _fetch_photos(self, store: Store, cardholders: list[Cardholder]) -> None:
+        """Photos are content-addressed: fetch each one this till has not got yet."""
+        for holder in cardholders:
+            sha = holder.photo_sha256
+            if sha is None or store.photo(sha) is not None:
+                continue
+            reply = self._call("GET", f"{self.server.url}/v1/photos/{sha}")
+            try:
+                store.put_photo(sha, reply.content)
+            except ValueError as exc:  # bytes that do not match their address: not stored
+                raise SyncError(f"photo {sha} came back corrupted: {exc}") from exc
 
     # -- internals -----------------------------------------------------------------------------
     def _call(self, method: str, url: str, *, read_s: float = 0.0, **kw: Any) -> requests.Response:
@@ -260,8 +282,16 @@ class SyncClient:
         self._loop("pull", lambda store: self.pull_once(store, wait=self.poll_wait_s), 0.0)
 
 
-def _records(page: ChangePage) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {"units": [], "cardholders": [], "accounts": [], "cards": []}
+def _records(page: ChangePage) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "units": [],
+        "cardholders": [],
+        "accounts": [],
+        "cards": [],
+        "products": [],
+        "agreements": [],
+        "policy": None,
+    }
     for change in page.changes:
         d = change.data
         if d is None:
@@ -297,4 +327,30 @@ def _records(page: ChangePage) -> dict[str, list[Any]]:
             out["cards"].append(
                 Card(d["card_id"], d["account_id"], CardState(d["state"]), d["replaced_by"])
             )
+        elif change.kind == "product":
+            prices = {PriceLevel(k): int(v) for k, v in d["prices"].items()}
+            out["products"].append(
+                Product(
+                    d["product_id"],
+                    d["name"],
+                    d["category"],
+                    prices,
+                    int(d["vat_rate_bp"]),
+                    d["shortcut"],
+                    int(d["position"]),
+                )
+            )
+        elif change.kind == "agreement":
+            out["agreements"].append(
+                AutoloadAgreement(
+                    d["account_id"],
+                    int(d["threshold"]),
+                    int(d["amount"]),
+                    date.fromisoformat(d["active_from"]),
+                    bool(d["ended"]),
+                    bool(d["collection_failed"]),
+                )
+            )
+        elif change.kind == "policy":
+            out["policy"] = dict(d)
     return out

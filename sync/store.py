@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sync.cache import CacheMixin
 from sync.journal import Committed, JournalMixin, OutboxStats
-from sync.records import Account, Card, Cardholder, Unit
+from sync.records import Account, AutoloadAgreement, Card, Cardholder, Product, Unit
 from sync.store_base import AmountTypeError, StoreUnavailable, _int
 
 __all__ = ["AmountTypeError", "Committed", "OutboxStats", "Store", "StoreUnavailable"]
@@ -31,6 +32,9 @@ class Store(CacheMixin, JournalMixin):
         cardholders: Iterable[Cardholder] = (),
         accounts: Iterable[Account] = (),
         cards: Iterable[Card] = (),
+        products: Iterable[Product] = (),
+        agreements: Iterable[AutoloadAgreement] = (),
+        policy: dict[str, Any] | None = None,
         refused: Iterable[tuple[str, str]] = (),
     ) -> None:
         """One page of the server's change feed, with its cursor, in one transaction.
@@ -46,6 +50,10 @@ class Store(CacheMixin, JournalMixin):
             self.upsert_cardholders(cardholders)
             self.upsert_accounts(accounts)
             self.upsert_cards(cards)
+            self.upsert_products(products)
+            self.upsert_agreements(agreements)
+            if policy is not None:
+                self.set_policy(policy)
             conn.execute(
                 "UPDATE sync_state SET cursor = ?, last_sync = ? WHERE id = 1",
                 (_int("cursor", cursor), synced_at.isoformat()),
