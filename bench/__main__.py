@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ["bench.commit_ratio", "bench.cold_start", "bench.tap_to_verdict"]
+BENCHES = ["bench.commit_ratio", "bench.cold_start", "bench.tap_to_verdict", "bench.drain"]
 
 
 def main() -> int:

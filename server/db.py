@@ -33,6 +33,14 @@ class Tx:
             sql = sql.replace("%", "%%").replace("?", "%s")
         return self._conn.execute(sql, tuple(params))  # type: ignore[no-any-return]
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if self.dialect == "postgresql":
+            sql = sql.replace("%", "%%").replace("?", "%s")
+            with self._conn.cursor() as cur:
+                cur.executemany(sql, rows)  # psycopg pipelines these: one round trip, not many
+            return
+        self._conn.executemany(sql, rows)
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.execute(sql, params).fetchone()
 
