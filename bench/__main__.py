@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ["bench.commit_ratio", "bench.cold_start", "bench.tap_to_verdict", "bench.drain"]
+BENCHES = [
+    "bench.commit_ratio",
+    "bench.cold_start",
+    "bench.tap_to_verdict",
+    "bench.drain",
+    "bench.propagation",
+]
 
 
 def main() -> int:
