@@ -1,0 +1,185 @@
+"""Faults between a till and its server, with real processes on loopback (issue 3 item 9).
+
+After each: every sale the till confirmed is on the server exactly once, the balances agree,
+and the ledger balances.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from server.db import Database
+from sync.client import ServerConfig, SyncClient, SyncError, enrol
+from sync.records import Account, Card, Cardholder, CardState, PriceLevel, SaleLine
+from sync.store import Store
+from tests.server.live import Server, start
+from tests.sync.faulty_proxy import FaultyProxy
+from tests.terminal.till_scheme import UNIT
+
+NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
+DAY = date(2026, 11, 21)
+HOLDERS = 10
+
+
+def scheme(server: Server) -> ServerConfig:
+    unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
+    server.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit)
+    for n in range(HOLDERS):
+        server.admin(
+            "POST",
+            "/v1/admin/cardholders",
+            json={
+                "cardholder_id": f"h{n}",
+                "name": f"H{n}",
+                "account_id": f"a{n}",
+                "card_id": f"C{n}",
+                "currency": "EUR",
+            },
+        )
+        server.admin("POST", "/v1/admin/deposits", json={"card_id": f"C{n}", "amount": 10000})
+    code = server.admin(
+        "POST", "/v1/admin/tills", json={"till_id": "till-1", "unit_id": UNIT.unit_id}
+    ).json()
+    return enrol(server.url, code["enrolment_code"])
+
+
+def fill(store: Store, sales: int) -> None:
+    """The till's cache as the first sync leaves it, then `sales` sales made offline."""
+    store.upsert_unit(UNIT)
+    store.upsert_cardholders(
+        Cardholder(f"h{n}", f"H{n}", None, frozenset({"mensa"})) for n in range(HOLDERS)
+    )
+    store.upsert_accounts(
+        Account(f"a{n}", f"h{n}", "EUR", 10000, PriceLevel.STUDENT) for n in range(HOLDERS)
+    )
+    store.upsert_cards(Card(f"C{n}", f"a{n}", CardState.ACTIVE) for n in range(HOLDERS))
+    for i in range(sales):
+        store.commit_sale(
+            card_id=f"C{i % HOLDERS}",
+            account_id=f"a{i % HOLDERS}",
+            currency="EUR",
+            lines=[SaleLine("m", "Menü", "Mains", 1, 10 + i % 7, 700)],
+            price_level=PriceLevel.STUDENT,
+            offline=True,
+            autoload_amount=None,
+            created_at=NOW,
+            business_day=DAY,
+        )
+
+
+def drain(client: SyncClient, store: Store, *, rounds: int = 400) -> None:
+    """Push and pull until nothing is unsent, riding out every failure (bounded)."""
+    for _ in range(rounds):
+        try:
+            client.push_once(store, limit=50)
+            client.pull_once(store)
+        except SyncError:
+            continue
+        if store.outbox_stats().count == 0:
+            return
+    raise AssertionError(f"still {store.outbox_stats().count} unsent after {rounds} rounds")
+
+
+def assert_exactly_once(server: Server, store: Store) -> None:
+    db = Database(server.db_url)
+    try:
+        with db.transaction(write=False) as tx:
+            on_server = [
+                row[0]
+                for row in tx.all("SELECT entry_id FROM journal_ingest WHERE till_id = 'till-1'")
+            ]
+            unbalanced = tx.scalar(
+                "SELECT COUNT(*) FROM (SELECT txn_id FROM ledger GROUP BY"
+                " txn_id HAVING SUM(amount) <> 0) AS u"
+            )
+    finally:
+        db.close()
+    journal = [e.entry_id for e in store.journal()]
+    assert sorted(on_server) == sorted(journal)  # every confirmed sale, once
+    assert len(set(on_server)) == len(on_server)
+    assert int(unbalanced) == 0
+    for n in range(HOLDERS):
+        snap = store.lookup(f"C{n}", DAY)
+        assert snap is not None
+        server_balance = server.admin("GET", f"/v1/admin/accounts/a{n}").json()["balance"]
+        assert snap.balance == server_balance
+        assert snap.pending_delta == 0
+
+
+@pytest.fixture
+def live(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, ServerConfig]]:
+    server = start(database_url, tmp_path / "server.log")
+    try:
+        yield server, scheme(server)
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_misbehaving_network_loses_nothing_and_doubles_nothing(
+    live: tuple[Server, ServerConfig], tmp_path: Path, seed: int
+) -> None:
+    """D-SYNC-2: dropped requests, dropped answers after the commit, 500s, garbage and delays."""
+    server, config = live
+    proxy = FaultyProxy(server.url, seed=seed)
+    client = SyncClient(
+        tmp_path / "till.db",
+        ServerConfig(proxy.url, config.till_id, config.credential),
+        timeout_s=5,
+    )
+    try:
+        with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+            fill(store, 300)
+            drain(client, store)
+            direct = SyncClient(tmp_path / "till.db", config)
+            while direct.pull_once(store):
+                pass
+            direct.session.close()
+            assert_exactly_once(server, store)
+    finally:
+        client.session.close()
+        proxy.close()
+    assert proxy.counts["drop_response"] > 0
+    assert proxy.counts["garbage"] > 0
+
+
+def test_server_killed_mid_batch_then_restarted(
+    live: tuple[Server, ServerConfig], tmp_path: Path
+) -> None:
+    """The server dies (SIGKILL) while batches arrive; after a restart the till finishes."""
+    server, config = live
+    client = SyncClient(tmp_path / "till.db", config, timeout_s=5)
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        fill(store, 4000)
+        killer = threading.Timer(0.3, lambda: os.kill(server.process.pid, signal.SIGKILL))
+        killer.start()
+        for _ in range(200):
+            try:
+                client.push_once(store, limit=50)
+            except SyncError:
+                break
+        killer.join()
+        server.process.wait(timeout=10)
+        assert store.outbox_stats().count > 0  # it died with entries still on their way
+        restarted = start(server.db_url, tmp_path / "server2.log")
+        client2 = SyncClient(
+            tmp_path / "till.db", ServerConfig(restarted.url, config.till_id, config.credential)
+        )
+        try:
+            drain(client2, store)
+            while client2.pull_once(store):
+                pass
+            assert_exactly_once(restarted, store)
+        finally:
+            client2.session.close()
+            restarted.process.terminate()
+            restarted.process.wait(timeout=10)
+    client.session.close()
