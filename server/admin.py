@@ -243,3 +243,109 @@ def photo(db: Database, sha256: str) -> tuple[bytes, str] | None:
     with db.transaction(write=False) as tx:
         row = tx.one("SELECT data, media_type FROM photos WHERE sha256 = ?", (sha256,))
     return None if row is None else (bytes(row[0]), str(row[1]))
+
+
+def update_cardholder(
+    db: Database,
+    cardholder_id: str,
+    *,
+    allowed_unit_types: list[str] | None = None,
+    daily_limit: int | bool | None = False,
+    blocked_categories: list[str] | None = None,
+) -> None:
+    """Where the card may be used (D-UNIT-2) and the guardian's restrictions (D-UNIT-3).
+
+    `daily_limit=None` removes the limit; leaving it out (False) keeps it.
+    """
+    sets: list[str] = []
+    params: list[Any] = []
+    if allowed_unit_types is not None:
+        sets.append("allowed_unit_types = ?")
+        params.append(json.dumps(sorted(allowed_unit_types)))
+    if daily_limit is not False:
+        if daily_limit is not None and (isinstance(daily_limit, bool) or daily_limit < 0):
+            raise AdminError("a daily limit is a non-negative whole number of minor units")
+        sets.append("daily_limit = ?")
+        params.append(daily_limit)
+    if blocked_categories is not None:
+        sets.append("blocked_categories = ?")
+        params.append(json.dumps(sorted(blocked_categories)))
+    if not sets:
+        return
+    with db.transaction() as tx:
+        done = tx.execute(
+            f"UPDATE cardholders SET {', '.join(sets)} WHERE cardholder_id = ?",
+            (*params, cardholder_id),
+        )
+        if getattr(done, "rowcount", 1) == 0:
+            raise AdminError(f"unknown cardholder {cardholder_id}")
+        emit(tx, "cardholder", cardholder_id)
+
+
+def update_account(
+    db: Database,
+    account_id: str,
+    *,
+    price_level: str | None = None,
+    membership_expires: str | bool | None = False,
+) -> None:
+    """Price level and membership expiry (D-ACC-3)."""
+    sets: list[str] = []
+    params: list[Any] = []
+    if price_level is not None:
+        if price_level not in ("student", "staff", "guest"):
+            raise AdminError(f"unknown price level {price_level!r}")
+        sets.append("price_level = ?")
+        params.append(price_level)
+    if membership_expires is not False:
+        sets.append("membership_expires = ?")
+        params.append(membership_expires)
+    if not sets:
+        return
+    with db.transaction() as tx:
+        done = tx.execute(
+            f"UPDATE accounts SET {', '.join(sets)} WHERE account_id = ?", (*params, account_id)
+        )
+        if getattr(done, "rowcount", 1) == 0:
+            raise AdminError(f"unknown account {account_id}")
+        emit(tx, "account", account_id)
+
+
+def set_arrears(db: Database, account_id: str, arrears: int) -> None:
+    """D-AUTO-7: a returned direct debit blocks payment until its arrears (fee included)
+    are paid; arrears of 0 unblock."""
+    if isinstance(arrears, bool) or not isinstance(arrears, int) or arrears < 0:
+        raise AdminError("arrears are a non-negative whole number of minor units")
+    with db.transaction() as tx:
+        done = tx.execute(
+            "UPDATE accounts SET arrears = ?, payment_blocked = ? WHERE account_id = ?",
+            (arrears, int(arrears > 0), account_id),
+        )
+        if getattr(done, "rowcount", 1) == 0:
+            raise AdminError(f"unknown account {account_id}")
+        emit(tx, "account", account_id)
+
+
+def replace_card(db: Database, old_card: str, new_card: str, *, fee: int) -> None:
+    """D-CARD-1: a new card for the same account; the fee comes off the balance, which must
+    cover it; the old card is closed and points at the new one."""
+    with db.transaction() as tx:
+        account_id, state, currency = _account_of_card(tx, old_card)
+        if state == "closed":
+            raise AdminError(f"card {old_card} was already replaced")
+        if tx.one("SELECT 1 FROM cards WHERE card_id = ?", (new_card,)) is not None:
+            raise AdminError(f"card {new_card} is already issued")
+        ledger = cardholder_ledger(account_id)
+        if fee:
+            if balance(tx, ledger) < fee:
+                raise AdminError(f"the balance does not cover the replacement fee of {fee}")
+            ensure_account(tx, "fees", "fees", currency)
+            post(tx, [(ledger, -fee), ("fees", fee)], source=f"replace:{old_card}")
+        tx.execute(
+            "UPDATE cards SET state = 'closed', replaced_by = ? WHERE card_id = ?",
+            (new_card, old_card),
+        )
+        tx.execute("INSERT INTO cards VALUES (?, ?, 'active', NULL)", (new_card, account_id))
+        emit(tx, "card", old_card)
+        emit(tx, "card", new_card)
+        emit(tx, "account", account_id)

@@ -133,6 +133,7 @@ def _state(tx: Tx, kind: str, key: str) -> dict[str, Any] | None:
             "payment_blocked": bool(row[4]),
             "arrears": int(row[5]),
             "balance": balance(tx, cardholder_ledger(key)),
+            **_day(tx, key),
         }
     if kind == "card":
         row = tx.one("SELECT account_id, state, replaced_by FROM cards WHERE card_id = ?", (key,))
@@ -176,6 +177,23 @@ def _state(tx: Tx, kind: str, key: str) -> dict[str, Any] | None:
             "collection_failed": bool(row[4]),
         }
     raise ValueError(f"unknown change kind {kind!r}")
+
+
+def _day(tx: Tx, account_id: str) -> dict[str, Any]:
+    """The account's latest business day with till entries: spending and autoloads then
+    (D-UNIT-3 daily limit, D-AUTO-4 once a day), across every till."""
+    day = tx.scalar(
+        "SELECT MAX(business_day) FROM journal_ingest WHERE account_id = ?", (account_id,)
+    )
+    if day is None:
+        return {"day": None, "day_spent": 0, "day_autoloads": 0}
+    spent, loads = tx.one(
+        "SELECT COALESCE(SUM(CASE WHEN kind IN ('sale', 'void') THEN -amount ELSE 0 END), 0),"
+        " COUNT(CASE WHEN kind = 'autoload' THEN 1 END)"
+        " FROM journal_ingest WHERE account_id = ? AND business_day = ?",
+        (account_id, day),
+    )
+    return {"day": day, "day_spent": int(spent), "day_autoloads": int(loads)}
 
 
 class Notifier:

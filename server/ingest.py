@@ -116,6 +116,7 @@ class _Batch:
                 id=entry.id, seq=entry.seq, status="accepted", flags=self._apply(entry)
             )
         self.applied = entry.seq
+        account = entry.account_id if result.status == "accepted" else None
         self.ingest_rows.append(
             (
                 entry_id,
@@ -125,6 +126,9 @@ class _Batch:
                 entry.kind,
                 result.model_dump_json(),
                 self.now,
+                account,
+                entry.amount,
+                entry.business_day.isoformat(),
             )
         )
         self.seen[entry_id] = (self.till_id, digest, result.model_dump_json())
@@ -206,7 +210,9 @@ class _Batch:
             " VALUES (?, ?, ?, ?, ?)",
             self.ledger_rows,
         )
-        _many(tx, "INSERT INTO journal_ingest VALUES (?, ?, ?, ?, ?, ?, ?)", self.ingest_rows)
+        _many(
+            tx, "INSERT INTO journal_ingest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.ingest_rows
+        )
         _many(
             tx,
             "INSERT INTO ingest_refusals (till_id, entry_id, seq, reason, content,"

@@ -91,10 +91,18 @@ CREATE TABLE agreements (
 CREATE TABLE photos (sha256 TEXT PRIMARY KEY, data {blob} NOT NULL, media_type TEXT NOT NULL)
 """
 
+_0004 = """
+ALTER TABLE journal_ingest ADD COLUMN account_id TEXT;
+ALTER TABLE journal_ingest ADD COLUMN amount {bigint};
+ALTER TABLE journal_ingest ADD COLUMN business_day TEXT;
+CREATE INDEX journal_ingest_account_day ON journal_ingest(account_id, business_day)
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_ledger_tills_journal", _0001),
     ("0002_change_feed", _0002),
     ("0003_products_policy_agreements_photos", _0003),
+    ("0004_ingest_day_columns", _0004),
 ]
 
 

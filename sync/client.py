@@ -291,6 +291,7 @@ def _records(page: ChangePage) -> dict[str, Any]:
         "products": [],
         "agreements": [],
         "policy": None,
+        "days": [],
     }
     for change in page.changes:
         d = change.data
@@ -323,6 +324,15 @@ def _records(page: ChangePage) -> dict[str, Any]:
                     int(d["arrears"]),
                 )
             )
+            if d.get("day") is not None:
+                out["days"].append(
+                    (
+                        d["account_id"],
+                        date.fromisoformat(d["day"]),
+                        int(d["day_spent"]),
+                        int(d["day_autoloads"]),
+                    )
+                )
         elif change.kind == "card":
             out["cards"].append(
                 Card(d["card_id"], d["account_id"], CardState(d["state"]), d["replaced_by"])

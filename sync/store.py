@@ -8,7 +8,7 @@ them. SQLite in WAL mode with synchronous=FULL; every write is one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sync.cache import CacheMixin
@@ -35,6 +35,7 @@ class Store(CacheMixin, JournalMixin):
         products: Iterable[Product] = (),
         agreements: Iterable[AutoloadAgreement] = (),
         policy: dict[str, Any] | None = None,
+        days: Iterable[tuple[str, date, int, int]] = (),
         refused: Iterable[tuple[str, str]] = (),
     ) -> None:
         """One page of the server's change feed, with its cursor, in one transaction.
@@ -54,6 +55,8 @@ class Store(CacheMixin, JournalMixin):
             self.upsert_agreements(agreements)
             if policy is not None:
                 self.set_policy(policy)
+            for account_id, day, spent, autoloads in days:
+                self.set_account_day(account_id, day=day, spent=spent, autoloads=autoloads)
             conn.execute(
                 "UPDATE sync_state SET cursor = ?, last_sync = ? WHERE id = 1",
                 (_int("cursor", cursor), synced_at.isoformat()),

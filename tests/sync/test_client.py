@@ -263,3 +263,27 @@ def test_feed_sends_only_the_own_unit_and_refuses_a_future_cursor(
     )
     assert reply.status_code == 422
     assert "future" in reply.text
+
+
+def test_spending_at_one_till_counts_at_another(
+    till: tuple[Store, SyncClient, Server], tmp_path: Path
+) -> None:
+    """D-UNIT-3 / D-AUTO-4 across tills: today's spending pushed by one till reaches another
+    through the feed, so a daily limit holds wherever the card is used."""
+    store, client, srv = till
+    sell(store, 350)
+    client.push_once(store)
+    code = srv.admin(
+        "POST", "/v1/admin/tills", json={"till_id": "till-2", "unit_id": UNIT.unit_id}
+    ).json()["enrolment_code"]
+    other = SyncClient(tmp_path / "till2.db", enrol(srv.url, code))
+    try:
+        with Store.open(tmp_path / "till2.db", till_id="till-2") as second:
+            while other.pull_once(second):
+                pass
+            snap = second.lookup("C1", DAY)
+            assert snap is not None
+            assert snap.spent_today == 350
+            assert snap.balance == 1650
+    finally:
+        other.session.close()
