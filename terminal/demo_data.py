@@ -349,7 +349,6 @@ def seed(store: Store, data: DemoData, *, now: datetime) -> None:
     store.upsert_cards(card for p in data.people for card in p.cards)
     store.upsert_agreements(p.agreement for p in data.people if p.agreement is not None)
     today = local_today(now)
-    by_id = {p.product_id: p for p in data.products}
     for person in data.people:
         if person.day_spent or person.day_autoloads:
             store.set_account_day(
@@ -358,6 +357,14 @@ def seed(store: Store, data: DemoData, *, now: datetime) -> None:
                 spent=person.day_spent,
                 autoloads=person.day_autoloads,
             )
+    seed_offline_sales(store, data, now=now)
+
+
+def seed_offline_sales(store: Store, data: DemoData, *, now: datetime) -> None:
+    """Sales made at this till earlier, while it was offline, still unsent (D-OFF-3 demo)."""
+    today = local_today(now)
+    by_id = {p.product_id: p for p in data.products}
+    for person in data.people:
         for i, amount in enumerate(person.offline_spent):
             meal = by_id["schnitzel"]
             line = SaleLine(

@@ -291,7 +291,9 @@ class _PdfReceipt:
         value_w = min(pdf.get_string_width(self.t(value)) + 1.0, self.width)
         label_w = self.width - value_w
         if pdf.get_string_width(self.t(label)) + 1.0 > label_w:  # no room: two lines
-            pdf.multi_cell(self.width, height, self.t(label), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                self.width, height, self.t(label), align="L", new_x="LMARGIN", new_y="NEXT"
+            )
             pdf.multi_cell(
                 self.width, height, self.t(value), align="R", new_x="LMARGIN", new_y="NEXT"
             )
@@ -337,12 +339,20 @@ class _PdfReceipt:
             pdf.cell(amount_w, LINE_MM, self.t(amount), align="R", new_x="RIGHT", new_y="TOP")
             pdf.cell(code_w, LINE_MM, code, align="R", new_x="LMARGIN", new_y="TOP")
             pdf.set_xy(MARGIN_MM, y)
-            pdf.multi_cell(name_w, LINE_MM, self.t(prefix + name), new_x="LMARGIN", new_y="NEXT")
+            prefix_w = pdf.get_string_width(prefix) + 0.5 if prefix else 0.0
+            if prefix:
+                pdf.cell(prefix_w, LINE_MM, prefix, new_x="RIGHT", new_y="TOP")
+            # Left-aligned (fpdf2 justifies by default); continuation lines indent under the name.
+            pdf.multi_cell(
+                name_w - prefix_w, LINE_MM, self.t(name), align="L", new_x="LMARGIN", new_y="NEXT"
+            )
             if r.lines and abs(r.lines[index].quantity) != 1:
                 self.font(7.5)
-                pdf.set_x(MARGIN_MM + 4)
+                pdf.set_x(MARGIN_MM + prefix_w)
                 each = f"{_money(r, r.lines[index].unit_price)} each"
-                pdf.cell(name_w - 4, LINE_MM * 0.9, self.t(each), new_x="LMARGIN", new_y="NEXT")
+                pdf.cell(
+                    name_w - prefix_w, LINE_MM * 0.9, self.t(each), new_x="LMARGIN", new_y="NEXT"
+                )
         self.rule()
         self.kv("TOTAL", _money(r, r.total), size=11, bold=True)
         self.rule(weight=0.4)

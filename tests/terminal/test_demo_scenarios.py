@@ -19,13 +19,47 @@ from terminal.session import SaleSession
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, demo_data.DemoData]]:
-    path: Path = tmp_path_factory.mktemp("demo") / "till.db"
+@pytest.fixture(scope="module", params=["direct", "through-server"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Store, demo_data.DemoData]]:
+    """The demo scheme loaded straight into the till, or into the server and synced from it."""
+    root: Path = tmp_path_factory.mktemp("demo")
     data = demo_data.build_demo(demo_data.local_today(NOW))
-    with Store.open(path, till_id="till-1") as store:
-        demo_data.seed(store, data, now=NOW)
+    with Store.open(root / "till.db", till_id="till-1") as store:
+        if request.param == "direct":
+            demo_data.seed(store, data, now=NOW)
+        else:
+            sync_from_server(root, store, data)
         yield store, data
+
+
+def sync_from_server(root: Path, store: Store, data: demo_data.DemoData) -> None:
+    from server import admin
+    from server.db import Database
+    from server.demo import seed
+    from server.feed import read_page
+    from sync.client import _records
+
+    db = Database(f"sqlite:///{root / 'server.db'}")
+    try:
+        seed(db, data, now=NOW)
+        more = True
+        while more:
+            page = read_page(db, "till-1", store.sync_cursor(), after_seq=0)
+            records = _records(page)
+            store.apply_changes(
+                cursor=page.cursor, applied_seq=page.applied_seq, synced_at=NOW, **records
+            )
+            for holder in records["cardholders"]:
+                if holder.photo_sha256 is not None:
+                    found = admin.photo(db, holder.photo_sha256)
+                    assert found is not None
+                    store.put_photo(holder.photo_sha256, found[0])
+            more = page.more
+    finally:
+        db.close()
+    demo_data.seed_offline_sales(store, data, now=NOW)
 
 
 def tap(
