@@ -1,0 +1,187 @@
+"""Receipts built from a real till journal: fiscal fields at 42/48 columns, PDF, print policy."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sync.policy import PrintPolicy
+from sync.records import EntryKind, JournalEntry, PriceLevel, SaleLine
+from sync.store import Store
+from terminal.receipt import (
+    ReceiptLine,
+    mask_card_id,
+    receipt_from_entries,
+    should_print,
+    vat_breakdown,
+)
+from terminal.receipt_render import make_print_job, render_pdf, render_text
+from tests.terminal.till_scheme import NOW, TODAY, UNIT
+
+LINES = [
+    SaleLine(
+        "meal", "Schnitzel mit Pommes frites, Salat und Soße nach Wahl (groß)", "Mains", 1, 590, 700
+    ),
+    SaleLine("coffee", "Kaffee", "Drinks", 2, 130, 1900),
+]
+
+
+def sale(store: Store, *, autoload: int | None = None) -> list[JournalEntry]:
+    done = store.commit_sale(
+        card_id="AA000001",
+        account_id="a-anna",
+        currency="EUR",
+        lines=LINES,
+        price_level=PriceLevel.STUDENT,
+        offline=False,
+        autoload_amount=autoload,
+        created_at=NOW,
+        business_day=TODAY,
+    )
+    return store.entries_for_receipt(done.receipt_no)
+
+
+def test_vat_per_rate_in_integers() -> None:
+    """VAT is taken out of VAT-inclusive prices per rate, rounded half up, in minor units."""
+    lines = [
+        ReceiptLine(1, "A", 590, 590, 700),
+        ReceiptLine(2, "B", 130, 260, 1900),
+        ReceiptLine(1, "C", 450, 450, 2500),
+    ]
+    vat = vat_breakdown(lines)
+    assert [(v.rate_bp, v.net, v.vat, v.gross) for v in vat] == [
+        (700, 551, 39, 590),
+        (1900, 218, 42, 260),
+        (2500, 360, 90, 450),
+    ]
+    assert all(v.net + v.vat == v.gross for v in vat)
+
+
+def test_masked_card_id_shows_last_four_only() -> None:
+    """A receipt never shows the whole card id."""
+    assert mask_card_id("72BF9961") == "•••• 9961"
+    assert "0457" not in mask_card_id("04579A22352680")
+
+
+def test_d_pay_3_receipt_from_sale_keeps_lines(store: Store) -> None:
+    """D-PAY-3: the receipt built from the journal lists every line with quantity and price."""
+    receipt = receipt_from_entries(UNIT, sale(store), balance_after=4200)
+    assert receipt.kind is EntryKind.SALE
+    assert [(ln.quantity, ln.unit_price, ln.amount) for ln in receipt.lines] == [
+        (1, 590, 590),
+        (2, 130, 260),
+    ]
+    assert receipt.total == 850
+    assert receipt.receipt_no == 1
+    assert receipt.autoload_amount is None
+
+
+def test_d_auto_3_receipt_shows_the_autoload(store: Store) -> None:
+    """D-AUTO-3: a sale with an accepted autoload gets one receipt showing the autoload line."""
+    entries = sale(store, autoload=2000)
+    assert {e.kind for e in entries} == {EntryKind.AUTOLOAD, EntryKind.SALE}
+    receipt = receipt_from_entries(UNIT, entries, balance_after=6150)
+    assert receipt.autoload_amount == 2000
+    text = render_text(receipt, 42)
+    assert "Autoload" in text
+    assert "+20,00 €" in text
+
+
+@pytest.mark.parametrize("columns", [42, 48])
+def test_text_receipt_has_every_fiscal_field(store: Store, columns: int) -> None:
+    """Seller, address, VAT no., date and time, till, receipt no., lines, VAT, total, tender,
+    masked card and balance after, within the paper width; long names wrap, nothing is cut."""
+    receipt = receipt_from_entries(UNIT, sale(store), balance_after=4150)
+    text = render_text(receipt, columns)
+    assert all(len(line) <= columns for line in text.splitlines())
+    for field in (
+        "Studierendenwerk Nordstadt",
+        "Uniweg 1",
+        "DE123456789",
+        "2026-11-21 12:30 +01:00",
+        "till-1",
+        "Kaffee",
+        "1,30 €",
+        "2,60 €",
+        "7%",
+        "19%",
+        "8,50 €",
+        "Card",
+        "•••• 0001",
+        "41,50 €",
+    ):
+        assert field in text, field
+    words = " ".join(text.split())
+    assert "Soße nach Wahl (groß)" in words
+    assert "COPY" not in text
+    copy = receipt_from_entries(UNIT, sale(store), balance_after=3300, copy=True)
+    assert "COPY" in render_text(copy, columns)
+
+
+def test_other_widths_are_refused(store: Store) -> None:
+    """Only 42- and 48-column paper exist on our printers."""
+    receipt = receipt_from_entries(UNIT, sale(store), balance_after=0)
+    with pytest.raises(ValueError, match="40"):
+        render_text(receipt, 40)
+
+
+def test_topup_and_void_receipts(store: Store) -> None:
+    """D-PAY-4 top-up and a void each get a receipt of their own kind."""
+    done = store.commit_topup(
+        card_id="AA000001",
+        account_id="a-anna",
+        currency="EUR",
+        amount=2000,
+        tender="cash",
+        created_at=NOW,
+        business_day=TODAY,
+    )
+    topup = receipt_from_entries(UNIT, done.entries, balance_after=done.balance_after)
+    assert topup.kind is EntryKind.TOPUP
+    assert "Cash" in render_text(topup, 42)
+    entries = sale(store)
+    voided = store.commit_void(entry_id=entries[0].entry_id, created_at=NOW, business_day=TODAY)
+    void = receipt_from_entries(UNIT, voided.entries, balance_after=voided.balance_after)
+    assert void.kind is EntryKind.VOID
+    assert void.total == -850
+
+
+def test_pdf_receipt_renders_unicode(store: Store, tmp_path: Path) -> None:
+    """The PDF is a real PDF with the seller, € and ß in it (checked with pdftotext)."""
+    receipt = receipt_from_entries(UNIT, sale(store), balance_after=4150)
+    pdf = render_pdf(receipt)
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Studierendenwerk Nordstadt" in text
+    assert "€" in text
+    assert "Soße" in text
+
+
+def test_print_job_carries_text_and_pdf(store: Store) -> None:
+    """A print job is the text for the configured width plus the PDF; reprints keep the job id."""
+    receipt = receipt_from_entries(UNIT, sale(store), balance_after=4150)
+    job = make_print_job(receipt, columns=48)
+    assert job.columns == 48
+    assert job.pdf is not None
+    assert job.text == render_text(receipt, 48)
+    reprint = receipt_from_entries(UNIT, store.entries_for_receipt(1), balance_after=1, copy=True)
+    copy = make_print_job(reprint, columns=48)
+    assert copy.job_id == job.job_id
+    assert copy.copy
+
+
+@pytest.mark.parametrize("kind", ["sale", "autoload", "topup", "void"])
+def test_d_pay_6_print_always_or_on_request(kind: str) -> None:
+    """D-PAY-6: 'always' prints every receipt; 'on request' only what is asked for."""
+    assert should_print(PrintPolicy.ALWAYS, kind, requested=False)
+    assert not should_print(PrintPolicy.ON_REQUEST, kind, requested=False)
+    assert should_print(PrintPolicy.ON_REQUEST, kind, requested=True)
