@@ -16,11 +16,13 @@ RUNS = 5
 
 def launch(data_dir: Path, *, keep: bool) -> float:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # --standalone: the till's own start-up, without the demo's central server beside it.
     args = [
         sys.executable,
         "-m",
         "terminal.cli",
         "demo",
+        "--standalone",
         "--offscreen",
         "--exit-after",
         "0.2",

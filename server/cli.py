@@ -109,7 +109,12 @@ def _serve(url: str, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     uvicorn.run(
-        create_app(url, admin_token=token), host=args.host, port=args.port, log_level="info"
+        create_app(url, admin_token=token),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        # Long-polls are waiting requests: on shutdown, end them rather than wait them out.
+        timeout_graceful_shutdown=2,
     )
     return 0
 

@@ -36,22 +36,32 @@ def seed(db: Database, data: DemoData, *, now: datetime) -> str:
         holder, account = person.cardholder, person.account
         first = person.cards[0]
         admin.add_cardholder(
-            db, cardholder_id=holder.cardholder_id, name=holder.name,
-            account_id=account.account_id, card_id=first.card_id, currency=account.currency,
+            db,
+            cardholder_id=holder.cardholder_id,
+            name=holder.name,
+            account_id=account.account_id,
+            card_id=first.card_id,
+            currency=account.currency,
             price_level=account.price_level.value,
             allowed_unit_types=sorted(holder.allowed_unit_types),
         )
-        admin.update_cardholder(db, holder.cardholder_id, daily_limit=holder.daily_limit,
-                                blocked_categories=sorted(holder.blocked_categories))
+        admin.update_cardholder(
+            db,
+            holder.cardholder_id,
+            daily_limit=holder.daily_limit,
+            blocked_categories=sorted(holder.blocked_categories),
+        )
         if account.membership_expires is not None:
-            admin.update_account(db, account.account_id,
-                                 membership_expires=account.membership_expires.isoformat())
+            admin.update_account(
+                db, account.account_id, membership_expires=account.membership_expires.isoformat()
+            )
         opening = account.balance + person.day_spent
         if opening > 0:
             admin.deposit(db, first.card_id, opening)
         if person.photo_seed is not None:
-            admin.put_photo(db, holder.cardholder_id,
-                            generate_portrait(person.photo_seed, holder.name))
+            admin.put_photo(
+                db, holder.cardholder_id, generate_portrait(person.photo_seed, holder.name)
+            )
         if person.agreement is not None:
             admin.set_agreement(db, person.agreement)
         if account.arrears:
@@ -62,25 +72,57 @@ def seed(db: Database, data: DemoData, *, now: datetime) -> str:
             admin.set_card_state(db, first.card_id, "blocked")
         at = now - timedelta(hours=3)
         if person.day_spent:
-            history.append(_entry("sale", -person.day_spent, person.card_id,
-                                  account.account_id, at, today, len(history) + 1))
+            history.append(
+                _entry(
+                    "sale",
+                    -person.day_spent,
+                    person.card_id,
+                    account.account_id,
+                    at,
+                    today,
+                    len(history) + 1,
+                )
+            )
         for _ in range(person.day_autoloads):
             # An autoload earlier today, spent again at once: counts once, balance unchanged.
             amount = person.agreement.amount if person.agreement else 1000
-            history.append(_entry("autoload", amount, person.card_id, account.account_id, at,
-                                  today, len(history) + 1))
-            history.append(_entry("sale", -amount, person.card_id, account.account_id, at,
-                                  today, len(history) + 1))
+            history.append(
+                _entry(
+                    "autoload",
+                    amount,
+                    person.card_id,
+                    account.account_id,
+                    at,
+                    today,
+                    len(history) + 1,
+                )
+            )
+            history.append(
+                _entry(
+                    "sale", -amount, person.card_id, account.account_id, at, today, len(history) + 1
+                )
+            )
     tills.add_till(db, HISTORY_TILL, unit.unit_id)
     if history:
         ingest(db, HISTORY_TILL, history)
     return tills.add_till(db, "till-1", unit.unit_id)
 
 
-def _entry(kind: str, amount: int, card_id: str, account_id: str, at: datetime, day: object,
-           seq: int) -> EntryIn:
-    return EntryIn.model_validate({
-        "id": UUID(new_id()), "seq": seq, "kind": kind, "created_at": at, "business_day": day,
-        "account_id": account_id, "card_id": card_id, "amount": amount, "currency": "EUR",
-        "receipt_no": seq, "body": {"demo": "earlier today at the cafeteria"},
-    })
+def _entry(
+    kind: str, amount: int, card_id: str, account_id: str, at: datetime, day: object, seq: int
+) -> EntryIn:
+    return EntryIn.model_validate(
+        {
+            "id": UUID(new_id()),
+            "seq": seq,
+            "kind": kind,
+            "created_at": at,
+            "business_day": day,
+            "account_id": account_id,
+            "card_id": card_id,
+            "amount": amount,
+            "currency": "EUR",
+            "receipt_no": seq,
+            "body": {"demo": "earlier today at the cafeteria"},
+        }
+    )

@@ -128,7 +128,10 @@ class SyncClient:
         self._last_ok: float | None = None
         self._last_sync: datetime | None = None
         self._stop = threading.Event()
-        self._push_now = threading.Event()
+        self._paused = threading.Event()
+        self._puller: threading.Thread | None = None
+        self._push_backoff = Backoff()
+        self._push_retry_at = 0.0
         self._push_lock = threading.Lock()
         self._scheduler = BackgroundScheduler(
             executors={"default": {"type": "threadpool", "max_workers": 2}},
@@ -137,29 +140,46 @@ class SyncClient:
 
     # -- Link ----------------------------------------------------------------------------------
     def is_online(self) -> bool:
+        if self._paused.is_set():
+            return False
         return self._last_ok is not None and time.monotonic() - self._last_ok < self.offline_after_s
 
     def set_online(self, online: bool) -> None:
-        log.info("the network is what it is: set_online(%s) ignored by the sync client", online)
+        """Training switch: pause syncing as if the network were down, and resume it."""
+        if online:
+            self._paused.clear()
+            self.nudge()
+        else:
+            self._paused.set()
 
     def last_sync(self) -> datetime | None:
         return self._last_sync
 
     def start(self) -> None:
-        self._scheduler.add_job(self._push_loop, id="push")
-        self._scheduler.add_job(self._pull_loop, id="pull")
+        # Push: an APScheduler job on a timer, run at once by nudge(). Pull: a long-poll loop on
+        # a daemon thread of its own, so that a poll in flight never holds up closing the till.
+        self._scheduler.add_job(
+            self._push_tick,
+            "interval",
+            seconds=self.push_every_s,
+            id="push",
+            next_run_time=datetime.now(UTC),
+        )
         self._scheduler.start()
+        self._puller = threading.Thread(target=self._pull_loop, name="sync-pull", daemon=True)
+        self._puller.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._push_now.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
-        self.session.close()
+        if self._puller is not None:
+            self._puller.join(timeout=0.5)
 
     def nudge(self) -> None:
         """A sale was just committed: push it now rather than at the next tick."""
-        self._push_now.set()
+        if self._scheduler.running and not self._stop.is_set():
+            self._scheduler.modify_job("push", next_run_time=datetime.now(UTC))
 
     # -- one round each (tests and benchmarks call these directly) -------------------------
     def push_once(self, store: Store, *, limit: int = 500) -> int:
@@ -243,43 +263,47 @@ class SyncClient:
                 f"the server answered something that is not a {model.__name__}: {str(exc)[:200]}"
             ) from exc
 
-    def _loop(self, name: str, step: Any, idle_s: float) -> None:
+    def _push_tick(self) -> None:
+        """One scheduled push: everything unsent, unless a failure asked us to wait."""
+        if self._paused.is_set() or time.monotonic() < self._push_retry_at:
+            return
+        try:
+            with Store.open(self.store_path, till_id=self.server.till_id) as store:
+                while self.push_once(store) and not self._stop.is_set():
+                    pass
+        except Exception as exc:  # logged; the next tick tries again
+            self._push_retry_at = time.monotonic() + self._failed("push", exc, self._push_backoff)
+        else:
+            self._push_backoff.success()
+
+    def _pull_loop(self) -> None:
         backoff = Backoff()
         store: Store | None = None
         while not self._stop.is_set():
+            if self._paused.is_set():
+                self._stop.wait(0.2)
+                continue
             try:
                 if store is None:
                     store = Store.open(self.store_path, till_id=self.server.till_id)
-                busy = step(store)
+                self.pull_once(store, wait=self.poll_wait_s)
                 backoff.success()
-                self.last_error = None
-                if not busy:
-                    self._idle(idle_s)
-            except (SyncError, StoreUnavailable) as exc:
-                self.last_error = str(exc)
-                delay = backoff.failure()
-                log.warning("sync %s failed (retry in %.1f s): %s", name, delay, exc)
-                self._stop.wait(delay)
-            except Exception as exc:  # a bug must not end syncing for the rest of the shift
-                self.last_error = f"internal error: {exc!r}"
-                delay = backoff.failure()
-                log.exception("sync %s failed unexpectedly (retry in %.1f s)", name, delay)
-                self._stop.wait(delay)
+            except Exception as exc:  # logged; retried after a backoff
+                if self._stop.is_set():
+                    break  # the till is closing: the poll in flight was cut off, as it should be
+                self._stop.wait(self._failed("pull", exc, backoff))
         if store is not None:
             store.close()
 
-    def _idle(self, seconds: float) -> None:
-        self._push_now.wait(seconds)
-
-    def _push_loop(self) -> None:
-        def step(store: Store) -> bool:
-            self._push_now.clear()
-            return self.push_once(store) > 0
-
-        self._loop("push", step, self.push_every_s)
-
-    def _pull_loop(self) -> None:
-        self._loop("pull", lambda store: self.pull_once(store, wait=self.poll_wait_s), 0.0)
+    def _failed(self, name: str, exc: Exception, backoff: Backoff) -> float:
+        delay = backoff.failure()
+        if isinstance(exc, SyncError | StoreUnavailable):
+            self.last_error = str(exc)
+            log.warning("sync %s failed (retry in %.1f s): %s", name, delay, exc)
+        else:  # a bug must not end syncing for the rest of the shift
+            self.last_error = f"internal error: {exc!r}"
+            log.exception("sync %s failed unexpectedly (retry in %.1f s)", name, delay)
+        return delay
 
 
 def _records(page: ChangePage) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from terminal.config import (
     ENV_CONFIG,
@@ -83,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-dir", type=Path, help="where the demo keeps its data")
     demo.add_argument("--keep", action="store_true", help="keep the demo data of the last run")
     demo.add_argument("--offline", action="store_true", help="start with the network down")
+    demo.add_argument(
+        "--standalone",
+        action="store_true",
+        help="no central server: a built-in stand-in acknowledges what the till sends",
+    )
     demo.add_argument("--print", choices=["always", "on_request"], help="receipt policy (D-PAY-6)")
     _screen_options(demo)
     tap = sub.add_parser("tap", help="tap a card on the running till's simulated reader")
@@ -146,9 +152,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from sync.link import TrainingServer
-    from sync.store import Store, StoreUnavailable
-    from terminal import demo_data
+    from sync.link import Link, TrainingServer
+    from sync.store import StoreUnavailable
 
     data_dir = args.data_dir or demo_data_dir()
     overrides = {"print_receipts": args.print} if args.print else {}
@@ -160,16 +165,20 @@ def _demo(args: argparse.Namespace) -> int:
         policy_overrides=overrides,
         source="demo",
     )
+    fresh = not args.keep or not config.store_path.exists()
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{config.store_path}{suffix}").unlink(missing_ok=True)
+        (data_dir / "server.json").unlink(missing_ok=True)
+    embedded = None
     try:
-        fresh = not args.keep or not config.store_path.exists()
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{config.store_path}{suffix}").unlink(missing_ok=True)
-            with Store.open(config.store_path, till_id=config.till_id) as store:
-                now = datetime.now(UTC)
-                data = demo_data.build_demo(demo_data.local_today(now))
-                demo_data.seed(store, data, now=now)
-        link = TrainingServer(config.store_path, till_id=config.till_id, online=not args.offline)
+        if args.standalone:
+            _seed_standalone(config, fresh=fresh)
+            link: Link = TrainingServer(
+                config.store_path, till_id=config.till_id, online=not args.offline
+            )
+        else:
+            embedded, link = _start_embedded(config, fresh=fresh, offline=args.offline)
         from terminal.ui.run import run_window
 
         print(
@@ -177,10 +186,60 @@ def _demo(args: argparse.Namespace) -> int:
             f"  canteen-till tap 72BF9961     (list the cards: canteen-till demo-cards)",
             flush=True,
         )
+        if embedded is not None:
+            print(
+                f"central server: {embedded.url}; change a card centrally while the demo runs:\n"
+                f"  canteen-server --db {embedded.db_url} admin deposit 72BF9961 500\n"
+                f"  canteen-server --db {embedded.db_url} admin block 72BF9961",
+                flush=True,
+            )
         return run_window(config, link=link, options=args)
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, RuntimeError) as exc:
         print(f"canteen-till: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def _seed_standalone(config: TillConfig, *, fresh: bool) -> None:
+    from sync.store import Store
+    from terminal import demo_data
+
+    if fresh:
+        with Store.open(config.store_path, till_id=config.till_id) as store:
+            now = datetime.now(UTC)
+            demo_data.seed(store, demo_data.build_demo(demo_data.local_today(now)), now=now)
+
+
+def _start_embedded(config: TillConfig, *, fresh: bool, offline: bool) -> tuple[Any, Any]:
+    """The demo's own central server with the demo scheme, and this till enrolled with it."""
+    from server.embedded import EmbeddedServer
+    from sync.client import ServerConfig, SyncClient, enrol
+    from sync.store import Store
+    from terminal import demo_data
+
+    embedded = EmbeddedServer(config.data_dir)
+    now = datetime.now(UTC)
+    code = embedded.seed(now=now) if fresh or not embedded.exists else None
+    url = embedded.start()
+    if code is not None:
+        server = enrol(url, code)
+    else:
+        saved = ServerConfig.load(config.data_dir)
+        if saved is None:
+            raise RuntimeError("the kept demo has no enrolment; start it without --keep")
+        server = ServerConfig(url, saved.till_id, saved.credential)  # a new port each run
+    server.save(config.data_dir)
+    client = SyncClient(config.store_path, server)
+    with Store.open(config.store_path, till_id=config.till_id) as store:
+        while client.pull_once(store):  # the first sync: the till opens with the scheme
+            pass
+        if code is not None:
+            data = demo_data.build_demo(demo_data.local_today(now))
+            demo_data.seed_offline_sales(store, data, now=now)
+    client.set_online(not offline)
+    return embedded, client
 
 
 def _tap(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -63,6 +64,13 @@ def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -
         QTimer.singleShot(
             int(options.exit_after * 1000), lambda: _finish(window, options.screenshot)
         )
+    # Ctrl+C in the terminal, or SIGTERM from a service manager: close the till properly
+    # (devices, sync, the demo's server). Qt's loop gives Python a moment to run handlers.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: window.close())
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
     code = app.exec()
     till.close()
     return code

@@ -13,6 +13,8 @@ from typing import Any
 
 import requests
 
+from server.embedded import die_with_parent
+
 ADMIN = "test-admin-token"
 
 
@@ -47,6 +49,7 @@ def start(db_url: str, log: Path) -> Server:
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
+            preexec_fn=die_with_parent,  # no server outlives a test run that was cut short
         )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
