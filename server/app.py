@@ -79,6 +79,24 @@ class AgreementIn(_Strict):
     collection_failed: bool = False
 
 
+class CardholderPatch(_Strict):
+    allowed_unit_types: list[str] | None = None
+    daily_limit: Annotated[StrictInt, Field(ge=0)] | None = None
+    remove_daily_limit: bool = False
+    blocked_categories: list[str] | None = None
+
+
+class AccountPatch(_Strict):
+    price_level: Literal["student", "staff", "guest"] | None = None
+    membership_expires: date | None = None
+    arrears: Annotated[StrictInt, Field(ge=0)] | None = None
+
+
+class ReplaceIn(_Strict):
+    new_card_id: str
+    fee: Annotated[StrictInt, Field(ge=0)] = 2500  # D-CARD-1: 25 DKK in 001/002
+
+
 class DepositIn(_Strict):
     card_id: str
     amount: Annotated[StrictInt, Field(gt=0, le=10**9)]
@@ -223,6 +241,41 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
         except admin.AdminError as exc:
             raise HTTPException(404, str(exc)) from None
 
+    @app.patch("/v1/admin/cardholders/{cardholder_id}", dependencies=admin_dep, status_code=204)
+    def patch_cardholder(cardholder_id: str, body: CardholderPatch) -> None:
+        """Where the card may be used (D-UNIT-2) and restrictions (D-UNIT-3)."""
+        limit: int | bool | None = False
+        if body.remove_daily_limit:
+            limit = None
+        elif body.daily_limit is not None:
+            limit = body.daily_limit
+        _admin_call(
+            lambda: admin.update_cardholder(
+                db,
+                cardholder_id,
+                allowed_unit_types=body.allowed_unit_types,
+                daily_limit=limit,
+                blocked_categories=body.blocked_categories,
+            )
+        )
+
+    @app.patch("/v1/admin/accounts/{account_id}", dependencies=admin_dep, status_code=204)
+    def patch_account(account_id: str, body: AccountPatch) -> None:
+        """Price level and membership expiry (D-ACC-3); arrears block payment (D-AUTO-7)."""
+        expires = body.membership_expires.isoformat() if body.membership_expires else False
+        _admin_call(
+            lambda: admin.update_account(
+                db, account_id, price_level=body.price_level, membership_expires=expires
+            )
+        )
+        if body.arrears is not None:
+            _admin_call(admin.set_arrears, db, account_id, body.arrears)
+
+    @app.post("/v1/admin/cards/{card_id}/replace", dependencies=admin_dep, status_code=204)
+    def replace(card_id: str, body: ReplaceIn) -> None:
+        """D-CARD-1: a new card for the account; the fee comes off the balance."""
+        _admin_call(admin.replace_card, db, card_id, body.new_card_id, fee=body.fee)
+
     @app.put("/v1/admin/products/{product_id}", dependencies=admin_dep, status_code=204)
     def put_product(product_id: str, body: ProductIn) -> None:
         product = Product(
@@ -270,9 +323,9 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
             headers={"Cache-Control": "private, max-age=31536000, immutable"},
         )
 
-    def _admin_call(fn: Callable[..., Any], *args: Any) -> Any:
+    def _admin_call(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         try:
-            return fn(*args)
+            return fn(*args, **kw)
         except admin.AdminError as exc:
             log.warning("admin request refused: %s", exc)
             raise HTTPException(422, str(exc)) from None
