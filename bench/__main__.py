@@ -11,6 +11,7 @@ BENCHES = [
     "bench.tap_to_verdict",
     "bench.drain",
     "bench.propagation",
+    "bench.server_load",
 ]
 
 

@@ -64,6 +64,7 @@ class Database:
             self.path = Path(raw)
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self.caches: dict[str, object] = {}  # derived data that lives as long as this object
 
     def _sqlite(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

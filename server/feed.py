@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,8 +38,10 @@ def read_page(
         head = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM changes"))
         if since > head:
             raise ValueError(f"cursor {since} is from the future: the feed ends at {head}")
+        # Each changed item once, at its latest change: an item changed twice is sent once.
         rows = tx.all(
-            "SELECT seq, kind, item_key FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT MAX(seq), kind, item_key FROM changes WHERE seq > ?"
+            " GROUP BY kind, item_key ORDER BY MAX(seq) LIMIT ?",
             (since, limit),
         )
         applied, own_unit = tx.one(
@@ -58,21 +61,56 @@ def read_page(
                 (till_id, after_seq, applied),
             )
         ]
-        latest: dict[tuple[str, str], int] = {}
+        changes = []
+        cache = _cache_of(db)
         for seq, kind, key in rows:
             if kind == "unit" and key != own_unit:
                 continue  # a till reads its own unit's data only
             if kind == "product" and not _of_unit(tx, key, own_unit):
                 continue
-            latest[(kind, key)] = int(seq)  # an item changed twice in a page is sent once
-        changes = [
-            Change(seq=seq, kind=kind, key=key, data=_state(tx, kind, key))  # type: ignore[arg-type]
-            for (kind, key), seq in sorted(latest.items(), key=lambda item: item[1])
-        ]
+            data = cache.get(tx, kind, key, int(seq))
+            changes.append(Change(seq=seq, kind=kind, key=key, data=data))
     cursor = int(rows[-1][0]) if rows else since
     return ChangePage(
         changes=changes, cursor=cursor, more=cursor < head, applied_seq=applied, refused=refused
     )
+
+
+_STATES_MAX = 20_000
+
+
+class StateCache:
+    """An item's state is a function of its latest change (every write emits one in its own
+    transaction), so hundreds of tills reading the same burst compute each state once.
+    One cache per database."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, str, int], dict[str, Any] | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, tx: Tx, kind: str, key: str, seq: int) -> dict[str, Any] | None:
+        cache_key = (kind, key, seq)
+        with self._lock:
+            if cache_key in self._items:
+                self._items.move_to_end(cache_key)
+                return self._items[cache_key]
+        state = _state(tx, kind, key)
+        with self._lock:
+            self._items[cache_key] = state
+            while len(self._items) > _STATES_MAX:
+                self._items.popitem(last=False)
+        return state
+
+
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_of(db: Database) -> StateCache:
+    with _CACHES_LOCK:
+        cache = db.caches.get("feed-states")
+        if not isinstance(cache, StateCache):
+            cache = db.caches["feed-states"] = StateCache()
+        return cache
 
 
 def _of_unit(tx: Tx, product_id: str, unit_id: str) -> bool:
