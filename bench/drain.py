@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bench.report import emit
-from sync.client import SyncClient, enrol
+from sync.client import SyncClient
 from sync.records import Account, Card, Cardholder, CardState, PriceLevel, SaleLine
 from sync.store import Store
 from tests.server.live import start
@@ -27,24 +27,9 @@ DAY = date(2026, 11, 21)
 def run(database_url: str, root: Path) -> float:
     server = start(database_url, root / "server.log")
     try:
-        unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
-        server.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit)
-        for n in range(50):
-            server.admin(
-                "POST",
-                "/v1/admin/cardholders",
-                json={
-                    "cardholder_id": f"h{n}",
-                    "name": f"H{n}",
-                    "account_id": f"a{n}",
-                    "card_id": f"C{n}",
-                    "currency": "EUR",
-                },
-            )
-        code = server.admin(
-            "POST", "/v1/admin/tills", json={"till_id": "till-1", "unit_id": UNIT.unit_id}
-        ).json()
-        config = enrol(server.url, code["enrolment_code"])
+        server.put_unit()
+        server.add_holders(50)
+        config = server.enrol_till("till-1")
         with Store.open(root / "till.db", till_id="till-1") as store:
             store.upsert_unit(UNIT)
             store.upsert_cardholders(

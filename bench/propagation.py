@@ -12,11 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from bench.report import emit, percentile
-from sync.client import SyncClient, enrol
+from sync.client import SyncClient
 from sync.records import CardState
 from sync.store import Store
 from tests.server.live import start
-from tests.terminal.till_scheme import UNIT
 
 CHANGES = 200  # overridable for a quick look: CHANGES=10 python -m bench.propagation
 DAY = date(2026, 11, 21)
@@ -32,23 +31,10 @@ def main() -> None:
         root = Path(tmp)
         server = start(f"sqlite:///{root / 'server.db'}", root / "server.log")
         try:
-            unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
-            server.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit)
-            server.admin(
-                "POST",
-                "/v1/admin/cardholders",
-                json={
-                    "cardholder_id": "h1",
-                    "name": "H",
-                    "account_id": "a1",
-                    "card_id": "C1",
-                    "currency": "EUR",
-                },
-            )
-            code = server.admin(
-                "POST", "/v1/admin/tills", json={"till_id": "till-1", "unit_id": UNIT.unit_id}
-            ).json()
-            client = SyncClient(root / "till.db", enrol(server.url, code["enrolment_code"]))
+            server.put_unit()
+            server.add_holders(2)  # the benchmark watches C1
+            config = server.enrol_till("till-1")
+            client = SyncClient(root / "till.db", config)
             client.start()
             samples = []
             with Store.open(root / "till.db", till_id="till-1") as store:

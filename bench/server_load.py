@@ -18,11 +18,9 @@ from uuid import UUID
 import requests
 
 from bench.report import emit, percentile
-from sync.client import enrol
 from sync.ids import new_id
 from sync.protocol import EntryIn, JournalBatch
 from tests.server.live import start
-from tests.terminal.till_scheme import UNIT
 
 TILLS = 200
 ROUNDS = 5
@@ -55,26 +53,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = start(f"sqlite:///{Path(tmp) / 'server.db'}", Path(tmp) / "server.log")
         try:
-            unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
-            server.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit)
-            for n in range(100):
-                server.admin(
-                    "POST",
-                    "/v1/admin/cardholders",
-                    json={
-                        "cardholder_id": f"h{n}",
-                        "name": f"H{n}",
-                        "account_id": f"a{n}",
-                        "card_id": f"C{n}",
-                        "currency": "EUR",
-                    },
-                )
-            credentials = []
-            for t in range(TILLS):
-                code = server.admin(
-                    "POST", "/v1/admin/tills", json={"till_id": f"t{t}", "unit_id": UNIT.unit_id}
-                ).json()
-                credentials.append(enrol(server.url, code["enrolment_code"]))
+            server.put_unit()
+            server.add_holders(100)
+            credentials = [server.enrol_till(f"t{t}") for t in range(TILLS)]
             payloads = [[batch(t, r) for r in range(ROUNDS)] for t in range(TILLS)]
             stop = threading.Event()
             acks: list[float] = []

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 
 from server.embedded import die_with_parent
+from sync.client import ServerConfig
 
 ADMIN = "test-admin-token"
 
@@ -23,6 +24,42 @@ class Server:
     url: str
     db_url: str
     process: subprocess.Popen[bytes]
+
+    def put_unit(self) -> None:
+        """The test scheme's unit (tests/terminal/till_scheme.py)."""
+        from tests.terminal.till_scheme import UNIT
+
+        unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
+        assert self.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit).status_code == 204
+
+    def add_holders(self, count: int, *, deposit: int = 0) -> None:
+        """Cardholders h0.. with accounts a0.. and cards C0.., each with `deposit` on it."""
+        for n in range(count):
+            self.admin(
+                "POST",
+                "/v1/admin/cardholders",
+                json={
+                    "cardholder_id": f"h{n}",
+                    "name": f"H{n}",
+                    "account_id": f"a{n}",
+                    "card_id": f"C{n}",
+                    "currency": "EUR",
+                },
+            )
+            if deposit:
+                self.admin(
+                    "POST", "/v1/admin/deposits", json={"card_id": f"C{n}", "amount": deposit}
+                )
+
+    def enrol_till(self, till_id: str) -> ServerConfig:
+        """Register a till of the test unit and enrol it: its server configuration."""
+        from sync.client import enrol
+        from tests.terminal.till_scheme import UNIT
+
+        code = self.admin(
+            "POST", "/v1/admin/tills", json={"till_id": till_id, "unit_id": UNIT.unit_id}
+        ).json()
+        return enrol(self.url, code["enrolment_code"])
 
     def admin(self, method: str, path: str, json: Any = None) -> requests.Response:
         return requests.request(

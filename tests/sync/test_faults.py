@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from server.db import Database
-from sync.client import ServerConfig, SyncClient, SyncError, enrol
+from sync.client import ServerConfig, SyncClient, SyncError
 from sync.records import Account, Card, Cardholder, CardState, PriceLevel, SaleLine
 from sync.store import Store
 from tests.server.live import Server, start
@@ -29,25 +29,9 @@ HOLDERS = 10
 
 
 def scheme(server: Server) -> ServerConfig:
-    unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
-    server.admin("PUT", f"/v1/admin/units/{UNIT.unit_id}", json=unit)
-    for n in range(HOLDERS):
-        server.admin(
-            "POST",
-            "/v1/admin/cardholders",
-            json={
-                "cardholder_id": f"h{n}",
-                "name": f"H{n}",
-                "account_id": f"a{n}",
-                "card_id": f"C{n}",
-                "currency": "EUR",
-            },
-        )
-        server.admin("POST", "/v1/admin/deposits", json={"card_id": f"C{n}", "amount": 10000})
-    code = server.admin(
-        "POST", "/v1/admin/tills", json={"till_id": "till-1", "unit_id": UNIT.unit_id}
-    ).json()
-    return enrol(server.url, code["enrolment_code"])
+    server.put_unit()
+    server.add_holders(HOLDERS, deposit=10000)
+    return server.enrol_till("till-1")
 
 
 def fill(store: Store, sales: int) -> None:
