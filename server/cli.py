@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from server import admin, tills
 from server.db import Database
 from server.migrations import migrate
-from sync.records import Unit
+from sync.records import UNIT_FIELDS, Unit
 
 ENV_DB = "CANTEEN_SERVER_DB"
 ENV_TOKEN = "CANTEEN_ADMIN_TOKEN"
@@ -55,16 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="what", required=True
     )
     unit = adm.add_parser("unit", help="add or update a sales unit")
-    for name in (
-        "unit_id",
-        "name",
-        "unit_type",
-        "timezone",
-        "currency",
-        "seller_name",
-        "address",
-        "vat_number",
-    ):
+    for name in UNIT_FIELDS:
         unit.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     till = adm.add_parser("till", help="register a till; prints its one-time enrolment code")
     till.add_argument("--till-id", required=True)
@@ -122,16 +113,7 @@ def _serve(url: str, args: argparse.Namespace) -> int:
 def _admin(db: Database, args: argparse.Namespace) -> int:
     what = args.what
     if what == "unit":
-        fields = (
-            "unit_id",
-            "name",
-            "unit_type",
-            "timezone",
-            "currency",
-            "seller_name",
-            "address",
-            "vat_number",
-        )
+        fields = UNIT_FIELDS
         admin.add_unit(db, Unit(**{f: getattr(args, f) for f in fields}))
         print(f"unit {args.unit_id} saved")
     elif what == "till":

@@ -19,6 +19,7 @@ from typing import Any
 from server.db import Database, Tx
 from server.ledger import balance, cardholder_ledger
 from sync.protocol import Change, ChangePage, EntryResult
+from sync.records import UNIT_FIELDS
 
 PAGE = 1000
 
@@ -122,22 +123,8 @@ def _of_unit(tx: Tx, product_id: str, unit_id: str) -> bool:
 
 def _state(tx: Tx, kind: str, key: str) -> dict[str, Any] | None:
     if kind == "unit":
-        row = tx.one(
-            "SELECT unit_id, name, unit_type, timezone, currency, seller_name, address,"
-            " vat_number FROM units WHERE unit_id = ?",
-            (key,),
-        )
-        names = (
-            "unit_id",
-            "name",
-            "unit_type",
-            "timezone",
-            "currency",
-            "seller_name",
-            "address",
-            "vat_number",
-        )
-        return None if row is None else dict(zip(names, row, strict=True))
+        row = tx.one(f"SELECT {', '.join(UNIT_FIELDS)} FROM units WHERE unit_id = ?", (key,))
+        return None if row is None else dict(zip(UNIT_FIELDS, row, strict=True))
     if kind == "cardholder":
         row = tx.one(
             "SELECT name, photo_sha256, allowed_unit_types, daily_limit,"

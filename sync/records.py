@@ -6,6 +6,7 @@ are timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -90,6 +91,9 @@ class Unit:
     seller_name: str
     address: str
     vat_number: str
+
+
+UNIT_FIELDS = tuple(f.name for f in dataclasses.fields(Unit))
 
 
 @dataclass(frozen=True, slots=True)
