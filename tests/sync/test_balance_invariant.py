@@ -23,9 +23,8 @@ from server.ingest import ingest
 from server.migrations import migrate
 from sync.client import _records
 from sync.protocol import EntryIn
-from sync.records import PriceLevel, SaleLine
 from sync.store import Store
-from tests.terminal.till_scheme import UNIT
+from tests.terminal.till_scheme import UNIT, sell
 
 ACCOUNTS = ["a1", "a2"]
 DAY = date(2026, 11, 21)
@@ -64,17 +63,7 @@ class TillAndServer(RuleBasedStateMachine):
     @rule(account=st.sampled_from(ACCOUNTS), amount=st.integers(1, 900))
     def sale(self, account: str, amount: int) -> None:
         card = f"C{ACCOUNTS.index(account) + 1}"
-        self.store.commit_sale(
-            card_id=card,
-            account_id=account,
-            currency="EUR",
-            lines=[SaleLine("m", "Menü", "Mains", 1, amount, 700)],
-            price_level=PriceLevel.STUDENT,
-            offline=False,
-            autoload_amount=None,
-            created_at=NOW,
-            business_day=DAY,
-        )
+        sell(self.store, amount, account, card)
 
     @precondition(lambda self: self.store.outbox_stats().count > 0)
     @rule(answer_lost=st.booleans(), limit=st.integers(1, 5))

@@ -16,7 +16,7 @@ from sync.protocol import EntryIn, JournalBatch
 from sync.records import CardState, PriceLevel, SaleLine
 from sync.store import Store
 from tests.server.live import Server
-from tests.terminal.till_scheme import UNIT
+from tests.terminal.till_scheme import UNIT, sell
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 DAY = date(2026, 11, 21)
@@ -53,20 +53,6 @@ def till(tmp_path: Path, server: Server) -> Iterator[tuple[Store, SyncClient, Se
             pass
         yield store, client, server
     client.session.close()
-
-
-def sell(store: Store, amount: int, account: str = "a1", card: str = "C1") -> None:
-    store.commit_sale(
-        card_id=card,
-        account_id=account,
-        currency="EUR",
-        lines=[SaleLine("m", "Menü", "Mains", 1, amount, 700)],
-        price_level=PriceLevel.STUDENT,
-        offline=False,
-        autoload_amount=None,
-        created_at=NOW,
-        business_day=DAY,
-    )
 
 
 def shown(store: Store, card: str = "C1") -> int:

@@ -17,11 +17,11 @@ import pytest
 
 from server.db import Database
 from sync.client import ServerConfig, SyncClient, SyncError
-from sync.records import Account, Card, Cardholder, CardState, PriceLevel, SaleLine
+from sync.records import Account, Card, Cardholder, CardState, PriceLevel
 from sync.store import Store
 from tests.server.live import Server, start
 from tests.sync.faulty_proxy import FaultyProxy
-from tests.terminal.till_scheme import UNIT
+from tests.terminal.till_scheme import UNIT, sell
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 DAY = date(2026, 11, 21)
@@ -45,17 +45,7 @@ def fill(store: Store, sales: int) -> None:
     )
     store.upsert_cards(Card(f"C{n}", f"a{n}", CardState.ACTIVE) for n in range(HOLDERS))
     for i in range(sales):
-        store.commit_sale(
-            card_id=f"C{i % HOLDERS}",
-            account_id=f"a{i % HOLDERS}",
-            currency="EUR",
-            lines=[SaleLine("m", "Menü", "Mains", 1, 10 + i % 7, 700)],
-            price_level=PriceLevel.STUDENT,
-            offline=True,
-            autoload_amount=None,
-            created_at=NOW,
-            business_day=DAY,
-        )
+        sell(store, 10 + i % 7, f"a{i % HOLDERS}", f"C{i % HOLDERS}", offline=True)
 
 
 def drain(client: SyncClient, store: Store, *, rounds: int = 400) -> None:

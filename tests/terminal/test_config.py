@@ -8,6 +8,7 @@ import pytest
 
 from terminal.cli import main
 from terminal.config import ConfigError, load_config
+from tests.terminal.till_scheme import run_till_cli
 
 GOOD = """
 [till]
@@ -101,21 +102,9 @@ def test_cli_without_config_says_how_to_start(
 
 def test_run_on_an_empty_data_dir_says_what_is_missing(tmp_path: Path) -> None:
     """A till with no scheme data yet exits 1 saying so, instead of a traceback."""
-    import os
-    import subprocess
-    import sys
-
     config = tmp_path / "till.toml"
     config.write_text(f'[till]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-m", "terminal.cli", "--config", str(config), "run", "--exit-after", "1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = run_till_cli(config)
     assert done.returncode == 1
     assert "no sales unit yet" in done.stderr
     assert "Traceback" not in done.stderr

@@ -5,9 +5,7 @@ Mounting needs root (CI and the dev machines run as root); elsewhere these tests
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from sync.policy import DEFAULTS
 from sync.store import Store, StoreUnavailable
 from terminal.session import Paid, SaleSession
-from tests.terminal.till_scheme import NOW, PRODUCTS, seed_scheme
+from tests.terminal.till_scheme import NOW, PRODUCTS, run_till_cli, seed_scheme
 
 MEAL = PRODUCTS[0]
 
@@ -82,15 +80,7 @@ def test_cli_on_read_only_data_dir_exits_with_reason(mount: Path, tmp_path: Path
     remount(mount, "ro")
     config = tmp_path / "till.toml"
     config.write_text(f'[till]\ntill_id = "till-1"\ndata_dir = "{mount}"\n', encoding="utf-8")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-m", "terminal.cli", "--config", str(config), "run", "--exit-after", "1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = run_till_cli(config)
     assert done.returncode != 0 or "CANNOT SELL" in done.stdout
     assert "read-only" in done.stderr + done.stdout
 

@@ -26,7 +26,7 @@ from terminal.receipt import (
     vat_rate_text,
 )
 from terminal.receipt_render import make_print_job, render_pdf, render_text
-from tests.terminal.till_scheme import NOW, TODAY, UNIT
+from tests.terminal.till_scheme import NOW, TODAY, UNIT, journal_entry
 
 LINES = [
     SaleLine(
@@ -200,20 +200,7 @@ def test_d_pay_6_print_always_or_on_request(kind: str) -> None:
 def _entry(
     kind: EntryKind, amount: int, body: dict[str, Any], *, seq: int = 1, receipt_no: int | None = 7
 ) -> JournalEntry:
-    return JournalEntry(
-        entry_id=f"0190a1b2-0000-7000-8000-00000000000{seq}",
-        seq=seq,
-        till_id="till-1",
-        kind=kind,
-        created_at=NOW,
-        business_day=TODAY,
-        account_id="a-anna",
-        card_id="72BF9961",
-        amount=amount,
-        currency="EUR",
-        receipt_no=receipt_no,
-        body=body,
-    )
+    return journal_entry(kind, amount, body, seq=seq, receipt_no=receipt_no)
 
 
 _RAW_LINES: list[dict[str, Any]] = [

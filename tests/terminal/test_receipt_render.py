@@ -14,26 +14,13 @@ import pytest
 from sync.records import EntryKind, JournalEntry
 from terminal.receipt import Receipt, receipt_from_entries
 from terminal.receipt_render import find_font, latin1_text, local_time_text, render_pdf, render_text
-from tests.terminal.till_scheme import NOW, TODAY, UNIT
+from tests.terminal.till_scheme import NOW, UNIT, journal_entry
 
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänsmittagsmenü"
 
 
 def entry(kind: EntryKind, amount: int, body: dict[str, Any], seq: int = 1) -> JournalEntry:
-    return JournalEntry(
-        entry_id=f"0190a1b2-0000-7000-8000-00000000000{seq}",
-        seq=seq,
-        till_id="till-1",
-        kind=kind,
-        created_at=NOW,
-        business_day=TODAY,
-        account_id="a-anna",
-        card_id="04579A22352680",
-        amount=amount,
-        currency="EUR",
-        receipt_no=12,
-        body=body,
-    )
+    return journal_entry(kind, amount, body, seq=seq, receipt_no=12, card_id="04579A22352680")
 
 
 def sale_receipt(name: str = "Kaffee", quantity: int = 1, **kw: Any) -> Receipt:

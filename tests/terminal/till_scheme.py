@@ -1,8 +1,13 @@
-"""A small scheme (unit, menu, four cardholders) shared by the session and screen tests."""
+"""A small scheme (unit, menu, four cardholders) and helpers shared by the tests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 from sync.records import (
     Account,
@@ -10,11 +15,14 @@ from sync.records import (
     Card,
     Cardholder,
     CardState,
+    EntryKind,
+    JournalEntry,
     PriceLevel,
     Product,
+    SaleLine,
     Unit,
 )
-from sync.store import Store
+from sync.store import Committed, Store
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 21)
@@ -86,3 +94,75 @@ def seed_scheme(store: Store) -> None:
         ]
     )
     store.upsert_agreements([AutoloadAgreement("a-low", 1000, 2000, date(2026, 1, 1))])
+
+
+def sell(
+    store: Store,
+    amount: int,
+    account: str = "a1",
+    card: str = "C1",
+    *,
+    offline: bool = False,
+    at: datetime = NOW,
+) -> Committed:
+    """One single-line sale of `amount` minor units, as a till commits it."""
+    return store.commit_sale(
+        card_id=card,
+        account_id=account,
+        currency="EUR",
+        lines=[SaleLine("m", "Menü", "Mains", 1, amount, 700)],
+        price_level=PriceLevel.STUDENT,
+        offline=offline,
+        autoload_amount=None,
+        created_at=at,
+        business_day=TODAY,
+    )
+
+
+def journal_entry(
+    kind: EntryKind,
+    amount: int,
+    body: dict[str, Any],
+    *,
+    seq: int = 1,
+    receipt_no: int | None = 7,
+    card_id: str = "72BF9961",
+) -> JournalEntry:
+    """A journal entry made by hand, for the receipt model without a store."""
+    return JournalEntry(
+        entry_id=f"0190a1b2-0000-7000-8000-00000000000{seq}",
+        seq=seq,
+        till_id="till-1",
+        kind=kind,
+        created_at=NOW,
+        business_day=TODAY,
+        account_id="a-anna",
+        card_id=card_id,
+        amount=amount,
+        currency="EUR",
+        receipt_no=receipt_no,
+        body=body,
+    )
+
+
+def run_till_cli(config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`canteen-till --config FILE run` in its own process, offscreen, for a second."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "terminal.cli",
+            "--config",
+            str(config),
+            "run",
+            "--exit-after",
+            "1",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
