@@ -8,9 +8,8 @@ from typing import Any
 from server.db import Database, Tx
 from server.feed import emit
 from server.ledger import balance, cardholder_ledger, ensure_account, post
-from sync.records import AutoloadAgreement, Product, Unit
-
-DEFAULT_CAP = 12000  # D-AUTO-5, until scheme policies are administered (issue 3, item 2)
+from sync.policy import DEFAULTS, Policy
+from sync.records import Unit
 
 
 class AdminError(ValueError):
@@ -44,15 +43,20 @@ def add_cardholder(
     cardholder_id: str,
     name: str,
     account_id: str,
-    card_id: str,
+    card_id: str | None,
     currency: str,
     price_level: str = "student",
     allowed_unit_types: list[str] | None = None,
 ) -> None:
-    """A cardholder with their one account (D-ACC-1) and a first active card."""
+    """A cardholder with their one account (D-ACC-1) and a first active card, or none yet
+    (a card produced later is given with `issue_card`)."""
     with db.transaction() as tx:
-        if tx.one("SELECT 1 FROM cards WHERE card_id = ?", (card_id,)) is not None:
+        if card_id and tx.one("SELECT 1 FROM cards WHERE card_id = ?", (card_id,)) is not None:
             raise AdminError(f"card {card_id} is already issued")
+        if tx.one("SELECT 1 FROM cardholders WHERE cardholder_id = ?", (cardholder_id,)):
+            raise AdminError(f"cardholder {cardholder_id} already exists")
+        if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,)):
+            raise AdminError(f"account {account_id} already exists")
         tx.execute(
             "INSERT INTO cardholders VALUES (?, ?, NULL, ?, NULL, '[]')",
             (cardholder_id, name, json.dumps(sorted(allowed_unit_types or ["mensa"]))),
@@ -62,11 +66,12 @@ def add_cardholder(
             " VALUES (?, ?, ?, ?)",
             (account_id, cardholder_id, currency, price_level),
         )
-        tx.execute("INSERT INTO cards VALUES (?, ?, 'active', NULL)", (card_id, account_id))
         ensure_account(tx, cardholder_ledger(account_id), "cardholder", currency)
         emit(tx, "cardholder", cardholder_id)
         emit(tx, "account", account_id)
-        emit(tx, "card", card_id)
+        if card_id:
+            tx.execute("INSERT INTO cards VALUES (?, ?, 'active', NULL)", (card_id, account_id))
+            emit(tx, "card", card_id)
 
 
 def _account_of_card(tx: Tx, card_id: str) -> tuple[str, str, str]:
@@ -80,10 +85,11 @@ def _account_of_card(tx: Tx, card_id: str) -> tuple[str, str, str]:
     return row[0], row[1], row[2]
 
 
-def deposit(db: Database, card_id: str, amount: int, *, cap: int = DEFAULT_CAP) -> int:
+def deposit(db: Database, card_id: str, amount: int) -> int:
     """Money received by the back office onto a card's account; returns the new balance.
 
-    Refused to a blocked or replaced card (D-PAY-4, D-CARD-2) and over the cap (D-AUTO-5).
+    Refused to a blocked or replaced card (D-PAY-4, D-CARD-2) and over the scheme policy's
+    balance cap (D-AUTO-5).
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise AdminError(f"a deposit is a positive whole number of minor units, got {amount!r}")
@@ -93,6 +99,7 @@ def deposit(db: Database, card_id: str, amount: int, *, cap: int = DEFAULT_CAP) 
             raise AdminError(f"card {card_id} is {state}: no deposit (D-PAY-4)")
         ledger = cardholder_ledger(account_id)
         current = balance(tx, ledger)
+        cap = scheme_policy(tx).balance_cap
         if current + amount > cap:
             raise AdminError(
                 f"deposit would take the balance to {current + amount}, over the cap of {cap}"
@@ -101,6 +108,12 @@ def deposit(db: Database, card_id: str, amount: int, *, cap: int = DEFAULT_CAP) 
         post(tx, [(ledger, amount), ("deposits", -amount)], source=f"deposit:{card_id}")
         emit(tx, "account", account_id)
         return current + amount
+
+
+def scheme_policy(tx: Tx) -> Policy:
+    """The scheme policy the server holds (invariant 4), or the defaults before one is set."""
+    data = tx.scalar("SELECT data FROM policy WHERE id = 1")
+    return DEFAULTS if data is None else Policy.from_mapping(json.loads(data), source="policy")
 
 
 def set_card_state(db: Database, card_id: str, state: str) -> None:
@@ -145,120 +158,25 @@ def ledger_is_balanced(db: Database) -> bool:
     return int(bad) == 0
 
 
-def put_product(db: Database, product: Product, unit_id: str) -> None:
-    """A product of a unit's menu with its price per level (minor units)."""
-    for level, price in product.prices.items():
-        if isinstance(price, bool) or not isinstance(price, int) or price < 0:
-            raise AdminError(f"{product.product_id}: price for {level} must be whole minor units")
-    with db.transaction() as tx:
-        if tx.one("SELECT 1 FROM units WHERE unit_id = ?", (unit_id,)) is None:
-            raise AdminError(f"unknown unit {unit_id}")
-        tx.execute(
-            "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (product_id) DO UPDATE SET unit_id = excluded.unit_id,"
-            " name = excluded.name, category = excluded.category,"
-            " prices = excluded.prices, vat_rate_bp = excluded.vat_rate_bp,"
-            " shortcut = excluded.shortcut, position = excluded.position",
-            (
-                product.product_id,
-                unit_id,
-                product.name,
-                product.category,
-                json.dumps({str(k): v for k, v in product.prices.items()}, sort_keys=True),
-                product.vat_rate_bp,
-                product.shortcut,
-                product.position,
-            ),
-        )
-        emit(tx, "product", product.product_id)
-
-
-def set_policy(db: Database, data: dict[str, Any]) -> None:
-    """The scheme policy (invariant 4); checked by the till's own Policy rules."""
-    from sync.policy import Policy, PolicyError
-
-    try:
-        Policy.from_mapping(data, source="scheme policy")
-    except PolicyError as exc:
-        raise AdminError(str(exc)) from None
-    with db.transaction() as tx:
-        tx.execute(
-            "INSERT INTO policy VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            (json.dumps(data, sort_keys=True),),
-        )
-        emit(tx, "policy", "scheme")
-
-
-def set_agreement(db: Database, agreement: AutoloadAgreement) -> None:
-    """D-AUTO-1: an autoload agreement (threshold, amount, active from) on an account."""
-    if agreement.threshold < 0 or agreement.amount <= 0:
-        raise AdminError("an agreement needs a threshold >= 0 and an amount > 0")
-    with db.transaction() as tx:
-        if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (agreement.account_id,)) is None:
-            raise AdminError(f"unknown account {agreement.account_id}")
-        tx.execute(
-            "INSERT INTO agreements VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE"
-            " SET threshold = excluded.threshold, amount = excluded.amount,"
-            " active_from = excluded.active_from, ended = excluded.ended,"
-            " collection_failed = excluded.collection_failed",
-            (
-                agreement.account_id,
-                agreement.threshold,
-                agreement.amount,
-                agreement.active_from.isoformat(),
-                int(agreement.ended),
-                int(agreement.collection_failed),
-            ),
-        )
-        emit(tx, "agreement", agreement.account_id)
-
-
-def put_photo(db: Database, cardholder_id: str, data: bytes) -> str:
-    """A cardholder's photo, content-addressed; refused when it is not an image (D-CARD-4)."""
-    import hashlib
-    import io
-
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            media = Image.MIME.get(image.format or "", "application/octet-stream")
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise AdminError(f"the photo is not an image: {exc}") from None
-    sha = hashlib.sha256(data).hexdigest()
-    with db.transaction() as tx:
-        if tx.one("SELECT 1 FROM cardholders WHERE cardholder_id = ?", (cardholder_id,)) is None:
-            raise AdminError(f"unknown cardholder {cardholder_id}")
-        if tx.one("SELECT 1 FROM photos WHERE sha256 = ?", (sha,)) is None:
-            tx.execute("INSERT INTO photos VALUES (?, ?, ?)", (sha, data, media))
-        tx.execute(
-            "UPDATE cardholders SET photo_sha256 = ? WHERE cardholder_id = ?", (sha, cardholder_id)
-        )
-        emit(tx, "cardholder", cardholder_id)
-    return sha
-
-
-def photo(db: Database, sha256: str) -> tuple[bytes, str] | None:
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT data, media_type FROM photos WHERE sha256 = ?", (sha256,))
-    return None if row is None else (bytes(row[0]), str(row[1]))
-
-
 def update_cardholder(
     db: Database,
     cardholder_id: str,
     *,
+    name: str | None = None,
     allowed_unit_types: list[str] | None = None,
     daily_limit: int | bool | None = False,
     blocked_categories: list[str] | None = None,
 ) -> None:
-    """Where the card may be used (D-UNIT-2) and the guardian's restrictions (D-UNIT-3).
-
-    `daily_limit=None` removes the limit; leaving it out (False) keeps it.
+    """The name, where the card may be used (D-UNIT-2) and the guardian's restrictions
+    (D-UNIT-3). `daily_limit=None` removes the limit; leaving it out (False) keeps it.
     """
     sets: list[str] = []
     params: list[Any] = []
+    if name is not None:
+        if not name.strip():
+            raise AdminError("a cardholder's name cannot be empty")
+        sets.append("name = ?")
+        params.append(name.strip())
     if allowed_unit_types is not None:
         sets.append("allowed_unit_types = ?")
         params.append(json.dumps(sorted(allowed_unit_types)))
@@ -324,6 +242,41 @@ def set_arrears(db: Database, account_id: str, arrears: int) -> None:
         if getattr(done, "rowcount", 1) == 0:
             raise AdminError(f"unknown account {account_id}")
         emit(tx, "account", account_id)
+
+
+def issue_card(db: Database, account_id: str, card_id: str) -> None:
+    """A card for an account that has none in use (D-CARD-1: at most one active card);
+    an account whose card is active or blocked gets a replacement instead."""
+    with db.transaction() as tx:
+        if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,)) is None:
+            raise AdminError(f"unknown account {account_id}")
+        if tx.one("SELECT 1 FROM cards WHERE card_id = ?", (card_id,)) is not None:
+            raise AdminError(f"card {card_id} is already issued")
+        in_use = tx.one(
+            "SELECT card_id, state FROM cards WHERE account_id = ? AND state <> 'closed'",
+            (account_id,),
+        )
+        if in_use is not None:
+            raise AdminError(
+                f"account {account_id} already has card {in_use[0]} ({in_use[1]}):"
+                " replace it instead (D-CARD-1)"
+            )
+        tx.execute("INSERT INTO cards VALUES (?, ?, 'active', NULL)", (card_id, account_id))
+        emit(tx, "card", card_id)
+
+
+def tills_overview(db: Database) -> list[dict[str, Any]]:
+    """Every till with its unit, enrolment and the last entry it delivered: what an operator
+    running many tills looks at first."""
+    with db.transaction(write=False) as tx:
+        rows = tx.all(
+            "SELECT t.till_id, t.unit_id, t.enrolled_at, t.applied_seq,"
+            " (SELECT MAX(received_at) FROM journal_ingest j WHERE j.till_id = t.till_id),"
+            " (SELECT COUNT(*) FROM ingest_refusals r WHERE r.till_id = t.till_id)"
+            " FROM tills t ORDER BY t.till_id"
+        )
+    keys = ("till_id", "unit_id", "enrolled_at", "applied_seq", "last_entry_at", "refusals")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def replace_card(db: Database, old_card: str, new_card: str, *, fee: int) -> None:

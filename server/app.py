@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
-from server import admin, tills
+from server import admin, catalogue, tills
 from server.db import Database
 from server.feed import Notifier, read_page
 from server.ingest import ingest
@@ -57,7 +57,7 @@ class CardholderIn(_Strict):
     cardholder_id: str
     name: str
     account_id: str
-    card_id: str
+    card_id: str | None = None
     currency: str
     price_level: str = "student"
     allowed_unit_types: list[str] = Field(default_factory=lambda: ["mensa"])
@@ -82,6 +82,7 @@ class AgreementIn(_Strict):
 
 
 class CardholderPatch(_Strict):
+    name: Annotated[str, Field(min_length=1)] | None = None
     allowed_unit_types: list[str] | None = None
     daily_limit: Annotated[StrictInt, Field(ge=0)] | None = None
     remove_daily_limit: bool = False
@@ -92,6 +93,10 @@ class AccountPatch(_Strict):
     price_level: Literal["student", "staff", "guest"] | None = None
     membership_expires: date | None = None
     arrears: Annotated[StrictInt, Field(ge=0)] | None = None
+
+
+class CardIn(_Strict):
+    card_id: str
 
 
 class ReplaceIn(_Strict):
@@ -248,7 +253,7 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
 
     @app.patch("/v1/admin/cardholders/{cardholder_id}", dependencies=admin_dep, status_code=204)
     def patch_cardholder(cardholder_id: str, body: CardholderPatch) -> None:
-        """Where the card may be used (D-UNIT-2) and restrictions (D-UNIT-3)."""
+        """Name, where the card may be used (D-UNIT-2) and restrictions (D-UNIT-3)."""
         limit: int | bool | None = False
         if body.remove_daily_limit:
             limit = None
@@ -258,6 +263,7 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
             lambda: admin.update_cardholder(
                 db,
                 cardholder_id,
+                name=body.name,
                 allowed_unit_types=body.allowed_unit_types,
                 daily_limit=limit,
                 blocked_categories=body.blocked_categories,
@@ -279,7 +285,7 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
     @app.post("/v1/admin/cards/{card_id}/replace", dependencies=admin_dep, status_code=204)
     def replace(card_id: str, body: ReplaceIn) -> None:
         """D-CARD-1: a new card for the account; the fee comes off the balance."""
-        _admin_call(admin.replace_card, db, card_id, body.new_card_id, fee=body.fee)
+        _admin_call(lambda: admin.replace_card(db, card_id, body.new_card_id, fee=body.fee))
 
     @app.put("/v1/admin/products/{product_id}", dependencies=admin_dep, status_code=204)
     def put_product(product_id: str, body: ProductIn) -> None:
@@ -292,21 +298,41 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
             body.shortcut,
             body.position,
         )
-        _admin_call(admin.put_product, db, product, body.unit_id)
+        _admin_call(catalogue.put_product, db, product, body.unit_id)
+
+    @app.delete("/v1/admin/products/{product_id}", dependencies=admin_dep, status_code=204)
+    def delete_product(product_id: str) -> None:
+        _admin_call(catalogue.remove_product, db, product_id, status=404)
+
+    @app.post("/v1/admin/accounts/{account_id}/cards", dependencies=admin_dep, status_code=201)
+    def issue_card(account_id: str, body: CardIn) -> dict[str, str]:
+        """A card for an account with none in use; otherwise replace (D-CARD-1)."""
+        _admin_call(admin.issue_card, db, account_id, body.card_id)
+        return {"card_id": body.card_id, "account_id": account_id}
+
+    @app.get("/v1/admin/tills", dependencies=admin_dep)
+    def get_tills() -> list[dict[str, Any]]:
+        return admin.tills_overview(db)
 
     @app.put("/v1/admin/policy", dependencies=admin_dep, status_code=204)
     def put_policy(body: dict[str, Any]) -> None:
-        _admin_call(admin.set_policy, db, body)
+        _admin_call(catalogue.set_policy, db, body)
 
     @app.put("/v1/admin/accounts/{account_id}/agreement", dependencies=admin_dep, status_code=204)
     def put_agreement(account_id: str, body: AgreementIn) -> None:
         agreement = AutoloadAgreement(account_id, **body.model_dump())
-        _admin_call(admin.set_agreement, db, agreement)
+        _admin_call(catalogue.set_agreement, db, agreement)
+
+    @app.delete(
+        "/v1/admin/accounts/{account_id}/agreement", dependencies=admin_dep, status_code=204
+    )
+    def delete_agreement(account_id: str) -> None:
+        _admin_call(catalogue.remove_agreement, db, account_id, status=404)
 
     @app.put("/v1/admin/cardholders/{cardholder_id}/photo", dependencies=admin_dep)
     async def put_photo(cardholder_id: str, request: Request) -> dict[str, str]:
         data = await request.body()
-        sha = await run_in_threadpool(_admin_call, admin.put_photo, db, cardholder_id, data)
+        sha = await run_in_threadpool(_admin_call, catalogue.put_photo, db, cardholder_id, data)
         return {"sha256": sha}
 
     @app.get("/v1/photos/{sha256}")
@@ -318,7 +344,7 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
         credential = (authorization or "").removeprefix("Bearer ")
         if tills.authenticate(db, credential) is None:
             raise HTTPException(401, "till credential required", {"WWW-Authenticate": "Bearer"})
-        found = admin.photo(db, sha256)
+        found = catalogue.photo(db, sha256)
         if found is None:
             raise HTTPException(404, f"no photo {sha256}")
         data, media = found
@@ -328,12 +354,12 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
             headers={"Cache-Control": "private, max-age=31536000, immutable"},
         )
 
-    def _admin_call(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    def _admin_call(fn: Callable[..., Any], *args: Any, status: int = 422) -> Any:
         try:
-            return fn(*args, **kw)
+            return fn(*args)
         except admin.AdminError as exc:
             log.warning("admin request refused: %s", exc)
-            raise HTTPException(422, str(exc)) from None
+            raise HTTPException(status, str(exc)) from None
 
     @app.get("/v1/admin/refusals", dependencies=admin_dep)
     def get_refusals(till: str | None = None) -> list[dict[str, Any]]:

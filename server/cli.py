@@ -9,10 +9,9 @@ import secrets
 import sys
 from collections.abc import Sequence
 
-from server import admin, tills
+from server import admin, admin_cli
 from server.db import Database
 from server.migrations import migrate
-from sync.records import UNIT_FIELDS, Unit
 
 ENV_DB = "CANTEEN_SERVER_DB"
 ENV_TOKEN = "CANTEEN_ADMIN_TOKEN"
@@ -34,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"applied: {', '.join(applied) or 'nothing, up to date'}")
             return 0
         migrate(db)
-        return _admin(db, args)
+        return admin_cli.run(db, args)
     except (admin.AdminError, ValueError) as exc:
         print(f"canteen-server: {exc}", file=sys.stderr)
         return 1
@@ -54,26 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     adm = sub.add_parser("admin", help="back-office commands").add_subparsers(
         dest="what", required=True
     )
-    unit = adm.add_parser("unit", help="add or update a sales unit")
-    for name in UNIT_FIELDS:
-        unit.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
-    till = adm.add_parser("till", help="register a till; prints its one-time enrolment code")
-    till.add_argument("--till-id", required=True)
-    till.add_argument("--unit-id", required=True)
-    holder = adm.add_parser("cardholder", help="add a cardholder with an account and a card")
-    for name in ("cardholder_id", "name", "account_id", "card_id", "currency"):
-        holder.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
-    holder.add_argument("--price-level", default="student", choices=["student", "staff", "guest"])
-    holder.add_argument("--allowed", default="mensa", help="comma-separated unit types")
-    dep = adm.add_parser("deposit", help="put money on a card's account (minor units)")
-    dep.add_argument("card_id")
-    dep.add_argument("amount", type=int)
-    for verb in ("block", "unblock"):
-        adm.add_parser(verb, help=f"{verb} a card").add_argument("card_id")
-    bal = adm.add_parser("balance", help="an account's balance")
-    bal.add_argument("account_id")
-    ref = adm.add_parser("refusals", help="entries the server refused, by till")
-    ref.add_argument("--till")
+    admin_cli.add_parsers(adm)
     return parser
 
 
@@ -107,39 +87,6 @@ def _serve(url: str, args: argparse.Namespace) -> int:
         # Long-polls are waiting requests: on shutdown, end them rather than wait them out.
         timeout_graceful_shutdown=2,
     )
-    return 0
-
-
-def _admin(db: Database, args: argparse.Namespace) -> int:
-    what = args.what
-    if what == "unit":
-        fields = UNIT_FIELDS
-        admin.add_unit(db, Unit(**{f: getattr(args, f) for f in fields}))
-        print(f"unit {args.unit_id} saved")
-    elif what == "till":
-        code = tills.add_till(db, args.till_id, args.unit_id)
-        print(f"till {args.till_id}: enrolment code {code}")
-    elif what == "cardholder":
-        admin.add_cardholder(
-            db,
-            cardholder_id=args.cardholder_id,
-            name=args.name,
-            account_id=args.account_id,
-            card_id=args.card_id,
-            currency=args.currency,
-            price_level=args.price_level,
-            allowed_unit_types=[u.strip() for u in args.allowed.split(",") if u.strip()],
-        )
-        print(f"cardholder {args.cardholder_id} with card {args.card_id} added")
-    elif what == "deposit":
-        print(f"balance {admin.deposit(db, args.card_id, args.amount)}")
-    elif what in ("block", "unblock"):
-        admin.set_card_state(db, args.card_id, "blocked" if what == "block" else "active")
-        print(f"card {args.card_id} {what}ed")
-    elif what == "balance":
-        print(admin.account_balance(db, args.account_id))
-    elif what == "refusals":
-        print(json.dumps(admin.refusals(db, args.till), indent=2))
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from server import admin, tills
+from server import admin, catalogue, tills
 from server.db import Database
 from server.ingest import ingest
 from server.migrations import migrate
@@ -28,8 +28,8 @@ def seed(db: Database, data: DemoData, *, now: datetime) -> str:
     unit = data.unit
     admin.add_unit(db, unit)
     for product in data.products:
-        admin.put_product(db, product, unit.unit_id)
-    admin.set_policy(db, dict(data.policy))
+        catalogue.put_product(db, product, unit.unit_id)
+    catalogue.set_policy(db, dict(data.policy))
     today = local_today(now)
     history: list[EntryIn] = []
     for person in data.people:
@@ -59,11 +59,11 @@ def seed(db: Database, data: DemoData, *, now: datetime) -> str:
         if opening > 0:
             admin.deposit(db, first.card_id, opening)
         if person.photo_seed is not None:
-            admin.put_photo(
+            catalogue.put_photo(
                 db, holder.cardholder_id, generate_portrait(person.photo_seed, holder.name)
             )
         if person.agreement is not None:
-            admin.set_agreement(db, person.agreement)
+            catalogue.set_agreement(db, person.agreement)
         if account.arrears:
             admin.set_arrears(db, account.account_id, account.arrears)
         for card in person.cards[1:]:

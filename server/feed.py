@@ -4,7 +4,8 @@ Writers record *that* an item changed (`emit`, in their own transaction). A read
 items changed after its cursor with their state read now, together with its own till's
 `applied_seq`, all from one snapshot: so a balance and the watermark of the till's entries it
 already contains always agree (invariant 3). The first sync (cursor 0) pages through every
-item: the snapshot.
+item: the snapshot. A change whose data is None removes the item
+(a product taken off the menu, an agreement ended).
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def read_page(
             if kind == "unit" and key != own_unit:
                 continue  # a till reads its own unit's data only
             if kind == "product" and not _of_unit(tx, key, own_unit):
+                if since > 0:  # taken off this unit's menu (or moved): the till drops it
+                    changes.append(Change(seq=seq, kind=kind, key=key, data=None))
                 continue
             data = cache.get(tx, kind, key, int(seq))
             changes.append(Change(seq=seq, kind=kind, key=key, data=data))

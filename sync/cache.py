@@ -173,6 +173,19 @@ class CacheMixin(StoreBase):
             ),
         )
 
+    def remove_items(self, items: Iterable[tuple[str, str]]) -> None:
+        """Products taken off the menu and agreements ended centrally, as (kind, key)."""
+        tables = {
+            "product": ("products", "product_id"),
+            "agreement": ("autoload_agreements", "account_id"),
+        }
+        with self._write() as conn:
+            for kind, key in items:
+                if kind not in tables:
+                    raise ValueError(f"a {kind} cannot be removed from the till's cache")
+                table, pk = tables[kind]
+                conn.execute(f"DELETE FROM {table} WHERE {pk} = ?", (key,))
+
     def set_policy(self, data: dict[str, Any]) -> None:
         text = _json(data)
         with self._write() as conn:

@@ -316,11 +316,15 @@ def _records(page: ChangePage) -> dict[str, Any]:
         "agreements": [],
         "policy": None,
         "days": [],
+        "removed": [],
     }
     for change in page.changes:
         d = change.data
         if d is None:
-            continue  # removal of items is not in the protocol's first version
+            if change.kind not in ("product", "agreement"):
+                raise ValueError(f"the server removed {change.kind} {change.key}: tills keep those")
+            out["removed"].append((change.kind, change.key))
+            continue
         if change.kind == "unit":
             out["units"].append(Unit(**d))
         elif change.kind == "cardholder":

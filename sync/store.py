@@ -37,6 +37,7 @@ class Store(CacheMixin, JournalMixin):
         policy: dict[str, Any] | None = None,
         days: Iterable[tuple[str, date, int, int]] = (),
         refused: Iterable[tuple[str, str]] = (),
+        removed: Iterable[tuple[str, str]] = (),
     ) -> None:
         """One page of the server's change feed, with its cursor, in one transaction.
 
@@ -53,6 +54,7 @@ class Store(CacheMixin, JournalMixin):
             self.upsert_cards(cards)
             self.upsert_products(products)
             self.upsert_agreements(agreements)
+            self.remove_items(removed)
             if policy is not None:
                 self.set_policy(policy)
             for account_id, day, spent, autoloads in days:

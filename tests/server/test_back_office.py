@@ -133,3 +133,60 @@ def test_restrictions_level_arrears_and_replacement_reach_the_till(
             assert new.account.arrears == 600
     finally:
         client.session.close()
+
+
+def test_menu_cards_and_tills_over_http(server: Server, tmp_path: Path) -> None:
+    """The rest of the admin API: rename, a card issued later (D-CARD-1), a product taken off
+    the menu and an agreement ended (both removed from the till), the tills overview."""
+    config = scheme(server)
+    product = {
+        "unit_id": UNIT.unit_id,
+        "name": "Suppe",
+        "category": "Mains",
+        "prices": {"student": 250, "staff": 320, "guest": 400},
+        "vat_rate_bp": 700,
+    }
+    assert server.admin("PUT", "/v1/admin/products/p-soup", json=product).status_code == 204
+    agreement = {"threshold": 1000, "amount": 2000, "active_from": "2026-11-01"}
+    put = server.admin("PUT", "/v1/admin/accounts/a1/agreement", json=agreement)
+    assert put.status_code == 204
+    renamed = server.admin("PATCH", "/v1/admin/cardholders/h1", json={"name": "Anna Berg"})
+    assert renamed.status_code == 204
+    assert server.admin("PATCH", "/v1/admin/cardholders/h1", json={"name": ""}).status_code == 422
+    holder = {"cardholder_id": "h2", "name": "Nils", "account_id": "a2", "currency": "EUR"}
+    assert server.admin("POST", "/v1/admin/cardholders", json=holder).status_code == 201
+    assert server.admin("POST", "/v1/admin/cardholders", json=holder).status_code == 409
+    issued = server.admin("POST", "/v1/admin/accounts/a2/cards", json={"card_id": "C2"})
+    assert issued.status_code == 201
+    again = server.admin("POST", "/v1/admin/accounts/a2/cards", json={"card_id": "C3"})
+    assert again.status_code == 422
+    assert "replace it instead" in again.text
+
+    path = tmp_path / "till.db"
+    client = SyncClient(path, config)
+    try:
+        with Store.open(path, till_id="till-1") as store:
+            while client.pull_once(store):
+                pass
+            assert [p.product_id for p in store.products()] == ["p-soup"]
+            anna = store.lookup("C1", DAY)
+            assert anna is not None
+            assert anna.cardholder.name == "Anna Berg"
+            assert anna.agreement is not None
+            assert store.lookup("C2", DAY) is not None
+
+            assert server.admin("DELETE", "/v1/admin/products/p-soup").status_code == 204
+            assert server.admin("DELETE", "/v1/admin/products/p-soup").status_code == 404
+            ended = server.admin("DELETE", "/v1/admin/accounts/a1/agreement")
+            assert ended.status_code == 204
+            while client.pull_once(store):
+                pass
+            assert store.products() == []
+            anna = store.lookup("C1", DAY)
+            assert anna is not None
+            assert anna.agreement is None
+    finally:
+        client.session.close()
+    (till,) = server.admin("GET", "/v1/admin/tills").json()
+    assert till["till_id"] == "till-1"
+    assert till["enrolled_at"] is not None

@@ -35,7 +35,7 @@ def seeded(
 
 
 def sync_from_server(root: Path, store: Store, data: demo_data.DemoData) -> None:
-    from server import admin
+    from server import catalogue
     from server.db import Database
     from server.demo import seed
     from server.feed import read_page
@@ -53,7 +53,7 @@ def sync_from_server(root: Path, store: Store, data: demo_data.DemoData) -> None
             )
             for holder in records["cardholders"]:
                 if holder.photo_sha256 is not None:
-                    found = admin.photo(db, holder.photo_sha256)
+                    found = catalogue.photo(db, holder.photo_sha256)
                     assert found is not None
                     store.put_photo(holder.photo_sha256, found[0])
             more = page.more

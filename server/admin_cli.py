@@ -1,0 +1,263 @@
+"""`canteen-server admin …`: the back office from a shell, on the server's database.
+
+The same operations as the admin HTTP API (`server.admin`, `server.catalogue`); each change
+reaches the tills through the change feed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from server import admin, catalogue, tills
+from server.db import Database
+from sync.records import UNIT_FIELDS, AutoloadAgreement, PriceLevel, Product, Unit
+
+LEVELS = [level.value for level in PriceLevel]
+
+
+def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    unit = adm.add_parser("unit", help="add or update a sales unit")
+    for name in UNIT_FIELDS:
+        unit.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    till = adm.add_parser("till", help="register a till; prints its one-time enrolment code")
+    till.add_argument("--till-id", required=True)
+    till.add_argument("--unit-id", required=True)
+    adm.add_parser("tills", help="every till: unit, enrolment, last entry received, refusals")
+
+    holder = adm.add_parser("cardholder", help="add a cardholder with an account and a card")
+    for name in ("cardholder_id", "name", "account_id", "currency"):
+        holder.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    holder.add_argument("--card-id", help="the first card; leave out to issue one later")
+    holder.add_argument("--price-level", default="student", choices=LEVELS)
+    holder.add_argument("--allowed", default="mensa", help="comma-separated unit types")
+    upd = adm.add_parser(
+        "update-cardholder", help="name, allowed unit types (D-UNIT-2), restrictions (D-UNIT-3)"
+    )
+    upd.add_argument("cardholder_id")
+    upd.add_argument("--name")
+    upd.add_argument("--allowed", help="comma-separated unit types the card may be used at")
+    limit = upd.add_mutually_exclusive_group()
+    limit.add_argument("--daily-limit", type=int, help="most spent a day, minor units")
+    limit.add_argument("--no-daily-limit", action="store_true", help="remove the daily limit")
+    upd.add_argument("--blocked-categories", help="comma-separated; an empty string clears them")
+    acc = adm.add_parser(
+        "update-account", help="price level, membership expiry (D-ACC-3), arrears (D-AUTO-7)"
+    )
+    acc.add_argument("account_id")
+    acc.add_argument("--price-level", choices=LEVELS)
+    acc.add_argument("--membership-expires", help="YYYY-MM-DD, or 'none'")
+    acc.add_argument("--arrears", type=int, help="minor units owed; 0 lifts the payment block")
+    photo = adm.add_parser("photo", help="upload a cardholder's photo (JPEG or PNG)")
+    photo.add_argument("cardholder_id")
+    photo.add_argument("file", type=Path)
+
+    issue = adm.add_parser("issue-card", help="a card for an account that has none in use")
+    issue.add_argument("account_id")
+    issue.add_argument("card_id")
+    rep = adm.add_parser("replace", help="replace a card; the fee comes off the balance")
+    rep.add_argument("card_id")
+    rep.add_argument("new_card_id")
+    rep.add_argument("--fee", type=int, default=2500, help="minor units (D-CARD-1); default 2500")
+    for verb in ("block", "unblock"):
+        adm.add_parser(verb, help=f"{verb} a card").add_argument("card_id")
+    dep = adm.add_parser("deposit", help="put money on a card's account (minor units)")
+    dep.add_argument("card_id")
+    dep.add_argument("amount", type=int)
+    bal = adm.add_parser("balance", help="an account's balance")
+    bal.add_argument("account_id")
+
+    prod = adm.add_parser("product", help="add or update a product of a unit's menu")
+    prod.add_argument("product_id")
+    for name in ("unit_id", "name", "category"):
+        prod.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    prod.add_argument(
+        "--price",
+        action="append",
+        required=True,
+        metavar="LEVEL=MINOR",
+        help="a price per level, e.g. --price student=350 --price guest=520",
+    )
+    prod.add_argument("--vat-rate-bp", type=int, required=True, help="basis points: 700 = 7%%")
+    prod.add_argument("--shortcut")
+    prod.add_argument("--position", type=int, default=0)
+    adm.add_parser("remove-product", help="take a product off the menu").add_argument("product_id")
+
+    agr = adm.add_parser("agreement", help="set an account's autoload agreement (D-AUTO-1)")
+    agr.add_argument("account_id")
+    agr.add_argument("--threshold", type=int, required=True, help="minor units")
+    agr.add_argument("--amount", type=int, required=True, help="minor units")
+    agr.add_argument("--active-from", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    agr.add_argument("--collection-failed", action="store_true")
+    adm.add_parser("remove-agreement", help="end an account's autoload").add_argument("account_id")
+
+    pol = adm.add_parser("policy", help="show or change the scheme policy")
+    pol.add_argument("--file", type=Path, help="a JSON object replacing the whole policy")
+    pol.add_argument(
+        "settings", nargs="*", metavar="KEY=VALUE", help="change keys, e.g. balance_cap=15000"
+    )
+
+    ref = adm.add_parser("refusals", help="entries the server refused, by till")
+    ref.add_argument("--till")
+
+
+def run(db: Database, args: argparse.Namespace) -> int:
+    """One admin command; `AdminError` and `ValueError` name what was wrong."""
+    what = args.what
+    if what == "unit":
+        admin.add_unit(db, Unit(**{f: getattr(args, f) for f in UNIT_FIELDS}))
+        print(f"unit {args.unit_id} saved")
+    elif what == "till":
+        code = tills.add_till(db, args.till_id, args.unit_id)
+        print(f"till {args.till_id}: enrolment code {code}")
+    elif what == "tills":
+        _print_json(admin.tills_overview(db))
+    elif what == "cardholder":
+        admin.add_cardholder(
+            db,
+            cardholder_id=args.cardholder_id,
+            name=args.name,
+            account_id=args.account_id,
+            card_id=args.card_id,
+            currency=args.currency,
+            price_level=args.price_level,
+            allowed_unit_types=_list(args.allowed),
+        )
+        card = f"card {args.card_id}" if args.card_id else "no card yet"
+        print(f"cardholder {args.cardholder_id} with {card} added")
+    elif what == "update-cardholder":
+        _update_cardholder(db, args)
+    elif what == "update-account":
+        _update_account(db, args)
+    elif what == "photo":
+        sha = catalogue.put_photo(db, args.cardholder_id, _read(args.file))
+        print(f"photo {sha} saved for {args.cardholder_id}")
+    elif what == "issue-card":
+        admin.issue_card(db, args.account_id, args.card_id)
+        print(f"card {args.card_id} issued to account {args.account_id}")
+    elif what == "replace":
+        admin.replace_card(db, args.card_id, args.new_card_id, fee=args.fee)
+        print(f"card {args.card_id} replaced by {args.new_card_id} (fee {args.fee})")
+    elif what in ("block", "unblock"):
+        admin.set_card_state(db, args.card_id, "blocked" if what == "block" else "active")
+        print(f"card {args.card_id} {what}ed")
+    elif what == "deposit":
+        print(f"balance {admin.deposit(db, args.card_id, args.amount)}")
+    elif what == "balance":
+        print(admin.account_balance(db, args.account_id))
+    elif what == "product":
+        catalogue.put_product(db, _product(args), args.unit_id)
+        print(f"product {args.product_id} saved on {args.unit_id}'s menu")
+    elif what == "remove-product":
+        catalogue.remove_product(db, args.product_id)
+        print(f"product {args.product_id} removed")
+    elif what == "agreement":
+        agreement = AutoloadAgreement(
+            args.account_id,
+            args.threshold,
+            args.amount,
+            args.active_from or date.today(),
+            collection_failed=args.collection_failed,
+        )
+        catalogue.set_agreement(db, agreement)
+        print(f"autoload agreement saved for {args.account_id}")
+    elif what == "remove-agreement":
+        catalogue.remove_agreement(db, args.account_id)
+        print(f"autoload agreement of {args.account_id} removed")
+    elif what == "policy":
+        _policy(db, args)
+    elif what == "refusals":
+        _print_json(admin.refusals(db, args.till))
+    return 0
+
+
+def _update_cardholder(db: Database, args: argparse.Namespace) -> None:
+    limit: int | bool | None = False
+    if args.no_daily_limit:
+        limit = None
+    elif args.daily_limit is not None:
+        limit = args.daily_limit
+    blocked = None if args.blocked_categories is None else _list(args.blocked_categories)
+    admin.update_cardholder(
+        db,
+        args.cardholder_id,
+        name=args.name,
+        allowed_unit_types=None if args.allowed is None else _list(args.allowed),
+        daily_limit=limit,
+        blocked_categories=blocked,
+    )
+    print(f"cardholder {args.cardholder_id} updated")
+
+
+def _update_account(db: Database, args: argparse.Namespace) -> None:
+    expires: str | bool | None = False
+    if args.membership_expires is not None:
+        text = args.membership_expires
+        expires = None if text.lower() == "none" else date.fromisoformat(text).isoformat()
+    admin.update_account(
+        db, args.account_id, price_level=args.price_level, membership_expires=expires
+    )
+    if args.arrears is not None:
+        admin.set_arrears(db, args.account_id, args.arrears)
+    print(f"account {args.account_id} updated")
+
+
+def _product(args: argparse.Namespace) -> Product:
+    prices: dict[PriceLevel, int] = {}
+    for item in args.price:
+        level, sep, amount = item.partition("=")
+        if not sep or level not in LEVELS:
+            raise ValueError(f"--price {item!r}: write LEVEL=MINOR with LEVEL one of {LEVELS}")
+        try:
+            prices[PriceLevel(level)] = int(amount)
+        except ValueError:
+            raise ValueError(f"--price {item!r}: {amount!r} is not whole minor units") from None
+    return Product(
+        args.product_id,
+        args.name,
+        args.category,
+        prices,
+        args.vat_rate_bp,
+        args.shortcut,
+        args.position,
+    )
+
+
+def _policy(db: Database, args: argparse.Namespace) -> None:
+    if args.file is None and not args.settings:
+        _print_json(catalogue.policy_data(db))
+        return
+    data: dict[str, Any] = catalogue.policy_data(db)
+    if args.file is not None:
+        loaded = json.loads(_read(args.file))
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{args.file}: the policy is a JSON object of key: value")
+        data = loaded
+    for setting in args.settings:
+        key, sep, value = setting.partition("=")
+        if not sep:
+            raise ValueError(f"{setting!r}: write KEY=VALUE, e.g. balance_cap=15000")
+        try:
+            data[key] = json.loads(value)
+        except json.JSONDecodeError:
+            data[key] = value  # a bare word such as after_purchase
+    catalogue.set_policy(db, data)
+    _print_json(data)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True))
