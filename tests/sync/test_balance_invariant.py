@@ -8,13 +8,21 @@ and it converges to the server's value when all is delivered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from server import admin, tills
 from server.db import Database
@@ -32,11 +40,14 @@ NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 
 
 class TillAndServer(RuleBasedStateMachine):
+    # A fresh server database for each example: an SQLite file, or a new PostgreSQL database.
+    new_database: Callable[[Path], str] = staticmethod(lambda root: f"sqlite:///{root / 's.db'}")
+
     def __init__(self) -> None:
         super().__init__()
         self.tmp = TemporaryDirectory()
         root = Path(self.tmp.name)
-        self.db = Database(f"sqlite:///{root / 'server.db'}")
+        self.db = Database(self.new_database(root))
         migrate(self.db)
         admin.add_unit(self.db, UNIT)
         for n, account in enumerate(ACCOUNTS, 1):
@@ -146,7 +157,16 @@ class ConvergingMachine(TillAndServer):
             super().teardown()
 
 
-ConvergingMachine.TestCase.settings = settings(
-    max_examples=40, stateful_step_count=25, deadline=None
-)
-test_balance_invariant = ConvergingMachine.TestCase
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_balance_invariant(kind: str, request: pytest.FixtureRequest) -> None:
+    """Over SQLite and over a real PostgreSQL: the server's reads and writes differ."""
+
+    class Machine(ConvergingMachine):
+        pass
+
+    if kind == "postgresql":
+        cluster = request.getfixturevalue("postgres")
+        Machine.new_database = staticmethod(lambda _root: cluster.new_database())
+    run_state_machine_as_test(
+        Machine, settings=settings(max_examples=40, stateful_step_count=25, deadline=None)
+    )
