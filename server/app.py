@@ -8,7 +8,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -20,8 +20,9 @@ from starlette.concurrency import run_in_threadpool
 
 from server import admin, catalogue, tills
 from server.db import Database
-from server.feed import Notifier, read_page
+from server.feed import Notifier, read_page_json
 from server.ingest import ingest
+from server.middleware import LimitBody, WakeOnWrite
 from server.migrations import migrate
 from sync.protocol import ChangePage, EnrollRequest, EnrollResponse, JournalAck, JournalBatch
 from sync.records import AutoloadAgreement, PriceLevel, Product, Unit
@@ -31,6 +32,7 @@ MAX_BODY = 1 << 20  # 1 MiB: a batch of 500 sales fits with room to spare
 MAX_WAIT_S = 60.0
 RECHECK_S = 1.0  # a long-poll also looks again this often: another process may have written
 COALESCE_S = 0.25
+CALM_S = 1.0
 
 
 class _Strict(BaseModel):
@@ -113,26 +115,13 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
     db = Database(database_url)
     migrate(db)
     notifier = Notifier()
+    answered: dict[str, float] = {}  # till -> when its last long-poll was answered (monotonic)
     app = FastAPI(title="canteen-till central server", version="1")
 
-    @app.middleware("http")
-    async def wake_long_polls(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.method != "GET" and response.status_code < 300:
-            notifier.notify()
-        return response
-
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            log.warning("%s %s: body of %s bytes refused", request.method, request.url.path, length)
-            return JSONResponse({"detail": f"body larger than {MAX_BODY} bytes"}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(
+        WakeOnWrite, wake=lambda path: notifier.notify(urgent=not path.endswith("/journal"))
+    )
+    app.add_middleware(LimitBody, limit=MAX_BODY)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -182,17 +171,35 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
         since: Annotated[int, Query(ge=0)] = 0,
         wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S)] = 0,
         after_seq: Annotated[int, Query(ge=0)] = 0,
-    ) -> ChangePage:
-        """Long-poll: answers at once when there is something after `since`, else within `wait`."""
+    ) -> Response:
+        """Long-poll: answers at once when there is something after `since`, else within `wait`.
+
+        A till that was answered less than CALM_S ago waits out the rest first, unless the
+        back office writes: under a stream of other tills' sales each till reads about once
+        a second instead of once per sale, and a deposit or a block still goes out at once.
+        """
         deadline = time.monotonic() + wait
+        last = answered.get(till)
+        calm = 0.0
+        if last is not None and notifier.last_urgent < last:  # else it missed one: no calm
+            calm = last + CALM_S - time.monotonic()
+        if (
+            wait > 0
+            and since > 0
+            and calm > 0
+            and await notifier.wait(min(calm, wait), urgent_only=True)
+        ):
+            await asyncio.sleep(COALESCE_S)  # gather the rest of the back office's burst
         while True:
             try:
-                page = await run_in_threadpool(read_page, db, till, since, after_seq=after_seq)
+                page = await run_in_threadpool(read_page_json, db, till, since, after_seq=after_seq)
             except ValueError as exc:
                 raise HTTPException(422, str(exc)) from None
             left = deadline - time.monotonic()
-            if page.changes or page.more or left <= 0:
-                return page
+            if page.changed or page.more or left <= 0:
+                if not page.more:
+                    answered[till] = time.monotonic()
+                return Response(page.body, media_type="application/json")
             await notifier.wait(min(left, RECHECK_S))
             # Gather what else is written in the next moment: with hundreds of tills waiting,
             # one read per till per burst, not one per write.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -64,6 +64,9 @@ class Database:
             self.path = Path(raw)
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # SQLite's own busy handler polls with growing sleeps, so under load a writer can wait
+        # far longer than the writers before it take; this process's writers queue here instead.
+        self._write_lock = threading.Lock()
         self.caches: dict[str, object] = {}  # derived data that lives as long as this object
 
     def _sqlite(self) -> sqlite3.Connection:
@@ -81,13 +84,14 @@ class Database:
     def transaction(self, *, write: bool = True) -> Iterator[Tx]:
         if self.dialect == "sqlite":
             conn = self._sqlite()
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield Tx(conn, "sqlite")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            with self._write_lock if write else nullcontext():
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield Tx(conn, "sqlite")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
             return
         import psycopg
 

@@ -13,9 +13,14 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
+
+from pydantic import TypeAdapter
 
 from server.db import Database, Tx
 from server.ledger import balance, cardholder_ledger
@@ -36,16 +41,71 @@ def read_page(
     db: Database, till_id: str, since: int, *, after_seq: int = 0, limit: int = PAGE
 ) -> ChangePage:
     """Changes after `since`, and this till's refusals after `after_seq` (what it last knew)."""
+    page, head, applied, refused = _read(db, till_id, since, after_seq, limit)
+    return ChangePage(
+        changes=page.changes,
+        cursor=page.cursor,
+        more=page.cursor < head,
+        applied_seq=applied,
+        refused=refused,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PageJson:
+    body: bytes  # a ChangePage, serialised
+    changed: bool  # it has changes
+    more: bool  # another page follows at once
+
+
+def read_page_json(
+    db: Database, till_id: str, since: int, *, after_seq: int = 0, limit: int = PAGE
+) -> PageJson:
+    """`read_page`, serialised: the changes are serialised once per page and shared by every
+    till that gets it, the till's own fields are added around them."""
+    page, head, applied, refused = _read(db, till_id, since, after_seq, limit)
+    more = page.cursor < head
+    body = b"".join(
+        (
+            b'{"changes":',
+            page.json(),
+            b',"cursor":%d,"more":%s,"applied_seq":%d,"refused":'
+            % (page.cursor, b"true" if more else b"false", applied),
+            _REFUSALS.dump_json(refused),
+            b"}",
+        )
+    )
+    return PageJson(body, bool(page.changes), more)
+
+
+_REFUSALS = TypeAdapter(list[EntryResult])
+_CHANGES = TypeAdapter(list[Change])
+
+
+class _Page:
+    """The changes after a cursor, as of one head of the feed, shared by the tills of a unit."""
+
+    __slots__ = ("_json", "changes", "cursor")
+
+    def __init__(self, changes: list[Change], cursor: int) -> None:
+        self.changes = changes
+        self.cursor = cursor
+        self._json: bytes | None = None
+
+    def json(self) -> bytes:
+        if self._json is None:  # two threads may both compute it; the bytes are the same
+            self._json = _CHANGES.dump_json(self.changes)
+        return self._json
+
+
+def _read(
+    db: Database, till_id: str, since: int, after_seq: int, limit: int
+) -> tuple[_Page, int, int, list[EntryResult]]:
+    """One snapshot: the feed's head, the till's watermark and refusals, and the page."""
     with db.transaction(write=False) as tx:
         head = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM changes"))
         if since > head:
             raise ValueError(f"cursor {since} is from the future: the feed ends at {head}")
-        # Each changed item once, at its latest change: an item changed twice is sent once.
-        rows = tx.all(
-            "SELECT MAX(seq), kind, item_key FROM changes WHERE seq > ?"
-            " GROUP BY kind, item_key ORDER BY MAX(seq) LIMIT ?",
-            (since, limit),
-        )
         applied, own_unit = tx.one(
             "SELECT applied_seq, unit_id FROM tills WHERE till_id = ?", (till_id,)
         )
@@ -63,21 +123,61 @@ def read_page(
                 (till_id, after_seq, applied),
             )
         ]
-        changes = []
-        cache = _cache_of(db)
-        for seq, kind, key in rows:
-            if kind == "unit" and key != own_unit:
-                continue  # a till reads its own unit's data only
-            if kind == "product" and not _of_unit(tx, key, own_unit):
-                if since > 0:  # taken off this unit's menu (or moved): the till drops it
-                    changes.append(Change(seq=seq, kind=kind, key=key, data=None))
-                continue
-            data = cache.get(tx, kind, key, int(seq))
-            changes.append(Change(seq=seq, kind=kind, key=key, data=data))
-    cursor = int(rows[-1][0]) if rows else since
-    return ChangePage(
-        changes=changes, cursor=cursor, more=cursor < head, applied_seq=applied, refused=refused
+        # Every write emits a change in its own transaction, so with the feed's head unchanged
+        # every state is unchanged: tills of one unit asking with the same cursor share a page.
+        key = (since, head, own_unit, limit)
+        pages = _cache_of(db, "feed-pages", PageCache)
+        page = pages.get(key)
+        if page is None:
+            states = _cache_of(db, "feed-states", StateCache)
+            page = _Page(*_changes(tx, since, own_unit, limit, states))
+            pages.put(key, page)
+    return page, head, applied, refused
+
+
+def _changes(
+    tx: Tx, since: int, own_unit: str, limit: int, states: StateCache
+) -> tuple[list[Change], int]:
+    # Each changed item once, at its latest change: an item changed twice is sent once.
+    rows = tx.all(
+        "SELECT MAX(seq), kind, item_key FROM changes WHERE seq > ?"
+        " GROUP BY kind, item_key ORDER BY MAX(seq) LIMIT ?",
+        (since, limit),
     )
+    changes = []
+    for seq, kind, key in rows:
+        if kind == "unit" and key != own_unit:
+            continue  # a till reads its own unit's data only
+        if kind == "product" and not _of_unit(tx, key, own_unit):
+            if since > 0:  # taken off this unit's menu (or moved): the till drops it
+                changes.append(Change(seq=seq, kind=kind, key=key, data=None))
+            continue
+        data = states.get(tx, kind, key, int(seq))
+        changes.append(Change(seq=seq, kind=kind, key=key, data=data))
+    return changes, (int(rows[-1][0]) if rows else since)
+
+
+class PageCache:
+    """The last few pages served, by (cursor, feed head, unit, page size)."""
+
+    MAX = 64
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple[int, int, str, int], _Page] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, int, str, int]) -> _Page | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[int, int, str, int], page: _Page) -> None:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.MAX:
+                self._pages.popitem(last=False)
 
 
 _STATES_MAX = 20_000
@@ -85,11 +185,12 @@ _STATES_MAX = 20_000
 
 class StateCache:
     """An item's state is a function of its latest change (every write emits one in its own
-    transaction), so hundreds of tills reading the same burst compute each state once.
-    One cache per database."""
+    transaction), so hundreds of tills reading the same burst compute each state once: the
+    first to miss computes it while the others wait for it. One cache per database."""
 
     def __init__(self) -> None:
         self._items: OrderedDict[tuple[str, str, int], dict[str, Any] | None] = OrderedDict()
+        self._computing: dict[tuple[str, str, int], threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, tx: Tx, kind: str, key: str, seq: int) -> dict[str, Any] | None:
@@ -98,23 +199,42 @@ class StateCache:
             if cache_key in self._items:
                 self._items.move_to_end(cache_key)
                 return self._items[cache_key]
-        state = _state(tx, kind, key)
-        with self._lock:
-            self._items[cache_key] = state
-            while len(self._items) > _STATES_MAX:
-                self._items.popitem(last=False)
+            done = self._computing.get(cache_key)
+            if done is None:
+                done = self._computing[cache_key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            done.wait()
+            with self._lock:
+                if cache_key in self._items:
+                    return self._items[cache_key]
+            return _state(tx, kind, key)  # the one computing it failed: read it here
+        try:
+            state = _state(tx, kind, key)
+            with self._lock:
+                self._items[cache_key] = state
+                while len(self._items) > _STATES_MAX:
+                    self._items.popitem(last=False)
+        finally:
+            with self._lock:
+                del self._computing[cache_key]
+            done.set()
         return state
 
 
 _CACHES_LOCK = threading.Lock()
+C = TypeVar("C")
 
 
-def _cache_of(db: Database) -> StateCache:
+def _cache_of(db: Database, name: str, factory: Callable[[], C]) -> C:
+    """One cache per database, created on first use."""
     with _CACHES_LOCK:
-        cache = db.caches.get("feed-states")
-        if not isinstance(cache, StateCache):
-            cache = db.caches["feed-states"] = StateCache()
-        return cache
+        cache = db.caches.get(name)
+        if cache is None:
+            cache = db.caches[name] = factory()
+        return cast(C, cache)
 
 
 def _of_unit(tx: Tx, product_id: str, unit_id: str) -> bool:
@@ -225,27 +345,36 @@ def _day(tx: Tx, account_id: str) -> dict[str, Any]:
 
 
 class Notifier:
-    """Wakes long-polls when something was written, from whichever thread wrote it."""
+    """Wakes long-polls when something was written, from whichever thread wrote it.
+
+    A write is urgent (the back office: a deposit, a block) or routine (a till's sales). A
+    long-poll that is calming down after its last answer wakes for urgent writes only.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event, bool]] = set()
+        self.last_urgent = float("-inf")  # time.monotonic() of the last urgent write
 
-    def notify(self) -> None:
+    def notify(self, *, urgent: bool = True) -> None:
         with self._lock:
-            waiters = list(self._waiters)
+            if urgent:
+                self.last_urgent = time.monotonic()
+            waiters = [(loop, event) for loop, event, only in self._waiters if urgent or not only]
         for loop, event in waiters:
             loop.call_soon_threadsafe(event.set)
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float, *, urgent_only: bool = False) -> bool:
+        """True when woken, False when the timeout passed."""
         event = asyncio.Event()
-        entry = (asyncio.get_running_loop(), event)
+        entry = (asyncio.get_running_loop(), event, urgent_only)
         with self._lock:
             self._waiters.add(entry)
         try:
             await asyncio.wait_for(event.wait(), timeout)
         except TimeoutError:
-            pass
+            return False
         finally:
             with self._lock:
                 self._waiters.discard(entry)
+        return True
