@@ -175,8 +175,9 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
         """Long-poll: answers at once when there is something after `since`, else within `wait`.
 
         A till that was answered less than a second ago waits out the rest of that second
-        first, unless the back office writes: under a stream of other tills' sales each till reads about once
-        a second instead of once per sale, and a deposit or a block still goes out at once.
+        first, unless the back office writes: under a stream of other tills' sales each till
+        reads about once a second instead of once per sale, and a deposit or a block still
+        goes out at once.
         """
         deadline = time.monotonic() + wait
         last = answered.get(till)
