@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.policy import Policy, PolicyError
+from terminal.receipt_render import COLUMNS
 
 ENV_CONFIG = "CANTEEN_TILL_CONFIG"
 ENV_DATA = "CANTEEN_TILL_DATA"
@@ -132,8 +133,13 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
             f"{source}: printer.kind = {pkind!r} is not one of {', '.join(_PRINTERS)}"
         )
     columns = printer.get("columns", 42)
-    if columns not in (42, 48) or isinstance(columns, bool):
-        raise ConfigError(f"{source}: printer.columns = {columns!r} must be 42 or 48")
+    if columns not in COLUMNS or isinstance(columns, bool):
+        raise ConfigError(
+            f"{source}: printer.columns = {columns!r} must be 32 (58 mm paper), 42 or 48 (80 mm)"
+        )
+
+    if pkind.split(":", 1)[0] == "escpos":
+        _check_escpos(pkind, columns, data_dir, source)
 
     overrides = dict(raw.get("policy", {}))
     try:
@@ -149,6 +155,23 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
         policy_overrides=overrides,
         source=source,
     )
+
+
+def _check_escpos(kind: str, columns: int, data_dir: Path, source: str) -> None:
+    """The printer string parses and the receipt width fits its paper: found at start-up,
+    not at the first sale."""
+    from drivers.printers.escpos import open_escpos
+
+    try:
+        printer = open_escpos(kind.split(":", 1)[1], data_dir=data_dir)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: printer.kind: {exc}") from None
+    widest = max(printer.columns().values())
+    if columns > widest:
+        raise ConfigError(
+            f"{source}: printer.columns = {columns} does not fit {printer.options.paper_mm} mm"
+            f" paper on this printer (at most {widest})"
+        )
 
 
 def _string(table: dict[str, Any], section: str, key: str, default: str, source: str) -> str:

@@ -1,4 +1,4 @@
-"""Receipt layout, written once: plain text for 42/48-column paper and an 80 mm PDF.
+"""Receipt layout, written once: plain text for 32/42/48-column paper and an 80 mm PDF.
 
 No float touches money: amounts go through `terminal.money.format_money`, VAT rates through
 `terminal.receipt.vat_rate_text` (integer formatting of basis points).
@@ -17,9 +17,10 @@ from typing import Any
 from drivers.printers.base import PrintJob
 from sync.records import EntryKind
 from terminal.money import format_money
-from terminal.receipt import Receipt, vat_rate_text
+from terminal.receipt import Receipt, tender_label, vat_rate_text
 
-COLUMNS = (42, 48)  # the two common widths of 80 mm thermal paper (font A / font B)
+# 58 mm thermal paper holds 32 characters (font A); 80 mm paper 42 or 48 (font A / font B).
+COLUMNS = (32, 42, 48)
 
 TITLES: dict[EntryKind, str] = {
     EntryKind.SALE: "RECEIPT",
@@ -96,7 +97,7 @@ def _item_rows(receipt: Receipt) -> list[tuple[str, str, str, str]]:
 
 
 def render_text(receipt: Receipt, columns: int = 42) -> str:
-    """The receipt as monospace text, every line at most `columns` wide (42 or 48)."""
+    """The receipt as monospace text, every line at most `columns` wide (32, 42 or 48)."""
     if columns not in COLUMNS:
         raise ValueError(f"receipt width must be one of {COLUMNS} columns, got {columns}")
     w = columns
@@ -430,11 +431,17 @@ def job_id_for(receipt: Receipt) -> str:
 
 
 def make_print_job(receipt: Receipt, *, columns: int = 42, with_pdf: bool = True) -> PrintJob:
-    """The job a printer gets: the text layout, and the PDF when wanted (simulated printer)."""
+    """The job a printer gets: the text layout, and the PDF when wanted (simulated printer).
+
+    The QR code carries the journal entry id, so a receipt leads an auditor to its entry. The
+    cash drawer opens for cash taken in (a cash top-up), never for a reprint.
+    """
     return PrintJob(
         job_id=job_id_for(receipt),
         text=render_text(receipt, columns),
         pdf=render_pdf(receipt) if with_pdf else None,
         columns=columns,
         copy=receipt.copy,
+        qr=receipt.entry_id,
+        kick_drawer=receipt.tender == tender_label("cash") and not receipt.copy,
     )

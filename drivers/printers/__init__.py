@@ -3,7 +3,10 @@
 - "simulated": files in `<data_dir>/receipts` (training, demos, tests)
 - "simulated:/some/dir": files in that folder (a relative path is taken under data_dir)
 - "none": no printer
-- "escpos:...": reserved for ESC/POS printers (a later release)
+- "escpos:tcp:HOST[:PORT]", "escpos:usb:VVVV:PPPP", "escpos:serial:DEVICE[:BAUD]",
+  "escpos:file:DEVICE", each optionally followed by ",paper=58", ",profile=NAME",
+  ",codepage=CP858", ",logo=PATH", ",timeout=SECONDS": an ESC/POS printer
+  (see `drivers.printers.escpos`; python-escpos is imported only when one is configured)
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from drivers.printers.base import (
-    EscposPlaceholder,
     NullPrinter,
     PrinterError,
     PrinterState,
@@ -22,7 +24,6 @@ from drivers.printers.base import (
 from drivers.printers.simulated import FolderPrinter
 
 __all__ = [
-    "EscposPlaceholder",
     "FolderPrinter",
     "NullPrinter",
     "PrintJob",
@@ -33,11 +34,14 @@ __all__ = [
     "open_printer",
 ]
 
-SPECS = "simulated, simulated:DIR, none, escpos:TARGET"
+SPECS = "simulated, simulated:DIR, none, escpos:CONNECTION[,OPTION=VALUE...]"
 
 
 def open_printer(spec: str, *, data_dir: Path) -> ReceiptPrinter:
-    """The printer a config string names; an unknown string is a ValueError naming it."""
+    """The printer a config string names; an unknown or malformed string is a ValueError naming it.
+
+    Nothing is opened here: a printer that is off or unplugged shows in `status()`.
+    """
     kind, sep, arg = spec.strip().partition(":")
     kind = kind.strip().lower()
     if kind == "simulated":
@@ -46,5 +50,7 @@ def open_printer(spec: str, *, data_dir: Path) -> ReceiptPrinter:
     if kind == "none" and not sep:
         return NullPrinter()
     if kind == "escpos":
-        return EscposPlaceholder(arg.strip())
+        from drivers.printers.escpos import open_escpos
+
+        return open_escpos(arg.strip(), data_dir=Path(data_dir))
     raise ValueError(f"unknown printer {spec!r}; expected one of: {SPECS}")

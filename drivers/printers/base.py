@@ -13,18 +13,26 @@ from enum import StrEnum
 
 @dataclass(frozen=True, slots=True)
 class PrintJob:
-    """One rendered receipt: text for `columns`-wide paper, optionally a PDF of the same."""
+    """One rendered receipt: text for `columns`-wide paper, optionally a PDF of the same.
+
+    `qr` is printed as a QR code under the text by printers that can (ESC/POS: the journal
+    entry id); `kick_drawer` opens the cash drawer wired to the printer. Backends without
+    either ignore them.
+    """
 
     job_id: str
     text: str
     pdf: bytes | None
     columns: int
     copy: bool  # a reprint
+    qr: str | None = None
+    kick_drawer: bool = False
 
 
 class PrinterState(StrEnum):
     READY = "ready"
     PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
     OFFLINE = "offline"
     ERROR = "error"
 
@@ -65,19 +73,3 @@ class NullPrinter(ReceiptPrinter):
 
     def status(self) -> PrinterStatus:
         return PrinterStatus(PrinterState.READY, "No printer configured: receipts are not printed")
-
-
-ESCPOS_LATER = "ESC/POS support comes with a later release"
-
-
-class EscposPlaceholder(ReceiptPrinter):
-    """Config "escpos:...": reserved. Always offline; printing raises PrinterError."""
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-
-    def print_job(self, job: PrintJob) -> None:
-        raise PrinterError(f"{ESCPOS_LATER} (escpos:{self.target})")
-
-    def status(self) -> PrinterStatus:
-        return PrinterStatus(PrinterState.OFFLINE, ESCPOS_LATER)

@@ -108,3 +108,23 @@ def test_run_on_an_empty_data_dir_says_what_is_missing(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "no sales unit yet" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_escpos_printer_string_and_paper_width_are_checked_at_start(tmp_path: Path) -> None:
+    """A printer string that cannot work, or a receipt wider than the paper, is found when the
+    configuration is read, naming the key and the file."""
+
+    def config(kind: str, columns: int) -> Path:
+        path = tmp_path / "till.toml"
+        path.write_text(f'[printer]\nkind = "{kind}"\ncolumns = {columns}\n', encoding="utf-8")
+        return path
+
+    ok = load_config(config("escpos:tcp:10.0.0.7,paper=58", 32))
+    assert ok.printer.kind == "escpos:tcp:10.0.0.7,paper=58"
+    assert load_config(config("escpos:tcp:10.0.0.7", 48)).printer.columns == 48
+    with pytest.raises(ConfigError, match=r"till.toml: printer.columns = 48 does not fit 58 mm"):
+        load_config(config("escpos:tcp:10.0.0.7,paper=58", 48))
+    with pytest.raises(ConfigError, match=r"till.toml: printer.kind: .*paper=57"):
+        load_config(config("escpos:tcp:10.0.0.7,paper=57", 42))
+    with pytest.raises(ConfigError, match=r"printer.columns = 40 must be 32 \(58 mm paper\)"):
+        load_config(config("simulated", 40))

@@ -1,4 +1,4 @@
-"""Receipts: fiscal fields, VAT per rate in integers, 42/48 columns and PDF, from the journal."""
+"""Receipts: fiscal fields, VAT per rate in integers, 32/42/48 columns and PDF, from the journal."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_d_auto_3_receipt_shows_the_autoload(store: Store) -> None:
     assert "+20,00 €" in text
 
 
-@pytest.mark.parametrize("columns", [42, 48])
+@pytest.mark.parametrize("columns", [32, 42, 48])
 def test_text_receipt_has_every_fiscal_field(store: Store, columns: int) -> None:
     """Seller, address, VAT no., date and time, till, receipt no., lines, VAT, total, tender,
     masked card and balance after, within the paper width; long names wrap, nothing is cut."""
@@ -129,7 +129,7 @@ def test_text_receipt_has_every_fiscal_field(store: Store, columns: int) -> None
 
 
 def test_other_widths_are_refused(store: Store) -> None:
-    """Only 42- and 48-column paper exist on our printers."""
+    """Only 32-column (58 mm) and 42- or 48-column (80 mm) paper exist on our printers."""
     receipt = receipt_from_entries(UNIT, sale(store), balance_after=0)
     with pytest.raises(ValueError, match="40"):
         render_text(receipt, 40)
@@ -184,6 +184,28 @@ def test_print_job_carries_text_and_pdf(store: Store) -> None:
     copy = make_print_job(reprint, columns=48)
     assert copy.job_id == job.job_id
     assert copy.copy
+
+
+def test_print_job_qr_is_the_entry_and_only_cash_opens_the_drawer(store: Store) -> None:
+    """The QR code leads to the journal entry; the drawer opens for cash taken in, once."""
+    sold = receipt_from_entries(UNIT, sale(store), balance_after=4150)
+    job = make_print_job(sold, with_pdf=False)
+    assert job.qr == sold.entry_id
+    assert not job.kick_drawer
+    for tender, kicks in (("cash", True), ("bank_card", False)):
+        done = store.commit_topup(
+            card_id="AA000001",
+            account_id="a-anna",
+            currency="EUR",
+            amount=1000,
+            tender=tender,
+            created_at=NOW,
+            business_day=TODAY,
+        )
+        topup = receipt_from_entries(UNIT, done.entries, balance_after=done.balance_after)
+        assert make_print_job(topup, with_pdf=False).kick_drawer is kicks
+        again = receipt_from_entries(UNIT, done.entries, balance_after=1, copy=True)
+        assert not make_print_job(again, with_pdf=False).kick_drawer
 
 
 @pytest.mark.parametrize("kind", ["sale", "autoload", "topup", "void"])

@@ -42,7 +42,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     ).stdout
 
 
-@pytest.mark.parametrize("columns", [42, 48])
+@pytest.mark.parametrize("columns", [32, 42, 48])
 def test_unbreakable_name_wraps_and_loses_nothing(columns: int) -> None:
     """A product name longer than the paper is broken across lines, never cut off."""
     text = render_text(sale_receipt(LONG_WORD), columns)
@@ -54,7 +54,7 @@ def test_unbreakable_name_wraps_and_loses_nothing(columns: int) -> None:
     assert first + "".join(line.strip() for line in lines[start + 1 : end]) == LONG_WORD
 
 
-@pytest.mark.parametrize("columns", [42, 48])
+@pytest.mark.parametrize("columns", [32, 42, 48])
 def test_amounts_are_right_aligned(columns: int) -> None:
     """Line amounts, the total and the balance end in the same column."""
     lines = render_text(sale_receipt(quantity=3), columns).splitlines()

@@ -55,6 +55,6 @@ def test_open_printer_by_config_string(tmp_path: Path) -> None:
     assert isinstance(printer, FolderPrinter)
     assert printer.folder == tmp_path / "receipts"
     assert isinstance(open_printer("none", data_dir=tmp_path), NullPrinter)
-    assert not open_printer("escpos:192.0.2.1:9100", data_dir=tmp_path).status().ready
+    assert not open_printer("escpos:tcp:192.0.2.1:9100", data_dir=tmp_path).status().ready
     with pytest.raises(ValueError, match="laser"):
         open_printer("laser", data_dir=tmp_path)

@@ -1,4 +1,4 @@
-"""Simulated printer faults and atomic writes; the reserved ESC/POS and other config strings."""
+"""Simulated printer faults and atomic writes; the ESC/POS and other config strings."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from drivers.printers import EscposPlaceholder, FolderPrinter, open_printer
+from drivers.printers import FolderPrinter, open_printer
 from drivers.printers.base import PrinterError, PrinterState, PrintJob
+from drivers.printers.escpos import EscposPrinter
 
 
 def job(job_id: str = "till-1-000042", pdf: bytes | None = b"%PDF-1.4") -> PrintJob:
@@ -59,7 +60,7 @@ def test_unwritable_folder_is_a_printer_error(tmp_path: Path) -> None:
 
 
 def test_config_strings(tmp_path: Path) -> None:
-    """simulated:DIR (absolute, or relative to the data dir); escpos is reserved; unknown named."""
+    """simulated:DIR (absolute, or relative to the data dir); escpos; unknown strings named."""
     absolute = open_printer(f"simulated:{tmp_path / 'paper'}", data_dir=tmp_path / "data")
     assert isinstance(absolute, FolderPrinter)
     assert absolute.folder == tmp_path / "paper"
@@ -67,11 +68,8 @@ def test_config_strings(tmp_path: Path) -> None:
     assert isinstance(relative, FolderPrinter)
     assert relative.folder == tmp_path / "slips"
     escpos = open_printer("escpos:tcp:192.0.2.1:9100", data_dir=tmp_path)
-    assert isinstance(escpos, EscposPlaceholder)
-    assert escpos.status().state is PrinterState.OFFLINE
-    assert "later release" in escpos.status().text
-    with pytest.raises(PrinterError, match="later release"):
-        escpos.print_job(job())
+    assert isinstance(escpos, EscposPrinter)
+    assert escpos.target.where == "192.0.2.1:9100"
     for bad in ("none:x", "", "cups:receipts"):
         with pytest.raises(ValueError, match="unknown printer"):
             open_printer(bad, data_dir=tmp_path)
