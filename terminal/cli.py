@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check-config": _check_config,
         "enroll": _enroll,
         "demo-cards": _demo_cards,
+        "devices": _devices,
     }
     try:
         return handlers[args.command or "run"](args)
@@ -105,6 +106,14 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="check a till configuration file")
     check.add_argument("file")
     sub.add_parser("demo-cards", help="list the demo cardholders and what tapping each shows")
+    dev = sub.add_parser(
+        "devices", help="list card readers and receipt printers; read a card; print a test"
+    )
+    dev.add_argument("--read", action="store_true", help="wait for one card and show its id")
+    dev.add_argument("--print-test", action="store_true", help="print a test receipt")
+    dev.add_argument("--reader", help="a reader string instead of the configured one")
+    dev.add_argument("--printer", help="a printer string instead of the configured one")
+    dev.add_argument("--wait", type=float, default=20.0, help="seconds --read waits (20)")
     return parser
 
 
@@ -273,6 +282,23 @@ def _demo_cards(args: argparse.Namespace) -> int:
 
     data = demo_data.build_demo(demo_data.local_today(datetime.now(UTC)))
     print(demo_data.demo_table_markdown(data))
+    return 0
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from terminal import devices
+
+    has_config = bool(args.config or os.environ.get(ENV_CONFIG))
+    config = _config_from(args) if has_config else TillConfig()
+    try:
+        if args.read:
+            return devices.read_one(config, print, reader_spec=args.reader, wait_s=args.wait)
+        if args.print_test:
+            return devices.print_test(config, print, printer_spec=args.printer)
+        devices.list_devices(config, print)
+    except ValueError as exc:  # a reader or printer string that names nothing
+        print(f"canteen-till devices: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 
