@@ -119,6 +119,12 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
     if kind.split(":", 1)[0] not in _READERS:
         raise ConfigError(f"{source}: reader.kind = {kind!r} is not one of {', '.join(_READERS)}")
     options = {k: str(v) for k, v in reader.items() if k != "kind"}
+    try:  # a reader string or option that names nothing is found now, not at the first tap
+        from drivers.cards import open_reader
+
+        open_reader(kind, data_dir=data_dir, options=options)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: [reader] {exc}") from None
     card_id = {k: str(v) for k, v in raw.get("card_id", {}).items()}
     try:
         from drivers.cards.normalise import CardIdFormat

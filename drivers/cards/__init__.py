@@ -34,9 +34,8 @@ __all__ = [
     "parse_card_text",
 ]
 
-READER_SPECS = ("simulated", "keyboard", "pcsc:NAME", "nfc:usb", "nfc:udp")
+READER_SPECS = ("simulated", "keyboard", "pcsc:NAME", "nfc:PATH")
 PCSC_LATER = "PC/SC support comes with a later release"
-NFC_LATER = "NFC support comes with a later release"
 
 
 def open_reader(
@@ -46,8 +45,9 @@ def open_reader(
 
     "simulated": listens on `data_dir / "reader.sock"` (options: none).
     "keyboard": a USB keyboard-wedge reader (options: see KeyboardWedgeReader.from_options).
-    "pcsc:NAME", "nfc:usb", "nfc:udp": reserved; for now a reader whose status is
-    `unavailable` saying so. Unknown specs and options raise ValueError naming them.
+    "pcsc:NAME": reserved; for now a reader whose status is `unavailable` saying so.
+    "nfc:PATH": an nfcpy reader; PATH is usb, usb:VID:PID, tty:PORT[:DRIVER] or
+    udp[:HOST[:PORT]] (see drivers.cards.nfc). Unknown specs and options raise ValueError.
     """
     cleaned = spec.strip()
     family, sep, arg = cleaned.partition(":")
@@ -66,10 +66,11 @@ def open_reader(
         from drivers.cards.unavailable import UnavailableReader
 
         return UnavailableReader(f"pcsc:{arg.strip()}", PCSC_LATER)
-    if family == "nfc" and sep and arg.strip().lower() in ("usb", "udp"):
-        from drivers.cards.unavailable import UnavailableReader
+    if family == "nfc" and sep and arg.strip():
+        from drivers.cards import nfc
 
-        return UnavailableReader(f"nfc:{arg.strip().lower()}", NFC_LATER)
+        _no_options(cleaned, opts)
+        return nfc.NfcReader(arg.strip())
     raise ValueError(f"unknown card reader {spec!r}: use one of {', '.join(READER_SPECS)}")
 
 

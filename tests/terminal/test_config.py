@@ -128,3 +128,12 @@ def test_escpos_printer_string_and_paper_width_are_checked_at_start(tmp_path: Pa
         load_config(config("escpos:tcp:10.0.0.7,paper=57", 42))
     with pytest.raises(ConfigError, match=r"printer.columns = 40 must be 32 \(58 mm paper\)"):
         load_config(config("simulated", 40))
+
+
+def test_reader_string_is_checked_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "till.toml"
+    path.write_text('[reader]\nkind = "nfc:serial"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"till.toml: \[reader\] NFC reader path"):
+        load_config(path)
+    path.write_text('[reader]\nkind = "nfc:usb:054c:06c3"\n', encoding="utf-8")
+    assert load_config(path).reader.kind == "nfc:usb:054c:06c3"

@@ -34,12 +34,10 @@ def test_keyboard_spec_takes_options(tmp_path: Path) -> None:
     ("spec", "name", "text"),
     [
         ("pcsc:ACS ACR122U", "pcsc:ACS ACR122U", "PC/SC support comes with a later release"),
-        ("nfc:usb", "nfc:usb", "NFC support comes with a later release"),
-        ("nfc:udp", "nfc:udp", "NFC support comes with a later release"),
     ],
 )
 def test_reserved_specs_are_unavailable(tmp_path: Path, spec: str, name: str, text: str) -> None:
-    """pcsc:/nfc: readers report unavailable with a cashier-readable sentence, no crash."""
+    """pcsc: readers report unavailable with a cashier-readable sentence, no crash."""
     reader = open_reader(spec, data_dir=tmp_path)
     assert reader.name == name
     assert reader.status == ReaderStatus(ReaderState.UNAVAILABLE, text)
@@ -49,15 +47,25 @@ def test_reserved_specs_are_unavailable(tmp_path: Path, spec: str, name: str, te
     assert statuses == [ReaderStatus(ReaderState.UNAVAILABLE, text)]
 
 
-@pytest.mark.parametrize("spec", ["", "magic", "pcsc", "pcsc:", "nfc:serial", "simulated:x"])
+@pytest.mark.parametrize("spec", ["", "magic", "pcsc", "pcsc:", "nfc:", "simulated:x"])
 def test_unknown_spec_names_spec_and_allowed_ones(tmp_path: Path, spec: str) -> None:
     """An unknown reader spec raises ValueError naming it and the allowed ones."""
     with pytest.raises(ValueError, match="unknown card reader") as info:
         open_reader(spec, data_dir=tmp_path)
     message = str(info.value)
     assert repr(spec) in message
-    for allowed in ("simulated", "keyboard", "pcsc:NAME", "nfc:usb", "nfc:udp"):
+    for allowed in ("simulated", "keyboard", "pcsc:NAME", "nfc:PATH"):
         assert allowed in message
+
+
+def test_nfc_spec_gives_an_nfcpy_reader_and_a_bad_path_is_named(tmp_path: Path) -> None:
+    from drivers.cards.nfc import NfcReader
+
+    reader = open_reader("nfc:usb:054c:06c3", data_dir=tmp_path)
+    assert isinstance(reader, NfcReader)
+    assert reader.name == "nfc:usb:054c:06c3"
+    with pytest.raises(ValueError, match="NFC reader path"):
+        open_reader("nfc:serial", data_dir=tmp_path)
 
 
 def test_simulated_takes_no_options(tmp_path: Path) -> None:
