@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 # swig + libpcsclite-dev + gcc build pyscard (no Linux wheel); pkg-config finds pcsclite;
 # the lib* packages let Qt render offscreen; fonts for screen and receipts; poppler-utils
 # turns PDF receipts into pictures; util-linux gives mount (full/read-only disk tests) and
-# runuser; postgresql gives the binaries for the private cluster the server tests start.
+# runuser, unshare and setpriv; postgresql gives the binaries for the private cluster the server
+# tests start; pcscd and vsmartcard-vpcd are the PC/SC daemon and the virtual reader the reader
+# tests drive with a virtual card; libusb lets pyusb reach USB printers.
 PACKAGES=(swig libpcsclite-dev gcc pkg-config make libgl1 libegl1 libxkbcommon0
           libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core poppler-utils util-linux
-          postgresql)
+          postgresql pcscd vsmartcard-vpcd libusb-1.0-0)
 
 # The Python headers (for pyscard) come with pyenv/uv Pythons; only ask Debian for them if absent.
 if ! python3 -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then

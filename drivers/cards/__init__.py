@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 READER_SPECS = ("simulated", "keyboard", "pcsc:NAME", "nfc:PATH")
-PCSC_LATER = "PC/SC support comes with a later release"
 
 
 def open_reader(
@@ -45,7 +44,8 @@ def open_reader(
 
     "simulated": listens on `data_dir / "reader.sock"` (options: none).
     "keyboard": a USB keyboard-wedge reader (options: see KeyboardWedgeReader.from_options).
-    "pcsc:NAME": reserved; for now a reader whose status is `unavailable` saying so.
+    "pcsc:NAME": a PC/SC reader whose name matches NAME (text in it, a glob, or * for the
+    first one); see drivers.cards.pcsc.
     "nfc:PATH": an nfcpy reader; PATH is usb, usb:VID:PID, tty:PORT[:DRIVER] or
     udp[:HOST[:PORT]] (see drivers.cards.nfc). Unknown specs and options raise ValueError.
     """
@@ -63,9 +63,10 @@ def open_reader(
 
         return keyboard.KeyboardWedgeReader.from_options(opts, name="keyboard")
     if family == "pcsc" and sep and arg.strip():
-        from drivers.cards.unavailable import UnavailableReader
+        from drivers.cards import pcsc
 
-        return UnavailableReader(f"pcsc:{arg.strip()}", PCSC_LATER)
+        _no_options(cleaned, opts)
+        return pcsc.PcscReader(arg.strip())
     if family == "nfc" and sep and arg.strip():
         from drivers.cards import nfc
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from drivers.cards import open_reader
-from drivers.cards.base import ReaderState, ReaderStatus
 from drivers.cards.keyboard import KeyboardWedgeReader
 from drivers.cards.simulated import SimulatedReader
 
@@ -30,21 +29,14 @@ def test_keyboard_spec_takes_options(tmp_path: Path) -> None:
         open_reader("keyboard", data_dir=tmp_path, options={"bogus": "1"})
 
 
-@pytest.mark.parametrize(
-    ("spec", "name", "text"),
-    [
-        ("pcsc:ACS ACR122U", "pcsc:ACS ACR122U", "PC/SC support comes with a later release"),
-    ],
-)
-def test_reserved_specs_are_unavailable(tmp_path: Path, spec: str, name: str, text: str) -> None:
-    """pcsc: readers report unavailable with a cashier-readable sentence, no crash."""
-    reader = open_reader(spec, data_dir=tmp_path)
-    assert reader.name == name
-    assert reader.status == ReaderStatus(ReaderState.UNAVAILABLE, text)
-    statuses: list[ReaderStatus] = []
-    reader.start(lambda tap: None, statuses.append)
-    reader.stop()
-    assert statuses == [ReaderStatus(ReaderState.UNAVAILABLE, text)]
+def test_pcsc_spec_gives_a_pyscard_reader_by_name_pattern(tmp_path: Path) -> None:
+    from drivers.cards.pcsc import PcscReader
+
+    reader = open_reader("pcsc:ACS ACR122U", data_dir=tmp_path)
+    assert isinstance(reader, PcscReader)
+    assert reader.name == "pcsc:ACS ACR122U"
+    with pytest.raises(ValueError, match="takes no options"):
+        open_reader("pcsc:*", data_dir=tmp_path, options={"x": "1"})
 
 
 @pytest.mark.parametrize("spec", ["", "magic", "pcsc", "pcsc:", "nfc:", "simulated:x"])
