@@ -12,6 +12,7 @@ BENCHES = [
     "bench.drain",
     "bench.propagation",
     "bench.server_load",
+    "bench.pcsc_insert",
 ]
 
 

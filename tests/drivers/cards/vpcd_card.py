@@ -154,4 +154,9 @@ def _recv_exactly(sock: socket.socket, n: int) -> bytes | None:
         if not chunk:
             return None
         data.extend(chunk)
+        # vpcd writes a message's length and its body separately: with our ACK delayed (40 ms)
+        # Nagle holds the body back, a stall a USB reader never has. Linux clears QUICKACK
+        # after each receive, so it is set again every time.
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
     return bytes(data)
