@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.drivers.cards.pcscd import SOCKET_ENV, PcscDaemon, ensure_installed
 from tests.server.live import Server, start
 from tests.server.postgres import Cluster
 
@@ -34,3 +36,21 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     yield srv
     srv.process.terminate()
     srv.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pcsc_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscDaemon]:
+    """One private pcscd home for the whole run, started and stopped by each test: the PC/SC
+    client library reads its socket path once per process, at its first call."""
+    ensure_installed()
+    old = os.environ.get(SOCKET_ENV)
+    pcscd = PcscDaemon(tmp_path_factory.mktemp("pcsc"))
+    pcscd.use()
+    try:
+        yield pcscd
+    finally:
+        pcscd.stop()
+        if old is None:
+            os.environ.pop(SOCKET_ENV, None)
+        else:
+            os.environ[SOCKET_ENV] = old

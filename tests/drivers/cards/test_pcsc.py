@@ -8,7 +8,6 @@ reader" is measured in pcscd presence polls (vpcd asks the card for its ATR at e
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -19,10 +18,8 @@ from drivers.cards.base import BadRead, CardTap, ReaderState, ReaderStatus
 from drivers.cards.pcsc import PcscReader, PcscUnavailable, list_readers, match_reader
 from drivers.cards.pcsc_apdu import UidReadError, parse_uid_response, technology_from_atr
 from tests.drivers.cards.pcscd import (
-    SOCKET_ENV,
     PcscDaemon,
     VirtualReader,
-    ensure_installed,
     free_port_pair,
 )
 from tests.drivers.cards.vpcd_card import GET_ATS, GET_UID, VirtualCard, pcsc_part3_atr
@@ -38,21 +35,10 @@ ISO14443_4_ATR = bytes.fromhex("3B8880014A434F5033317632B7")  # ISO 14443-4 card
 # -- the stack ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscDaemon]:
-    """One private pcscd home for the module: the client library reads its socket path once."""
-    ensure_installed()
-    old = os.environ.get(SOCKET_ENV)
-    pcscd = PcscDaemon(tmp_path_factory.mktemp("pcsc"))
-    pcscd.use()
-    try:
-        yield pcscd
-    finally:
-        pcscd.stop()
-        if old is None:
-            os.environ.pop(SOCKET_ENV, None)
-        else:
-            os.environ[SOCKET_ENV] = old
+@pytest.fixture
+def daemon(pcsc_daemon: PcscDaemon) -> PcscDaemon:
+    """The run's private pcscd home (tests/conftest.py)."""
+    return pcsc_daemon
 
 
 @pytest.fixture

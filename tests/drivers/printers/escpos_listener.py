@@ -91,6 +91,11 @@ class Listener:
                 raise AssertionError(f"{len(self._ended)} of {count} connections ended")
             return [bytes(talk.data) for talk in self._talks[:count]]
 
+    def ended(self) -> list[bytes]:
+        """The bytes of every connection the sender has closed so far, in order."""
+        with self._done:
+            return [bytes(self._talks[i].data) for i in sorted(self._ended)]
+
     def close(self) -> None:
         self._stop.set()
         self._accepter.join(10)
