@@ -165,6 +165,7 @@ class CardPanel(QFrame):
             self._banner("", None)
             self.message.setText("")
         self.consent.hide()
+        self.topup.hide()  # it asks for a card's top-up only: no card, no amounts to offer
 
     def show_card(self, view: CardView, photo: QPixmap | None, *, photo_broken: bool) -> None:
         verdict = view.verdict

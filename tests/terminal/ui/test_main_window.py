@@ -212,7 +212,9 @@ def test_d_pay_6_receipt_on_request(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_d_pay_4_cash_topup_on_screen(qtbot: QtBot, window: MainWindow) -> None:
-    """D-PAY-4: tap, F7, +20 €: the card panel shows TOPPED UP and a receipt prints."""
+    """D-PAY-4: tap, F7, +20 €: the card panel shows TOPPED UP and a receipt prints. With no
+    card there is nothing to top up: the amounts are not on screen."""
+    assert not window.card_panel.topup.isVisible()
     tap(window, "AA000001")
     qtbot.waitUntil(lambda: window.session.phase is Phase.CARD)
     qtbot.keyClick(window, Qt.Key.Key_F7)
