@@ -68,6 +68,7 @@ class Till:
         self.queue: PrintQueue | None = None
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="receipt-render")
         self.last_print: PrintRecord | None = None
+        self._printed_on_request: set[int] = set()  # receipt numbers printed with F6
         self._closed = False
 
     # -- devices -------------------------------------------------------------------------------
@@ -127,11 +128,17 @@ class Till:
             self._print_receipt(paid.committed.receipt_no, copy=False)
 
     def print_last_on_request(self) -> str:
+        """D-PAY-6 'on request': the last receipt, once as the original; asked again, it is a
+        copy, so a second press neither makes two originals nor opens the drawer again."""
+        if not self.prints_on_request():
+            return "Receipts print by themselves; F5 reprints a copy."
         number = self.store.last_receipt_no()
         if number is None:
             return "No receipt yet."
-        self._print_receipt(number, copy=False)
-        return f"Printing receipt {number}."
+        copy = number in self._printed_on_request
+        self._printed_on_request.add(number)
+        self._print_receipt(number, copy=copy)
+        return f"Printing a copy of receipt {number}." if copy else f"Printing receipt {number}."
 
     def reprint_last(self) -> str:
         number = self.store.last_receipt_no()
@@ -180,7 +187,8 @@ class Till:
             else PrinterStatus(PrinterState.OFFLINE, "not started")
         )
         printer_ok = printer_status.ready
-        printer_text = "ready" if printer_ok else printer_status.text
+        plain = printer_status.state is PrinterState.READY
+        printer_text = "ready" if plain else printer_status.text  # "Paper is running low" too
         last = self.last_print
         if last is not None and last.state is PrintState.FAILED:
             printer_ok = False

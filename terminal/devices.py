@@ -40,8 +40,9 @@ def list_devices(config: TillConfig, say: Say) -> None:
     for line in _usb_printers():
         say(f"  USB: {line}")
     files = sorted(path for pattern in PRINTER_FILES for path in glob.glob(pattern))
-    for path in files:
-        say(f"  device file: {path} (escpos:file:{path} or escpos:serial:{path})")
+    for path in files:  # a serial port needs its baud rate set: serial:, not file:
+        spec = f"escpos:file:{path}" if "/usb/lp" in path else f"escpos:serial:{path}"
+        say(f"  device file: {path} ({spec})")
     if not files:
         say("  no printer device files (/dev/usb/lp*, /dev/ttyUSB*, /dev/ttyACM*)")
 
@@ -70,10 +71,11 @@ def read_one(config: TillConfig, say: Say, *, reader_spec: str | None, wait_s: f
     reader.start(on_tap, on_status, on_error)
     try:
         seen.wait(wait_s)
+        status = reader.status  # before stop(), which would report only "stopped"
     finally:
         reader.stop()
     if not got:
-        say(f"no card was read; reader status: {reader.status.text}")
+        say(f"no card was read; reader status: {status.text}")
         return 1
     tap = got[0]
     say(f"card on {tap.reader} ({tap.technology}): UID {tap.uid.hex(' ').upper()}")
@@ -118,7 +120,8 @@ def _pcsc_readers() -> list[str]:
         names = pcsc.list_readers()
     except Exception as exc:  # pcscd missing or down: that is the finding
         return [f"none ({exc})"]
-    return [f'{name}  (reader.kind = "pcsc:{name}")' for name in names] or ["no readers"]
+    found = [f'{name}  (reader.kind = "pcsc:{pcsc.stable_name(name)}")' for name in names]
+    return found or ["no readers"]
 
 
 def _nfc_devices() -> list[str]:

@@ -19,7 +19,8 @@ from terminal.config import PrinterConfig, ReaderConfig, TillConfig
 from terminal.print_queue import PrintRecord, PrintState
 from tests.drivers.cards.pcscd import PcscDaemon, VirtualReader, free_port_pair
 from tests.drivers.cards.vpcd_card import VirtualCard
-from tests.drivers.printers.escpos_listener import Listener, decode, text_of
+from tests.drivers.printers.escpos_listener import NEAR_END, Listener, decode, text_of
+from tests.drivers.printers.escpos_listener import PAPER_OUT as OUT
 from tests.terminal.till_scheme import PRODUCTS, seed_scheme
 
 ANNA = bytes.fromhex("AA000001")  # her card in the test scheme
@@ -96,3 +97,34 @@ def test_card_on_a_pcsc_reader_pays_and_the_receipt_prints_on_escpos(
     stored = [op.args for op in ops if op.kind == "2d" and op.args.startswith(b"1P0")]
     assert stored == [b"1P0" + sale.entry_id.encode()]
     assert "kick" not in [op.kind for op in ops]  # paid by card: the drawer stays shut
+
+
+def test_the_status_bar_shows_paper_running_low_and_out(tmp_path: Path) -> None:
+    """What the ESC/POS printer reports about its paper reaches the till's status bar."""
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        seed_scheme(store)
+    for answers, ok, text in ((NEAR_END, True, "Paper is running low"), (OUT, False, "out of")):
+        with Listener(status=answers) as printer:
+            config = TillConfig(
+                till_id="till-1",
+                data_dir=tmp_path,
+                reader=ReaderConfig("simulated"),
+                printer=PrinterConfig(printer.spec, 42),
+            )
+            till = Till(config, link=NoServer())
+            try:
+                till.start_devices(
+                    on_tap=lambda _tap: None,
+                    on_bad_read=lambda _bad: None,
+                    on_reader_status=lambda _status: None,
+                    on_print=lambda _record: None,
+                )
+                for _ in range(600):  # the print queue asks the printer on its own thread
+                    if text in till.status().printer_text:
+                        break
+                    threading.Event().wait(0.05)
+                status = till.status()
+            finally:
+                till.close()
+        assert text in status.printer_text
+        assert status.printer_ok is ok

@@ -21,6 +21,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -116,16 +117,30 @@ def list_readers() -> list[str]:
 
 
 def match_reader(readers: Sequence[str], pattern: str) -> str | None:
-    """The first reader matching `pattern` (see the module docstring), or None."""
+    """The first reader matching `pattern` (see the module docstring), or None.
+
+    The whole name first, then text in the name, then a glob: pcsc-lite names hold brackets
+    ("ACS ACR1252 1S CL Reader [ACR1252 Dual Reader PICC] 00 00"), which as a glob would be
+    a set of characters, so a name copied from `canteen-till devices` must match as text."""
     wanted = pattern.strip().lower()
     if wanted in ("", "*"):
         return readers[0] if readers else None
-    is_glob = any(ch in wanted for ch in "*?[")
-    for reader in readers:
-        name = reader.lower()
-        if fnmatch.fnmatchcase(name, wanted) if is_glob else wanted in name:
-            return reader
+    names = [(reader, reader.lower()) for reader in readers]
+    for test in (
+        lambda name: name == wanted,
+        lambda name: wanted in name,
+        lambda name: fnmatch.fnmatchcase(name, wanted),
+    ):
+        for reader, name in names:
+            if test(name):
+                return reader
     return None
+
+
+def stable_name(reader: str) -> str:
+    """The reader's name without the slot numbers pcscd appends ("… 00 00"), which change
+    when readers are plugged in another order: what to put in the config."""
+    return re.sub(r"(\s+[0-9A-Fa-f]{2}){2}$", "", reader)
 
 
 class PcscReader(CardReader):
@@ -148,6 +163,7 @@ class PcscReader(CardReader):
         self._retry_s = retry_s
         self._scard: Any = None
         self._thread: threading.Thread | None = None
+        self._last_thread: threading.Thread | None = None  # kept after stop() gave up on it
         self._stopping = threading.Event()
         self._context_lock = threading.Lock()
         self._context: int | None = None
@@ -172,8 +188,14 @@ class PcscReader(CardReader):
         except PcscUnavailable as exc:
             self._set_status(ReaderState.UNAVAILABLE, str(exc))
             return
+        previous = self._last_thread
+        if previous is not None and previous.is_alive():
+            previous.join(STOP_TIMEOUT_S)
+            if previous.is_alive():  # clearing the stop flag would bring it back to life
+                self._unbind()
+                raise RuntimeError(f"{self.name}: the previous reader thread has not stopped")
         self._stopping.clear()
-        self._thread = threading.Thread(
+        self._thread = self._last_thread = threading.Thread(
             target=self._run, name=f"card-reader-{self.name}", daemon=True
         )
         self._thread.start()
@@ -276,7 +298,11 @@ class PcscReader(CardReader):
         target = match_reader(readers, self._pattern)
         if target is None:
             log.info("no PC/SC reader matches %r (readers: %s)", self._pattern, readers)
-            self._set_status(ReaderState.NO_READER, UNPLUGGED)
+            if readers:  # plugged in, but not the one configured: say which are there
+                text = f"No card reader matches {self._pattern!r}; found {', '.join(readers)}"
+                self._set_status(ReaderState.NO_READER, text)
+            else:
+                self._set_status(ReaderState.NO_READER, UNPLUGGED)
             return None
         # the baseline: a card already lying on the reader is not a tap
         hresult, states = s.SCardGetStatusChange(context, 0, [(target, s.SCARD_STATE_UNAWARE)])

@@ -31,6 +31,7 @@ class PrintJob:
 
 class PrinterState(StrEnum):
     READY = "ready"
+    PAPER_LOW = "paper_low"  # prints, but the cashier should change the roll soon
     PAPER_OUT = "paper_out"
     COVER_OPEN = "cover_open"
     OFFLINE = "offline"
@@ -46,7 +47,7 @@ class PrinterStatus:
 
     @property
     def ready(self) -> bool:
-        return self.state is PrinterState.READY
+        return self.state in (PrinterState.READY, PrinterState.PAPER_LOW)
 
 
 class PrinterError(Exception):

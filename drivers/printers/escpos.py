@@ -151,6 +151,8 @@ class EscposPrinter(ReceiptPrinter):
                     if state is not None and not state.ready:
                         raise PrinterError(f"{state.text}: the receipt was not printed")
                 device._raw(data)
+                if self.target.transport == "tcp":
+                    device.drain(self.options.timeout_s)
                 failed = False
             except PrinterError:
                 raise

@@ -10,6 +10,7 @@ n=4 roll paper sensor (bits 2-3: near end, bits 5-6: paper end). Every valid ans
 from __future__ import annotations
 
 import errno
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,8 @@ READY_TEXT = "Printer ready"
 SILENT_TEXT = "Printer connected (it does not report paper or cover status)"
 
 Ask = Callable[[int], int | None]
+
+log = logging.getLogger(__name__)
 
 
 def is_status_byte(value: int) -> bool:
@@ -46,7 +49,7 @@ def decode(ask: Ask) -> PrinterStatus | None:
             return PrinterStatus(PrinterState.ERROR, _error_text(ask(ERROR_CAUSE)))
         return PrinterStatus(PrinterState.OFFLINE, "Printer is offline")
     if paper is not None and paper & 0x0C == 0x0C:
-        return PrinterStatus(PrinterState.READY, "Paper is running low")
+        return PrinterStatus(PrinterState.PAPER_LOW, "Paper is running low")
     return PrinterStatus(PrinterState.READY, READY_TEXT)
 
 
@@ -72,6 +75,9 @@ def asker(device: Any) -> Ask:
             if isinstance(exc, TimeoutError) or exc.errno == errno.ETIMEDOUT:
                 return None
             raise
+        except ValueError as exc:  # pyusb: the printer has no status endpoint to read from
+            log.info("printer gives no status: %s", exc)
+            return None
         valid = [b for b in reply if is_status_byte(b)]
         return valid[-1] if valid else None
 

@@ -6,16 +6,21 @@ python-escpos printer (Network, Usb, Serial, File) whose every wait is bounded b
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import select
 import socket
+import struct
+import termios
 import time
+import tty
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from escpos.capabilities import CAPABILITIES, get_profile
+from escpos.magicencode import Encoder
 from escpos.printer import File, Network, Serial, Usb
 from escpos.printer import serial as escpos_serial
 from escpos.printer import usb as escpos_usb
@@ -92,16 +97,38 @@ class Target:
 
 
 class NetworkPrinter(Network):  # type: ignore[misc]  # python-escpos ships no type hints
-    """python-escpos Network, but a failed connect closes its socket (python-escpos leaks it)."""
+    """python-escpos Network, but a failed connect closes its socket (python-escpos leaks it),
+    and a job counts as sent only once the printer has acknowledged every byte (`drain`)."""
 
     def open(self, raise_not_found: bool = True) -> None:
         if self._device:
             self.close()
         sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        # The kernel would otherwise take megabytes from a printer that stopped reading and
-        # the job would look printed; a small buffer makes the send time out instead.
+        # A small buffer: a printer that stops reading makes the send itself time out sooner.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self.device = sock
+
+    def drain(self, timeout_s: float) -> None:
+        """Wait until the printer's TCP stack has acknowledged the whole job.
+
+        `sendall` returning means only that the kernel holds the bytes: a printer that has
+        stopped reading would look printed, and closing with an unread late status answer in
+        the receive queue resets the connection and throws away what was not sent yet.
+        Answers arriving meanwhile are read and dropped."""
+        sock: socket.socket = self.device
+        deadline = time.monotonic() + timeout_s
+        while (unacked := _unacknowledged(sock)) > 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the printer did not take the last {unacked} bytes")
+            if select.select([sock], [], [], min(left, 0.05))[0] and not sock.recv(4096):
+                raise ConnectionError("the printer closed the connection before taking it all")
+
+
+def _unacknowledged(sock: socket.socket) -> int:
+    """Bytes sent but not yet acknowledged by the peer (Linux SIOCOUTQ)."""
+    raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+    return int(struct.unpack("i", raw)[0])
 
 
 class SerialPrinter(Serial):  # type: ignore[misc]  # python-escpos ships no type hints
@@ -124,6 +151,10 @@ class DeviceFile(File):  # type: ignore[misc]  # python-escpos ships no type hin
             self.close()
         # Non-blocking, so that a device which stops reading times out in _raw.
         fd = os.open(self.devfile, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        if os.isatty(fd):
+            # A terminal's default output turns every 0x0A into 0D 0A, which corrupts the
+            # length bytes of QR and image commands: send the bytes as they are.
+            tty.setraw(fd)
         self.device = os.fdopen(fd, "wb", buffering=0)
 
     def _raw(self, msg: bytes) -> None:
@@ -219,7 +250,14 @@ def _options(spec: str, parts: list[str], data_dir: Path) -> Options:
         known = ", ".join(sorted(CAPABILITIES["profiles"]))
         raise ValueError(f"printer {spec!r}: unknown printer profile {profile!r}; known: {known}")
     codepage: str | None = values.get("codepage", "CP1252").upper()
-    pages = [name for name in get_profile(profile).get_code_pages() if name != "Unknown"]
+    # Only pages python-escpos has a character table for: another would be selected and
+    # then left at once for the next page that has one.
+    encoder = Encoder(get_profile(profile).get_code_pages())
+    pages = [
+        name
+        for name in get_profile(profile).get_code_pages()
+        if name != "Unknown" and encoder.can_encode(name, "a")
+    ]
     if codepage == "AUTO":
         codepage = None
     elif codepage not in pages:

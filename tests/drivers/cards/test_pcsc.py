@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 import pytest
 
 from drivers.cards.base import BadRead, CardTap, ReaderState, ReaderStatus
-from drivers.cards.pcsc import PcscReader, PcscUnavailable, list_readers, match_reader
+from drivers.cards.pcsc import (
+    PcscReader,
+    PcscUnavailable,
+    list_readers,
+    match_reader,
+    stable_name,
+)
 from drivers.cards.pcsc_apdu import UidReadError, parse_uid_response, technology_from_atr
 from tests.drivers.cards.pcscd import (
     PcscDaemon,
@@ -458,6 +464,17 @@ def test_match_reader(pattern: str, expected: str | None) -> None:
     readers = ["ACS ACR122U 00 00", "Identiv uTrust 3700 F 01 00"]
     assert match_reader(readers, pattern) == expected
     assert match_reader([], pattern) is None
+
+
+def test_a_name_with_brackets_matches_as_text_and_devices_suggests_it_without_slots() -> None:
+    """pcsc-lite names hold brackets, a character set in a glob: the name `devices` suggests
+    (without the slot numbers, which change when readers are re-plugged) must match."""
+    name = "ACS ACR1252 1S CL Reader [ACR1252 Dual Reader PICC] 00 00"
+    readers = ["ACS ACR1252 1S CL Reader [ACR1252 Dual Reader SAM] 00 01", name]
+    assert stable_name(name) == "ACS ACR1252 1S CL Reader [ACR1252 Dual Reader PICC]"
+    assert match_reader(readers, name) == name
+    assert match_reader(readers, stable_name(name)) == name
+    assert match_reader(readers, "*dual reader picc*") == name
 
 
 def test_parse_uid_response() -> None:

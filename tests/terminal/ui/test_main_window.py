@@ -209,6 +209,22 @@ def test_d_pay_6_receipt_on_request(qtbot: QtBot, window: MainWindow) -> None:
     assert receipts(window) == []
     qtbot.keyClick(window, Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+    assert "COPY" not in receipts(window)[0].read_text(encoding="utf-8")
+    qtbot.keyClick(window, Qt.Key.Key_F6)  # asked again: a copy, never a second original
+    qtbot.waitUntil(lambda: len(receipts(window)) == 2)
+    assert sum("COPY" in r.read_text(encoding="utf-8") for r in receipts(window)) == 1
+    assert "copy of receipt" in window.card_panel.message.text()
+
+
+def test_d_pay_6_f6_when_receipts_print_anyway(qtbot: QtBot, window: MainWindow) -> None:
+    """'Always': the receipt printed by itself; F6 prints no second original."""
+    click(qtbot, window, "meal")
+    tap(window, "AA000001")
+    qtbot.waitUntil(lambda: len(receipts(window)) == 1)
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert "F5 reprints a copy" in window.card_panel.message.text()
+    qtbot.wait(300)
+    assert len(receipts(window)) == 1
 
 
 def test_d_pay_4_cash_topup_on_screen(qtbot: QtBot, window: MainWindow) -> None:
