@@ -174,6 +174,9 @@ class NfcReader(CardReader):
         # the last such report, forgotten after a sense cycle that found no card.
         self._last_bad: BadRead | None = None
         self._cycle_found_card = False
+        # The last card tapped, until a sense cycle finds the field empty: a card left on the
+        # reader across a device failure and reconnect is not a second tap.
+        self._held: bytes | None = None
 
     @property
     def path(self) -> str:
@@ -288,6 +291,7 @@ class NfcReader(CardReader):
         def terminate() -> bool:
             if not self._cycle_found_card:
                 self._last_bad = None  # the card that failed has left
+                self._held = None  # and the card that tapped, too
             self._cycle_found_card = False
             return stopping.wait(self._poll_interval)
 
@@ -295,7 +299,7 @@ class NfcReader(CardReader):
             "targets": list(self._targets),
             "on-discover": self._on_discover,
             "on-connect": self._on_connect,
-            "on-release": lambda tag: True,
+            "on-release": self._on_release,
             "iterations": 1,  # terminate() paces and checks for stop between cycles
             "beep-on-connect": True,
         }
@@ -340,10 +344,21 @@ class NfcReader(CardReader):
             self._bad(BadRead(self.name, exc.raw, exc.reason))
         else:
             self._last_bad = None
+            if uid == self._held:
+                # Still lying there since before the device failed and was reopened: it paid
+                # already, and the duplicate-tap window may well have passed.
+                log.info("%s: card %s still on the reader after reconnecting", self.name, uid.hex())
+                return True
+            self._held = uid
             self._emit_tap(
                 CardTap(uid=uid, reader=self.name, technology=technology, at=self._clock())
             )
         # True: nfcpy now checks presence until the card leaves, so it is not read again.
+        return True
+
+    def _on_release(self, tag: Any) -> bool:
+        """nfcpy saw the card leave (not called when the device fails while it lies there)."""
+        self._held = None
         return True
 
     def _bad(self, bad: BadRead) -> None:
