@@ -76,7 +76,7 @@ class Target:
         elif self.transport == "usb":
             # pyusb counts milliseconds; python-escpos' default 0 would wait forever.
             timeout_ms = max(1, int(timeout_s * 1000))
-            device = Usb(self.vendor, self.product, timeout=timeout_ms, profile=profile)
+            device = UsbPrinter(self.vendor, self.product, timeout=timeout_ms, profile=profile)
         elif self.transport == "serial":
             # The serial timeout bounds reads (status replies); writes get theirs below.
             device = SerialPrinter(
@@ -129,6 +129,22 @@ def _unacknowledged(sock: socket.socket) -> int:
     """Bytes sent but not yet acknowledged by the peer (Linux SIOCOUTQ)."""
     raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
     return int(struct.unpack("i", raw)[0])
+
+
+class UsbPrinter(Usb):  # type: ignore[misc]  # python-escpos ships no type hints
+    """python-escpos Usb without the USB reset it does on every open: the print queue opens
+    the printer for each status question, and a reset while the printer is still printing
+    the last receipt would cut it off. The configuration is set only when there is none."""
+
+    def _configure_usb(self) -> None:
+        if not self.device:
+            return
+        import usb.core
+
+        try:
+            self.device.get_active_configuration()
+        except usb.core.USBError:  # not configured yet: the first open after plugging in
+            self.device.set_configuration()
 
 
 class SerialPrinter(Serial):  # type: ignore[misc]  # python-escpos ships no type hints

@@ -383,11 +383,51 @@ def test_usb_printer_gets_ids_and_a_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(escpos_usb, "is_usable", lambda: True)
-    monkeypatch.setattr(target_module, "Usb", RecordingUsb)
+    monkeypatch.setattr(target_module, "UsbPrinter", RecordingUsb)
     printer = open_printer("escpos:usb:04b8:0e15,timeout=3", data_dir=tmp_path)
     with pytest.raises(PrinterError, match="USB 04b8:0e15: no such device"):
         printer.print_job(receipt_job())
     assert RecordingUsb.made[-1] == ((0x04B8, 0x0E15), {"timeout": 3000, "profile": "default"})
+
+
+class UsbDevice:
+    """What pyusb's Device offers python-escpos for configuring; records the calls."""
+
+    def __init__(self, configured: bool) -> None:
+        self.configured = configured
+        self.calls: list[str] = []
+
+    def get_active_configuration(self) -> object:
+        import usb.core
+
+        self.calls.append("get_active_configuration")
+        if not self.configured:
+            raise usb.core.USBError("Configuration not set")
+        return object()
+
+    def set_configuration(self) -> None:
+        self.calls.append("set_configuration")
+        self.configured = True
+
+    def reset(self) -> None:
+        self.calls.append("reset")
+
+
+def test_usb_open_never_resets_the_printer() -> None:
+    """Every status question opens the printer: no reset (it would cut a receipt still
+    printing), and the configuration is set only on the first open after plugging in."""
+    printer = target_module.UsbPrinter(0x04B8, 0x0E15, timeout=1000)
+    try:
+        for configured, expected in (
+            (False, ["get_active_configuration", "set_configuration"]),
+            (True, ["get_active_configuration"]),
+        ):
+            device = UsbDevice(configured)
+            printer.device = device
+            printer._configure_usb()
+            assert device.calls == expected
+    finally:
+        printer.device = None  # python-escpos would hand the stand-in to pyusb on close
 
 
 def test_usb_printer_not_plugged_in_through_real_pyusb(tmp_path: Path) -> None:
