@@ -64,6 +64,30 @@ class BadRead:
     typing: bool = False
 
 
+class ReaderRun:
+    """One run of a reader's thread, with a stop flag of its own: a thread that outlived
+    stop() (blocked in a driver past the join timeout) stays stopped when the reader is
+    started again, instead of coming back to life on a shared flag that start() cleared."""
+
+    def __init__(self, reader_name: str, target: Callable[[threading.Event], None]) -> None:
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(
+            target=target, args=(self.stopping,), name=f"card-reader-{reader_name}", daemon=True
+        )
+
+    def stop(self, timeout_s: float, wake: Callable[[], None] | None = None) -> None:
+        """Set the flag, `wake` the thread from its wait, join it for up to `timeout_s`."""
+        self.stopping.set()
+        if wake is not None:
+            wake()
+        # stop() from a callback runs on the reader thread: it ends once the callback returns.
+        if self.thread is threading.current_thread() or not self.thread.ident:
+            return
+        self.thread.join(timeout_s)
+        if self.thread.is_alive():
+            log.error("%s did not stop within %s s", self.thread.name, timeout_s)
+
+
 TapCallback = Callable[[CardTap], None]
 StatusCallback = Callable[[ReaderStatus], None]
 ErrorCallback = Callable[[BadRead], None]

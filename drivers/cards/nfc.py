@@ -31,6 +31,7 @@ from drivers.cards.base import (
     CardReader,
     CardTap,
     ErrorCallback,
+    ReaderRun,
     ReaderState,
     ReaderStatus,
     StatusCallback,
@@ -168,8 +169,7 @@ class NfcReader(CardReader):
         self._poll_interval = poll_interval
         self._retry_interval = retry_interval
         self._clock = clock
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._current: ReaderRun | None = None
         # A card whose activation keeps failing while it lies on the reader is reported once:
         # the last such report, forgotten after a sense cycle that found no card.
         self._last_bad: BadRead | None = None
@@ -190,29 +190,18 @@ class NfcReader(CardReader):
     ) -> None:
         """Start the reader thread; opening the device happens there, so this never blocks."""
         self._bind(on_tap, on_status, on_error)
-        # Each run has its own stop flag: a thread that outlived stop() stays stopped.
-        stopping = threading.Event()
-        thread = threading.Thread(
-            target=self._run, args=(stopping,), name=f"card-reader-{self.name}", daemon=True
-        )
+        run = ReaderRun(self.name, self._run)
         with self._lock:
-            self._thread = thread
-            self._stopping = stopping
+            self._current = run
         self._set_status(ReaderState.NO_READER, f"Opening the NFC reader at {self._path}")
-        thread.start()
+        run.thread.start()
 
     def stop(self) -> None:
         """Stop the thread (it closes the device) and wait for it; idempotent."""
         with self._lock:
-            thread, self._thread = self._thread, None
-            stopping = self._stopping
-        if thread is not None:
-            stopping.set()
-            # stop() from a callback runs on the reader thread: it ends once the callback returns.
-            if thread is not threading.current_thread():
-                thread.join(STOP_TIMEOUT_S)
-                if thread.is_alive():
-                    log.error("NFC reader thread did not stop within %s s", STOP_TIMEOUT_S)
+            run, self._current = self._current, None
+        if run is not None:
+            run.stop(STOP_TIMEOUT_S)
             self._set_status(ReaderState.NO_READER, "NFC reader stopped")
         self._unbind()
 

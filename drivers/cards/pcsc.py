@@ -32,6 +32,7 @@ from drivers.cards.base import (
     CardReader,
     CardTap,
     ErrorCallback,
+    ReaderRun,
     ReaderState,
     ReaderStatus,
     StatusCallback,
@@ -162,9 +163,7 @@ class PcscReader(CardReader):
         self._clock = clock
         self._retry_s = retry_s
         self._scard: Any = None
-        self._thread: threading.Thread | None = None
-        self._last_thread: threading.Thread | None = None  # kept after stop() gave up on it
-        self._stopping = threading.Event()
+        self._current: ReaderRun | None = None
         self._context_lock = threading.Lock()
         self._context: int | None = None
         # the watched reader's state as last reported, and (present, event counter) of its card
@@ -188,44 +187,34 @@ class PcscReader(CardReader):
         except PcscUnavailable as exc:
             self._set_status(ReaderState.UNAVAILABLE, str(exc))
             return
-        previous = self._last_thread
-        if previous is not None and previous.is_alive():
-            previous.join(STOP_TIMEOUT_S)
-            if previous.is_alive():  # clearing the stop flag would bring it back to life
-                self._unbind()
-                raise RuntimeError(f"{self.name}: the previous reader thread has not stopped")
-        self._stopping.clear()
-        self._thread = self._last_thread = threading.Thread(
-            target=self._run, name=f"card-reader-{self.name}", daemon=True
-        )
-        self._thread.start()
+        run = ReaderRun(self.name, self._run)
+        self._current = run
+        run.thread.start()
 
     def stop(self) -> None:
         """Cancel the wait, join the thread; idempotent."""
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stopping.set()
-            with self._context_lock:
-                if self._context is not None:
-                    self._scard.SCardCancel(self._context)
-            if thread is not threading.current_thread():
-                thread.join(STOP_TIMEOUT_S)
-                if thread.is_alive():
-                    log.error("PC/SC reader thread did not stop within %s s", STOP_TIMEOUT_S)
+        run, self._current = self._current, None
+        if run is not None:
+            run.stop(STOP_TIMEOUT_S, wake=self._cancel_wait)
         self._set_status(ReaderState.NO_READER, "PC/SC reader stopped")
         self._unbind()
 
+    def _cancel_wait(self) -> None:
+        with self._context_lock:
+            if self._context is not None:
+                self._scard.SCardCancel(self._context)
+
     # -- the thread ------------------------------------------------------------------------
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
+    def _run(self, stopping: threading.Event) -> None:
+        while not stopping.is_set():
             healthy = False
             try:
-                context = self._open_context()
+                context = self._open_context(stopping)
                 if context is None:
                     return
                 try:
-                    healthy = self._watch(context)
+                    healthy = self._watch(context, stopping)
                 finally:
                     self._close_context(context)
             except PcscUnavailable as exc:
@@ -234,12 +223,12 @@ class PcscReader(CardReader):
                 log.exception("PC/SC reader %s failed; retrying", self.name)
                 self._set_status(ReaderState.ERROR, "PC/SC reader failed; retrying (see the log)")
             if not healthy:
-                self._stopping.wait(self._retry_s)
+                stopping.wait(self._retry_s)
 
-    def _open_context(self) -> int | None:
+    def _open_context(self, stopping: threading.Event) -> int | None:
         context = _establish(self._scard)
         with self._context_lock:
-            if self._stopping.is_set():
+            if stopping.is_set():
                 self._scard.SCardReleaseContext(context)
                 return None
             self._context = context
@@ -250,7 +239,7 @@ class PcscReader(CardReader):
             self._context = None
             self._scard.SCardReleaseContext(context)
 
-    def _watch(self, context: int) -> bool:
+    def _watch(self, context: int, stopping: threading.Event) -> bool:
         """Follow readers and cards until stopped (True) or the context is lost (False
         if it never got going, so the caller waits before retrying)."""
         s = self._scard
@@ -259,7 +248,7 @@ class PcscReader(CardReader):
         pnp_state = int(s.SCARD_STATE_UNAWARE)
         relist = True
         try:
-            while not self._stopping.is_set():
+            while not stopping.is_set():
                 if relist:
                     target = self._choose(context, target, _list(s, context))
                     relist = False
@@ -272,7 +261,7 @@ class PcscReader(CardReader):
                     continue
                 if hresult == s.SCARD_E_UNKNOWN_READER:
                     relist = True
-                    self._stopping.wait(0.05)
+                    stopping.wait(0.05)
                     continue
                 if hresult != s.SCARD_S_SUCCESS:
                     raise _ContextLost(s.SCardGetErrorMessage(hresult))

@@ -32,6 +32,7 @@ from drivers.cards.base import (
     CardReader,
     CardTap,
     ErrorCallback,
+    ReaderRun,
     ReaderState,
     ReaderStatus,
     StatusCallback,
@@ -84,11 +85,10 @@ class SimulatedReader(CardReader):
         self._path = Path(path)
         self._clock = clock
         self._command_handler: CommandHandler | None = None
-        self._thread: threading.Thread | None = None
+        self._current: ReaderRun | None = None
         self._listener: socket.socket | None = None
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
-        self._stopping = threading.Event()
         self._inode: int | None = None
 
     @property
@@ -124,25 +124,15 @@ class SimulatedReader(CardReader):
             return
         self._listener = listener
         self._wake_r, self._wake_w = socket.socketpair()
-        self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._run, name=f"card-reader-{self.name}", daemon=True
-        )
-        self._thread.start()
+        self._current = ReaderRun(self.name, self._run)
+        self._current.thread.start()
         self._set_status(ReaderState.CONNECTED, "Simulated reader ready")
 
     def stop(self) -> None:
         """Close the socket, join the thread and remove the socket file; idempotent."""
-        thread = self._thread
-        self._thread = None
-        if thread is not None:
-            self._stopping.set()
-            if self._wake_w is not None:
-                with contextlib.suppress(OSError):
-                    self._wake_w.send(b"x")
-            thread.join(STOP_TIMEOUT_S)
-            if thread.is_alive():
-                log.error("simulated reader thread did not stop within %s s", STOP_TIMEOUT_S)
+        run, self._current = self._current, None
+        if run is not None:
+            run.stop(STOP_TIMEOUT_S, wake=self._wake)
         for sock in (self._listener, self._wake_r, self._wake_w):
             if sock is not None:
                 sock.close()
@@ -199,7 +189,12 @@ class SimulatedReader(CardReader):
             pass
         self._inode = None
 
-    def _run(self) -> None:
+    def _wake(self) -> None:
+        if self._wake_w is not None:
+            with contextlib.suppress(OSError):
+                self._wake_w.send(b"x")
+
+    def _run(self, stopping: threading.Event) -> None:
         assert self._listener is not None
         assert self._wake_r is not None
         buffers: dict[socket.socket, bytearray] = {}
@@ -207,7 +202,7 @@ class SimulatedReader(CardReader):
             sel.register(self._listener, selectors.EVENT_READ)
             sel.register(self._wake_r, selectors.EVENT_READ)
             try:
-                while not self._stopping.is_set():
+                while not stopping.is_set():
                     for key, _ in sel.select():
                         sock = key.fileobj
                         assert isinstance(sock, socket.socket)
