@@ -26,6 +26,20 @@ from tests.terminal.till_scheme import PRODUCTS, seed_scheme
 ANNA = bytes.fromhex("AA000001")  # her card in the test scheme
 
 
+def seeded_till(data_dir: Path, reader: str, printer: str) -> Till:
+    """A till on the test scheme (seeded once per folder) with this reader and printer."""
+    if not (data_dir / "till.db").exists():
+        with Store.open(data_dir / "till.db", till_id="till-1") as store:
+            seed_scheme(store)
+    config = TillConfig(
+        till_id="till-1",
+        data_dir=data_dir,
+        reader=ReaderConfig(reader),
+        printer=PrinterConfig(printer, 42),
+    )
+    return Till(config, link=NoServer())
+
+
 @pytest.fixture
 def slot(pcsc_daemon: PcscDaemon) -> Iterator[VirtualReader]:
     reader = VirtualReader("Canteen Till", free_port_pair())
@@ -39,16 +53,8 @@ def slot(pcsc_daemon: PcscDaemon) -> Iterator[VirtualReader]:
 def test_card_on_a_pcsc_reader_pays_and_the_receipt_prints_on_escpos(
     tmp_path: Path, slot: VirtualReader
 ) -> None:
-    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
-        seed_scheme(store)
     with Listener() as printer:
-        config = TillConfig(
-            till_id="till-1",
-            data_dir=tmp_path,
-            reader=ReaderConfig("pcsc:canteen till"),
-            printer=PrinterConfig(printer.spec, 42),
-        )
-        till = Till(config, link=NoServer())
+        till = seeded_till(tmp_path, "pcsc:canteen till", printer.spec)
         ready, printed = threading.Event(), threading.Event()
         records: list[PrintRecord] = []
         taps: list[CardTap] = []
@@ -101,17 +107,9 @@ def test_card_on_a_pcsc_reader_pays_and_the_receipt_prints_on_escpos(
 
 def test_the_status_bar_shows_paper_running_low_and_out(tmp_path: Path) -> None:
     """What the ESC/POS printer reports about its paper reaches the till's status bar."""
-    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
-        seed_scheme(store)
     for answers, ok, text in ((NEAR_END, True, "Paper is running low"), (OUT, False, "out of")):
         with Listener(status=answers) as printer:
-            config = TillConfig(
-                till_id="till-1",
-                data_dir=tmp_path,
-                reader=ReaderConfig("simulated"),
-                printer=PrinterConfig(printer.spec, 42),
-            )
-            till = Till(config, link=NoServer())
+            till = seeded_till(tmp_path, "simulated", printer.spec)
             try:
                 till.start_devices(
                     on_tap=lambda _tap: None,

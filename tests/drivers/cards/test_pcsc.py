@@ -144,6 +144,15 @@ def ready_text(reader: VirtualReader) -> str:
     return f"Reader ready: {reader.slot_name}"
 
 
+def reads_when_ready(got: Recorder, till_reader: VirtualReader, card: VirtualCard) -> CardTap:
+    """Once the reader is ready on `till_reader`, `card` presented: the tap it makes."""
+    got.wait_state(ReaderState.CONNECTED, ready_text(till_reader))
+    before = len(got.taps)
+    card.insert()
+    got.wait_taps(before + 1)
+    return got.taps[-1]
+
+
 def lift(card: VirtualCard, pcscd: PcscDaemon, slot_name: str) -> None:
     """Take the card off and wait until pcscd has seen it go (vpcd can swap cards unseen)."""
     card.remove()
@@ -167,11 +176,8 @@ def test_tap_is_one_tap_until_the_card_is_presented_again(
 ) -> None:
     """A card on the reader is one tap with its UID; lifted and presented again, a second."""
     reader, got = start_reader("canteen test")
-    got.wait_state(ReaderState.CONNECTED, ready_text(till_reader))
     card = cards(till_reader.port, uid=UID)
-    card.insert()
-    got.wait_taps(1)
-    tap = got.taps[0]
+    tap = reads_when_ready(got, till_reader, card)
     assert (tap.uid, tap.reader, tap.technology) == (
         UID,
         f"pcsc:{till_reader.slot_name}",
@@ -223,11 +229,9 @@ def test_iso14443_4_card_gets_its_ats_read(
     """An ISO 14443-4 card (no PC/SC storage-card ATR) taps as "iso14443"; its ATS is logged."""
     caplog.set_level(logging.INFO, logger="drivers.cards.pcsc")
     _, got = start_reader("Canteen*")
-    got.wait_state(ReaderState.CONNECTED, ready_text(till_reader))
     card = cards(till_reader.port, uid=UID7, atr=ISO14443_4_ATR, ats=bytes.fromhex("0578807002"))
-    card.insert()
-    got.wait_taps(1)
-    assert (got.taps[0].uid, got.taps[0].technology) == (UID7, "iso14443")
+    tap = reads_when_ready(got, till_reader, card)
+    assert (tap.uid, tap.technology) == (UID7, "iso14443")
     got.wait(lambda: GET_ATS in card.apdus, "GET ATS")
     got.wait(lambda: "ATS 05 78 80 70 02" in caplog.text, "ATS in the log")
 
@@ -332,10 +336,7 @@ def test_pcscd_gone_mid_read_is_a_bad_read_then_it_recovers(
     assert got.taps == []
     card.remove()
     pcscd.restart(till_reader)
-    got.wait_state(ReaderState.CONNECTED, ready_text(till_reader))
-    card.insert()
-    got.wait_taps(1)
-    assert got.taps[0].uid == UID
+    assert reads_when_ready(got, till_reader, card).uid == UID
 
 
 # -- readers and pcscd coming and going --------------------------------------------------------
@@ -354,10 +355,7 @@ def test_reader_unplugged_and_plugged_back(
     pcscd.restart(None)  # pcscd 1.9 reads reader.conf only at start
     got.wait_state(ReaderState.NO_READER, "Card reader unplugged")
     pcscd.restart(till_reader)
-    got.wait_state(ReaderState.CONNECTED, ready_text(till_reader))
-    card = cards(till_reader.port)
-    card.insert()
-    got.wait_taps(1)
+    assert reads_when_ready(got, till_reader, cards(till_reader.port)).uid == UID
 
 
 @pytest.mark.slow
@@ -376,11 +374,7 @@ def test_pcscd_stopped_then_restarted(
     with pytest.raises(PcscUnavailable, match="pcscd not running"):
         list_readers()
     pcscd.start(till_reader)
-    got.wait_state(ReaderState.CONNECTED, ready_text(till_reader))
-    card = cards(till_reader.port, uid=UID7)
-    card.insert()
-    got.wait_taps(1)
-    assert got.taps[0].uid == UID7
+    assert reads_when_ready(got, till_reader, cards(till_reader.port, uid=UID7)).uid == UID7
 
 
 @pytest.mark.slow
@@ -395,10 +389,7 @@ def test_reader_started_while_pcscd_is_down(
     got.wait_state(ReaderState.UNAVAILABLE, "pcscd not running")
     try:
         daemon.start(till_reader)
-        got.wait_state(ReaderState.CONNECTED, ready_text(till_reader))
-        card = cards(till_reader.port)
-        card.insert()
-        got.wait_taps(1)
+        assert reads_when_ready(got, till_reader, cards(till_reader.port)).uid == UID
     finally:
         daemon.stop()
 
