@@ -165,17 +165,18 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
 
 def _check_escpos(kind: str, columns: int, data_dir: Path, source: str) -> None:
     """The printer string parses and the receipt width fits its paper: found at start-up,
-    not at the first sale."""
-    from drivers.printers.escpos import open_escpos
+    not at the first sale. Only the string: the till opens the printer (and its logo) once."""
+    from drivers.printers.escpos import paper_columns
+    from drivers.printers.escpos_target import parse
 
     try:
-        printer = open_escpos(kind.split(":", 1)[1], data_dir=data_dir)
+        _, options = parse(kind.split(":", 1)[1], data_dir=data_dir)
     except ValueError as exc:
         raise ConfigError(f"{source}: printer.kind: {exc}") from None
-    widest = max(printer.columns().values())
+    widest = max(paper_columns(options).values())
     if columns > widest:
         raise ConfigError(
-            f"{source}: printer.columns = {columns} does not fit {printer.options.paper_mm} mm"
+            f"{source}: printer.columns = {columns} does not fit {options.paper_mm} mm"
             f" paper on this printer (at most {widest})"
         )
 

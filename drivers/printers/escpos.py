@@ -58,6 +58,12 @@ DRAWER_PIN = 2  # the usual cash-drawer connector pin
 TEXT_ONLY = str.maketrans({code: " " for code in (*range(32), 127) if code != 10})
 
 
+def paper_columns(options: Options) -> dict[str, int]:
+    """Characters per line on the paper these options name, per font."""
+    dots = _printable_dots(options)
+    return {font: dots // width for font, width in FONT_DOTS.items()}
+
+
 def open_escpos(arg: str, *, data_dir: Path) -> EscposPrinter:
     """The printer "escpos:ARG" names; a malformed ARG is a ValueError naming the fault."""
     target, options = parse(arg, data_dir=data_dir)
@@ -78,7 +84,7 @@ class EscposPrinter(ReceiptPrinter):
 
     def columns(self) -> dict[str, int]:
         """Characters per line on this paper, per font."""
-        return {font: self.dots // width for font, width in FONT_DOTS.items()}
+        return paper_columns(self.options)
 
     def render(self, job: PrintJob) -> bytes:
         """The job as ESC/POS bytes (python-escpos Dummy), or PrinterError."""
