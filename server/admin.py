@@ -191,11 +191,11 @@ def update_cardholder(
     if not sets:
         return
     with db.transaction() as tx:
-        done = tx.execute(
+        done = tx.rows_changed(
             f"UPDATE cardholders SET {', '.join(sets)} WHERE cardholder_id = ?",
             (*params, cardholder_id),
         )
-        if getattr(done, "rowcount", 1) == 0:
+        if done == 0:
             raise AdminError(f"unknown cardholder {cardholder_id}")
         emit(tx, "cardholder", cardholder_id)
 
@@ -221,10 +221,10 @@ def update_account(
     if not sets:
         return
     with db.transaction() as tx:
-        done = tx.execute(
+        done = tx.rows_changed(
             f"UPDATE accounts SET {', '.join(sets)} WHERE account_id = ?", (*params, account_id)
         )
-        if getattr(done, "rowcount", 1) == 0:
+        if done == 0:
             raise AdminError(f"unknown account {account_id}")
         emit(tx, "account", account_id)
 
@@ -235,11 +235,11 @@ def set_arrears(db: Database, account_id: str, arrears: int) -> None:
     if isinstance(arrears, bool) or not isinstance(arrears, int) or arrears < 0:
         raise AdminError("arrears are a non-negative whole number of minor units")
     with db.transaction() as tx:
-        done = tx.execute(
+        done = tx.rows_changed(
             "UPDATE accounts SET arrears = ?, payment_blocked = ? WHERE account_id = ?",
             (arrears, int(arrears > 0), account_id),
         )
-        if getattr(done, "rowcount", 1) == 0:
+        if done == 0:
             raise AdminError(f"unknown account {account_id}")
         emit(tx, "account", account_id)
 

@@ -44,8 +44,8 @@ def put_product(db: Database, product: Product, unit_id: str) -> None:
 def remove_product(db: Database, product_id: str) -> None:
     """Take a product off its unit's menu; the tills drop it at their next sync."""
     with db.transaction() as tx:
-        done = tx.execute("DELETE FROM products WHERE product_id = ?", (product_id,))
-        if getattr(done, "rowcount", 1) == 0:
+        done = tx.rows_changed("DELETE FROM products WHERE product_id = ?", (product_id,))
+        if done == 0:
             raise AdminError(f"unknown product {product_id}")
         emit(tx, "product", product_id)
 
@@ -106,8 +106,8 @@ def set_agreement(db: Database, agreement: AutoloadAgreement) -> None:
 def remove_agreement(db: Database, account_id: str) -> None:
     """D-AUTO-1: the account no longer autoloads; the tills drop the agreement."""
     with db.transaction() as tx:
-        done = tx.execute("DELETE FROM agreements WHERE account_id = ?", (account_id,))
-        if getattr(done, "rowcount", 1) == 0:
+        done = tx.rows_changed("DELETE FROM agreements WHERE account_id = ?", (account_id,))
+        if done == 0:
             raise AdminError(f"account {account_id} has no autoload agreement")
         emit(tx, "agreement", account_id)
 

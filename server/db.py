@@ -17,6 +17,8 @@ Dialect = Literal["sqlite", "postgresql"]
 
 
 class Cursor(Protocol):
+    rowcount: int  # sqlite3 and psycopg both: rows an UPDATE or DELETE changed
+
     def fetchone(self) -> Any: ...
     def fetchall(self) -> list[Any]: ...
 
@@ -32,6 +34,10 @@ class Tx:
         if self.dialect == "postgresql":
             sql = sql.replace("%", "%%").replace("?", "%s")
         return self._conn.execute(sql, tuple(params))  # type: ignore[no-any-return]
+
+    def rows_changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an UPDATE or DELETE; how many rows it changed (0: nothing matched)."""
+        return int(self.execute(sql, params).rowcount)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if self.dialect == "postgresql":
