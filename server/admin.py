@@ -164,11 +164,13 @@ def update_cardholder(
     *,
     name: str | None = None,
     allowed_unit_types: list[str] | None = None,
-    daily_limit: int | bool | None = False,
+    daily_limit: int | None = None,
+    remove_daily_limit: bool = False,
     blocked_categories: list[str] | None = None,
 ) -> None:
     """The name, where the card may be used (D-UNIT-2) and the guardian's restrictions
-    (D-UNIT-3). `daily_limit=None` removes the limit; leaving it out (False) keeps it.
+    (D-UNIT-3). What is left out (None) stays as it is; `remove_daily_limit` wins over a
+    `daily_limit` given with it.
     """
     sets: list[str] = []
     params: list[Any] = []
@@ -180,8 +182,10 @@ def update_cardholder(
     if allowed_unit_types is not None:
         sets.append("allowed_unit_types = ?")
         params.append(json.dumps(sorted(allowed_unit_types)))
-    if daily_limit is not False:
-        if daily_limit is not None and (isinstance(daily_limit, bool) or daily_limit < 0):
+    if remove_daily_limit:
+        sets.append("daily_limit = NULL")
+    elif daily_limit is not None:
+        if isinstance(daily_limit, bool) or daily_limit < 0:
             raise AdminError("a daily limit is a non-negative whole number of minor units")
         sets.append("daily_limit = ?")
         params.append(daily_limit)

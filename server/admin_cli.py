@@ -175,18 +175,14 @@ def run(db: Database, args: argparse.Namespace) -> int:
 
 
 def _update_cardholder(db: Database, args: argparse.Namespace) -> None:
-    limit: int | bool | None = False
-    if args.no_daily_limit:
-        limit = None
-    elif args.daily_limit is not None:
-        limit = args.daily_limit
     blocked = None if args.blocked_categories is None else _list(args.blocked_categories)
     admin.update_cardholder(
         db,
         args.cardholder_id,
         name=args.name,
         allowed_unit_types=None if args.allowed is None else _list(args.allowed),
-        daily_limit=limit,
+        daily_limit=args.daily_limit,
+        remove_daily_limit=args.no_daily_limit,
         blocked_categories=blocked,
     )
     print(f"cardholder {args.cardholder_id} updated")

@@ -262,18 +262,14 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
     @app.patch("/v1/admin/cardholders/{cardholder_id}", dependencies=admin_dep, status_code=204)
     def patch_cardholder(cardholder_id: str, body: CardholderPatch) -> None:
         """Name, where the card may be used (D-UNIT-2) and restrictions (D-UNIT-3)."""
-        limit: int | bool | None = False
-        if body.remove_daily_limit:
-            limit = None
-        elif body.daily_limit is not None:
-            limit = body.daily_limit
         _admin_call(
             lambda: admin.update_cardholder(
                 db,
                 cardholder_id,
                 name=body.name,
                 allowed_unit_types=body.allowed_unit_types,
-                daily_limit=limit,
+                daily_limit=body.daily_limit,
+                remove_daily_limit=body.remove_daily_limit,
                 blocked_categories=body.blocked_categories,
             )
         )
