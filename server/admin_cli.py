@@ -27,6 +27,10 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     till.add_argument("--till-id", required=True)
     till.add_argument("--unit-id", required=True)
     adm.add_parser("tills", help="every till: unit, enrolment, last entry received, refusals")
+    revoke = adm.add_parser(
+        "revoke-till", help="end a till's credential at once (a stolen or retired till PC)"
+    )
+    revoke.add_argument("till_id")
 
     holder = adm.add_parser("cardholder", help="add a cardholder with an account and a card")
     for name in ("cardholder_id", "name", "account_id", "currency"):
@@ -100,8 +104,14 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "settings", nargs="*", metavar="KEY=VALUE", help="change keys, e.g. balance_cap=15000"
     )
 
-    ref = adm.add_parser("refusals", help="entries the server refused, by till")
+    ref = adm.add_parser("refusals", help="entries refused for good: they cannot have happened")
     ref.add_argument("--till")
+    flag = adm.add_parser("flagged", help="entries booked though they broke a rule offline")
+    flag.add_argument("--till")
+    rep = adm.add_parser("reports", help="feed items tills could not read")
+    rep.add_argument("--till")
+    led = adm.add_parser("ledger", help="every movement of an account's balance, and its source")
+    led.add_argument("account_id")
 
 
 def run(db: Database, args: argparse.Namespace) -> int:
@@ -115,6 +125,9 @@ def run(db: Database, args: argparse.Namespace) -> int:
         print(f"till {args.till_id}: enrolment code {code}")
     elif what == "tills":
         _print_json(admin.tills_overview(db))
+    elif what == "revoke-till":
+        tills.revoke(db, args.till_id)
+        print(f"till {args.till_id} revoked: its credential no longer works")
     elif what == "cardholder":
         admin.add_cardholder(
             db,
@@ -126,7 +139,7 @@ def run(db: Database, args: argparse.Namespace) -> int:
             price_level=args.price_level,
             allowed_unit_types=_list(args.allowed),
         )
-        card = f"card {args.card_id}" if args.card_id else "no card yet"
+        card = f"card {admin.card_id_of(args.card_id)}" if args.card_id else "no card yet"
         print(f"cardholder {args.cardholder_id} with {card} added")
     elif what == "update-cardholder":
         _update_cardholder(db, args)
@@ -136,14 +149,14 @@ def run(db: Database, args: argparse.Namespace) -> int:
         sha = catalogue.put_photo(db, args.cardholder_id, _read(args.file))
         print(f"photo {sha} saved for {args.cardholder_id}")
     elif what == "issue-card":
-        admin.issue_card(db, args.account_id, args.card_id)
-        print(f"card {args.card_id} issued to account {args.account_id}")
+        card = admin.issue_card(db, args.account_id, args.card_id)
+        print(f"card {card} issued to account {args.account_id}")
     elif what == "replace":
-        admin.replace_card(db, args.card_id, args.new_card_id, fee=args.fee)
-        print(f"card {args.card_id} replaced by {args.new_card_id} (fee {args.fee})")
+        new = admin.replace_card(db, args.card_id, args.new_card_id, fee=args.fee)
+        print(f"card {admin.card_id_of(args.card_id)} replaced by {new} (fee {args.fee})")
     elif what in ("block", "unblock"):
         admin.set_card_state(db, args.card_id, "blocked" if what == "block" else "active")
-        print(f"card {args.card_id} {what}ed")
+        print(f"card {admin.card_id_of(args.card_id)} {what}ed")
     elif what == "deposit":
         print(f"balance {admin.deposit(db, args.card_id, args.amount)}")
     elif what == "balance":
@@ -171,6 +184,12 @@ def run(db: Database, args: argparse.Namespace) -> int:
         _policy(db, args)
     elif what == "refusals":
         _print_json(admin.refusals(db, args.till))
+    elif what == "flagged":
+        _print_json(admin.flagged(db, args.till))
+    elif what == "reports":
+        _print_json(admin.till_reports(db, args.till))
+    elif what == "ledger":
+        _print_json(admin.explain(db, args.account_id))
     return 0
 
 

@@ -3,24 +3,57 @@ and cardholders' photos. Each write emits its change for the tills (`server.feed
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import warnings
+from datetime import UTC, datetime
 from typing import Any
 
-from server.admin import AdminError, scheme_policy
-from server.db import Database
+from server.db import Database, Tx
+from server.errors import AdminError, NotFound, TooLarge, valid
 from server.feed import emit
+from server.policy import scheme_policy
+from sync import limits
 from sync.policy import Policy, PolicyError
-from sync.records import AutoloadAgreement, Product
+from sync.protocol import Key, ProductText
+from sync.records import AutoloadAgreement, PriceLevel, Product
+
+LEVELS = tuple(level.value for level in PriceLevel)
 
 
 def put_product(db: Database, product: Product, unit_id: str) -> None:
-    """A product of a unit's menu with its price per level (minor units)."""
-    for level, price in product.prices.items():
-        if isinstance(price, bool) or not isinstance(price, int) or price < 0:
-            raise AdminError(f"{product.product_id}: price for {level} must be whole minor units")
+    """A product of a unit's menu with its price per level (minor units): a price for every
+    level the scheme has, since a till must be able to sell it to anyone (D-ACC-3)."""
+    valid(Key, product.product_id, "product_id")
+    valid(ProductText, product.name, "name")
+    valid(ProductText, product.category, "category")
+    prices = {str(k): v for k, v in product.prices.items()}
+    missing = [level for level in LEVELS if level not in prices]
+    if missing:
+        raise AdminError(f"{product.product_id}: prices: no price for {', '.join(missing)}")
+    unknown = sorted(set(prices) - set(LEVELS))
+    if unknown:
+        raise AdminError(f"{product.product_id}: prices: unknown price level {', '.join(unknown)}")
+    for level, price in prices.items():
+        if (
+            isinstance(price, bool)
+            or not isinstance(price, int)
+            or not 0 <= price <= limits.MAX_AMOUNT
+        ):
+            raise AdminError(
+                f"{product.product_id}: prices.{level} must be whole minor units"
+                f" from 0 to {limits.MAX_AMOUNT}"
+            )
+    if not 0 <= product.vat_rate_bp <= 10_000:
+        raise AdminError(f"{product.product_id}: vat_rate_bp must be from 0 to 10000")
+    if product.shortcut is not None and not 0 < len(product.shortcut) <= 8:
+        raise AdminError(f"{product.product_id}: a shortcut is 1 to 8 characters")
+    if not -1_000_000 <= product.position <= 1_000_000:
+        raise AdminError(f"{product.product_id}: position must be within ±1000000")
     with db.transaction() as tx:
         if tx.one("SELECT 1 FROM units WHERE unit_id = ?", (unit_id,)) is None:
-            raise AdminError(f"unknown unit {unit_id}")
+            raise NotFound(f"unknown unit {unit_id}")
         tx.execute(
             "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (product_id) DO UPDATE SET unit_id = excluded.unit_id,"
@@ -32,7 +65,7 @@ def put_product(db: Database, product: Product, unit_id: str) -> None:
                 unit_id,
                 product.name,
                 product.category,
-                json.dumps({str(k): v for k, v in product.prices.items()}, sort_keys=True),
+                json.dumps(prices, sort_keys=True),
                 product.vat_rate_bp,
                 product.shortcut,
                 product.position,
@@ -46,7 +79,7 @@ def remove_product(db: Database, product_id: str) -> None:
     with db.transaction() as tx:
         done = tx.rows_changed("DELETE FROM products WHERE product_id = ?", (product_id,))
         if done == 0:
-            raise AdminError(f"unknown product {product_id}")
+            raise NotFound(f"unknown product {product_id}")
         emit(tx, "product", product_id)
 
 
@@ -71,14 +104,22 @@ def policy_data(db: Database) -> dict[str, Any]:
     return {} if data is None else dict(json.loads(data))
 
 
-def set_agreement(db: Database, agreement: AutoloadAgreement) -> None:
+def set_agreement(
+    db: Database, agreement: AutoloadAgreement, *, at: datetime | None = None
+) -> None:
     """D-AUTO-1: an autoload agreement (threshold, amount, active from) on an account, with
-    the amount inside the scheme policy's bounds."""
-    if agreement.threshold < 0 or agreement.amount <= 0:
+    the amount inside the scheme policy's bounds. Every version is kept with when it was in
+    force (`at`, now by default), so an autoload a till made offline is judged by the version
+    the till had."""
+    for name in ("threshold", "amount"):
+        value = getattr(agreement, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise AdminError(f"an agreement's {name} is whole minor units")
+    if not 0 <= agreement.threshold <= limits.MAX_AMOUNT or agreement.amount <= 0:
         raise AdminError("an agreement needs a threshold >= 0 and an amount > 0")
     with db.transaction() as tx:
         if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (agreement.account_id,)) is None:
-            raise AdminError(f"unknown account {agreement.account_id}")
+            raise NotFound(f"unknown account {agreement.account_id}")
         policy = scheme_policy(tx)
         low, high = policy.autoload_min_amount, policy.autoload_max_amount
         if not low <= agreement.amount <= high:
@@ -100,7 +141,29 @@ def set_agreement(db: Database, agreement: AutoloadAgreement) -> None:
                 int(agreement.collection_failed),
             ),
         )
+        stamp = (at or datetime.now(UTC)).isoformat()
+        _end_version(tx, agreement.account_id, stamp)
+        tx.execute(
+            "INSERT INTO agreement_history (account_id, threshold, amount, active_from, ended,"
+            " collection_failed, valid_from) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                agreement.account_id,
+                agreement.threshold,
+                agreement.amount,
+                agreement.active_from.isoformat(),
+                int(agreement.ended),
+                int(agreement.collection_failed),
+                stamp,
+            ),
+        )
         emit(tx, "agreement", agreement.account_id)
+
+
+def _end_version(tx: Tx, account_id: str, stamp: str) -> None:
+    tx.execute(
+        "UPDATE agreement_history SET valid_to = ? WHERE account_id = ? AND valid_to IS NULL",
+        (stamp, account_id),
+    )
 
 
 def remove_agreement(db: Database, account_id: str) -> None:
@@ -108,27 +171,56 @@ def remove_agreement(db: Database, account_id: str) -> None:
     with db.transaction() as tx:
         done = tx.rows_changed("DELETE FROM agreements WHERE account_id = ?", (account_id,))
         if done == 0:
-            raise AdminError(f"account {account_id} has no autoload agreement")
+            raise NotFound(f"account {account_id} has no autoload agreement")
+        _end_version(tx, account_id, datetime.now(UTC).isoformat())
         emit(tx, "agreement", account_id)
 
 
-def put_photo(db: Database, cardholder_id: str, data: bytes) -> str:
-    """A cardholder's photo, content-addressed; refused when it is not an image (D-CARD-4)."""
-    import hashlib
-    import io
-
+def check_photo(data: bytes) -> str:
+    """The photo's media type; refused when it is not an image, or too large to decode
+    safely (a 20,000 × 20,000 PNG is a few kilobytes and gigabytes of pixels)."""
     from PIL import Image, UnidentifiedImageError
 
+    if len(data) > limits.MAX_PHOTO_BYTES:
+        raise TooLarge(
+            f"the photo is {len(data)} bytes; the limit is {limits.MAX_PHOTO_BYTES} bytes"
+        )
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            media = Image.MIME.get(image.format or "", "application/octet-stream")
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                _check_pixels(width, height)
+                image.verify()
+                return Image.MIME.get(image.format or "", "application/octet-stream")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TooLarge(
+            f"the photo has more pixels than {limits.MAX_PHOTO_PIXELS}"
+            f" (at most {limits.MAX_PHOTO_SIDE} a side)"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise AdminError(f"the photo is not an image: {exc}") from None
+
+
+def _check_pixels(width: int, height: int) -> None:
+    if (
+        width > limits.MAX_PHOTO_SIDE
+        or height > limits.MAX_PHOTO_SIDE
+        or width * height > limits.MAX_PHOTO_PIXELS
+    ):
+        raise TooLarge(
+            f"the photo is {width} × {height} pixels; the limit is {limits.MAX_PHOTO_PIXELS}"
+            f" pixels and {limits.MAX_PHOTO_SIDE} a side"
+        )
+
+
+def put_photo(db: Database, cardholder_id: str, data: bytes) -> str:
+    """A cardholder's photo, content-addressed (D-CARD-4)."""
+    media = check_photo(data)
     sha = hashlib.sha256(data).hexdigest()
     with db.transaction() as tx:
         if tx.one("SELECT 1 FROM cardholders WHERE cardholder_id = ?", (cardholder_id,)) is None:
-            raise AdminError(f"unknown cardholder {cardholder_id}")
+            raise NotFound(f"unknown cardholder {cardholder_id}")
         if tx.one("SELECT 1 FROM photos WHERE sha256 = ?", (sha,)) is None:
             tx.execute("INSERT INTO photos VALUES (?, ?, ?)", (sha, data, media))
         tx.execute(
@@ -138,7 +230,18 @@ def put_photo(db: Database, cardholder_id: str, data: bytes) -> str:
     return sha
 
 
-def photo(db: Database, sha256: str) -> tuple[bytes, str] | None:
+def photo_for_till(db: Database, sha256: str, till_id: str) -> tuple[bytes, str] | None:
+    """A photo, to a till whose unit type one of its cardholders allows (least data)."""
     with db.transaction(write=False) as tx:
+        unit_type = tx.scalar(
+            "SELECT u.unit_type FROM tills t JOIN units u ON u.unit_id = t.unit_id"
+            " WHERE t.till_id = ?",
+            (till_id,),
+        )
+        allowed = tx.all(
+            "SELECT allowed_unit_types FROM cardholders WHERE photo_sha256 = ?", (sha256,)
+        )
+        if not any(unit_type in json.loads(row[0]) for row in allowed):
+            return None
         row = tx.one("SELECT data, media_type FROM photos WHERE sha256 = ?", (sha256,))
     return None if row is None else (bytes(row[0]), str(row[1]))

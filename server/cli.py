@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from server import admin, admin_cli
 from server.db import Database
@@ -25,6 +26,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(url, args)
     if args.command == "openapi":
         sys.stdout.write(openapi_document())
+        return 0
+    if args.command == "limits":
+        from sync import limits
+
+        for name, value, what in limits.as_table():
+            print(f"{name:<18} {value!s:>12}  {what}")
         return 0
     db = Database(url)
     try:
@@ -48,8 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
+    serve.add_argument(
+        "--behind-proxy",
+        metavar="PROXY_IPS",
+        help="trust X-Forwarded-For/-Proto from these addresses (a reverse proxy), e.g. 127.0.0.1",
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("openapi", help="print the OpenAPI document (kept in docs/openapi.json)")
+    sub.add_parser("limits", help="every size limit of the wire and the back office")
     adm = sub.add_parser("admin", help="back-office commands").add_subparsers(
         dest="what", required=True
     )
@@ -72,6 +87,13 @@ def _serve(url: str, args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("canteen-server: give both --tls-cert and --tls-key, or neither", file=sys.stderr)
+        return 2
+    for path in (args.tls_cert, args.tls_key):
+        if path is not None and not path.is_file():
+            print(f"canteen-server: {path}: no such file", file=sys.stderr)
+            return 2
     token = os.environ.get(ENV_TOKEN)
     if not token:
         token = secrets.token_urlsafe(24)
@@ -86,6 +108,10 @@ def _serve(url: str, args: argparse.Namespace) -> int:
         log_level="info",
         # Long-polls are waiting requests: on shutdown, end them rather than wait them out.
         timeout_graceful_shutdown=2,
+        ssl_certfile=None if args.tls_cert is None else str(args.tls_cert),
+        ssl_keyfile=None if args.tls_key is None else str(args.tls_key),
+        proxy_headers=args.behind_proxy is not None,
+        forwarded_allow_ips=args.behind_proxy,
     )
     return 0
 

@@ -20,6 +20,7 @@ from terminal.demo_data import DemoData, local_today
 from terminal.photos import generate_portrait
 
 HISTORY_TILL = "cafeteria-1"  # where the demo's earlier spending today took place
+HISTORY_SERIES = UUID(new_id())
 
 
 def seed(db: Database, data: DemoData, *, now: datetime) -> str:
@@ -63,7 +64,8 @@ def seed(db: Database, data: DemoData, *, now: datetime) -> str:
                 db, holder.cardholder_id, generate_portrait(person.photo_seed, holder.name)
             )
         if person.agreement is not None:
-            catalogue.set_agreement(db, person.agreement)
+            # In force since before the day's earlier autoloads (their history below).
+            catalogue.set_agreement(db, person.agreement, at=now - timedelta(days=1))
         if account.arrears:
             admin.set_arrears(db, account.account_id, account.arrears)
         for card in person.cards[1:]:
@@ -111,9 +113,24 @@ def seed(db: Database, data: DemoData, *, now: datetime) -> str:
 def _entry(
     kind: str, amount: int, card_id: str, account_id: str, at: datetime, day: object, seq: int
 ) -> EntryIn:
+    """An entry as the cafeteria's till wrote it earlier today (the server checks them all)."""
+    if kind == "sale":
+        line = {
+            "product_id": "cafeteria",
+            "name": "Cafeteria",
+            "category": "Cafeteria",
+            "quantity": 1,
+            "unit_price": -amount,
+            "vat_rate_bp": 700,
+        }
+        body: dict[str, object] = {"lines": [line], "total": -amount, "tender": "card"}
+    else:
+        body = {"consent": True}
+    body["demo"] = "earlier today at the cafeteria"
     return EntryIn.model_validate(
         {
             "id": UUID(new_id()),
+            "series": HISTORY_SERIES,
             "seq": seq,
             "kind": kind,
             "created_at": at,
@@ -123,6 +140,6 @@ def _entry(
             "amount": amount,
             "currency": "EUR",
             "receipt_no": seq,
-            "body": {"demo": "earlier today at the cafeteria"},
+            "body": body,
         }
     )

@@ -1,33 +1,43 @@
 """The change feed (CouchDB `_changes` style): what changed since a cursor, as current state.
 
 Writers record *that* an item changed (`emit`, in their own transaction). A reader gets the
-items changed after its cursor with their state read now, together with its own till's
-`applied_seq`, all from one snapshot: so a balance and the watermark of the till's entries it
-already contains always agree (invariant 3). The first sync (cursor 0) pages through every
-item: the snapshot. A change whose data is None removes the item
-(a product taken off the menu, an agreement ended).
+items changed after its cursor with their state read now, together with its own till's entry
+results and receive number, all from one snapshot: so a balance and the entries of the till it
+already contains always agree (invariant 3). The first sync (cursor "0") pages through every
+item the till may see: the snapshot. A change whose data is None removes the item from the
+till (a product taken off the menu, an agreement ended, a cardholder no longer allowed here).
+
+A cursor is opaque to the till: the seq of the page's last change and a token of that change.
+A cursor this server never issued (it was restored from an older backup, or the till's store
+is from another server) is not an error: the answer starts a new snapshot and says `reset`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import hashlib
+import logging
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from server.db import Database, Tx
-from server.ledger import balance, cardholder_ledger
+from server.feed_state import ItemState, read_state
+from sync import limits
 from sync.protocol import Change, ChangePage, EntryResult
-from sync.records import UNIT_FIELDS
 
-PAGE = 1000
+PAGE = limits.MAX_PAGE_ITEMS
+RESULTS = limits.MAX_PAGE_RESULTS
+log = logging.getLogger(__name__)
+_CURSOR = re.compile(r"^([1-9][0-9]{0,18})-([0-9a-f]{12})$")
+_PERSONAL = ("cardholder", "account", "card", "agreement")
 
 
 def emit(tx: Tx, kind: str, key: str) -> None:
@@ -37,58 +47,105 @@ def emit(tx: Tx, kind: str, key: str) -> None:
     )
 
 
+def _token(seq: int, kind: str, key: str, created_at: str) -> str:
+    return hashlib.sha256(f"{seq}|{kind}|{key}|{created_at}".encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class TillPart:
+    """The asking till's own part of a page: its receive number and new entry results."""
+
+    last_recv: int
+    forgot: bool
+    results: list[EntryResult]
+    capped: bool  # more results than a page carries: this page carries only results
+
+
 def read_page(
-    db: Database, till_id: str, since: int, *, after_seq: int = 0, limit: int = PAGE
+    db: Database,
+    till_id: str,
+    since: str,
+    *,
+    known_recv: int = 0,
+    series: Sequence[str] = (),
+    limit: int = PAGE,
 ) -> ChangePage:
-    """Changes after `since`, and this till's refusals after `after_seq` (what it last knew)."""
-    page, head, applied, refused = _read(db, till_id, since, after_seq, limit)
+    """Changes after `since`; this till's results after `known_recv` in its `series`."""
+    page, head, reset, till = _read(db, till_id, since, known_recv, series, limit)
+    if till.capped:
+        return ChangePage(
+            changes=[], cursor=since, more=True, last_recv=till.last_recv, results=till.results
+        )
     return ChangePage(
         changes=page.changes,
         cursor=page.cursor,
-        more=page.cursor < head,
-        applied_seq=applied,
-        refused=refused,
+        more=page.cursor_seq < head,
+        reset=reset,
+        last_recv=till.last_recv,
+        forgot=till.forgot,
+        results=till.results,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class PageJson:
     body: bytes  # a ChangePage, serialised
-    changed: bool  # it has changes
+    news: bool  # it tells the till something: changes, results, a reset
     more: bool  # another page follows at once
 
 
 def read_page_json(
-    db: Database, till_id: str, since: int, *, after_seq: int = 0, limit: int = PAGE
+    db: Database,
+    till_id: str,
+    since: str,
+    *,
+    known_recv: int = 0,
+    series: Sequence[str] = (),
+    limit: int = PAGE,
 ) -> PageJson:
     """`read_page`, serialised: the changes are serialised once per page and shared by every
-    till that gets it, the till's own fields are added around them."""
-    page, head, applied, refused = _read(db, till_id, since, after_seq, limit)
-    more = page.cursor < head
+    till that gets it; the till's own fields are added around them."""
+    page, head, reset, till = _read(db, till_id, since, known_recv, series, limit)
+    if till.capped:
+        model = read_page(db, till_id, since, known_recv=known_recv, series=series, limit=limit)
+        return PageJson(model.model_dump_json().encode(), True, True)
+    more = page.cursor_seq < head
     body = b"".join(
         (
             b'{"changes":',
             page.json(),
-            b',"cursor":%d,"more":%s,"applied_seq":%d,"refused":'
-            % (page.cursor, b"true" if more else b"false", applied),
-            _REFUSALS.dump_json(refused),
+            b',"cursor":"%s","more":%s,"reset":%s,"last_recv":%d,"forgot":%s,"results":'
+            % (
+                page.cursor.encode(),
+                _bool(more),
+                _bool(reset),
+                till.last_recv,
+                _bool(till.forgot),
+            ),
+            _RESULTS.dump_json(till.results),
             b"}",
         )
     )
-    return PageJson(body, bool(page.changes), more)
+    news = bool(page.changes) or bool(till.results) or reset or till.forgot
+    return PageJson(body, news, more)
 
 
-_REFUSALS = TypeAdapter(list[EntryResult])
+def _bool(value: bool) -> bytes:
+    return b"true" if value else b"false"
+
+
+_RESULTS = TypeAdapter(list[EntryResult])
 _CHANGES = TypeAdapter(list[Change])
 
 
 class _Page:
     """The changes after a cursor, as of one head of the feed, shared by the tills of a unit."""
 
-    __slots__ = ("_json", "changes", "cursor")
+    __slots__ = ("_json", "changes", "cursor", "cursor_seq")
 
-    def __init__(self, changes: list[Change], cursor: int) -> None:
+    def __init__(self, changes: list[Change], cursor_seq: int, cursor: str) -> None:
         self.changes = changes
+        self.cursor_seq = cursor_seq
         self.cursor = cursor
         self._json: bytes | None = None
 
@@ -99,62 +156,125 @@ class _Page:
 
 
 def _read(
-    db: Database, till_id: str, since: int, after_seq: int, limit: int
-) -> tuple[_Page, int, int, list[EntryResult]]:
-    """One snapshot: the feed's head, the till's watermark and refusals, and the page."""
+    db: Database,
+    till_id: str,
+    since: str,
+    known_recv: int,
+    series: Sequence[str],
+    limit: int,
+) -> tuple[_Page, int, bool, TillPart]:
+    """One snapshot: the feed's head, the till's part, and the page."""
     with db.transaction(write=False) as tx:
         head = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM changes"))
-        if since > head:
-            raise ValueError(f"cursor {since} is from the future: the feed ends at {head}")
-        applied, own_unit = tx.one(
-            "SELECT applied_seq, unit_id FROM tills WHERE till_id = ?", (till_id,)
+        last_recv, own_unit, unit_type = tx.one(
+            "SELECT t.last_recv, t.unit_id, u.unit_type FROM tills t"
+            " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
+            (till_id,),
         )
-        applied = int(applied)
-        refused = [
-            EntryResult(
-                id=row[0],
-                seq=int(row[1]),
-                status="refused",
-                detail=str(row[2]).removeprefix("refused: "),
-            )
-            for row in tx.all(
-                "SELECT entry_id, seq, reason FROM ingest_refusals WHERE till_id = ? AND seq > ?"
-                " AND seq <= ? AND reason LIKE 'refused:%' ORDER BY seq",
-                (till_id, after_seq, applied),
-            )
-        ]
+        till = _till_part(tx, till_id, int(last_recv), known_recv, series)
+        since_seq, reset = _since(tx, since)
         # Every write emits a change in its own transaction, so with the feed's head unchanged
         # every state is unchanged: tills of one unit asking with the same cursor share a page.
-        key = (since, head, own_unit, limit)
+        key = (since_seq, head, own_unit, limit)
         pages = _cache_of(db, "feed-pages", PageCache)
         page = pages.get(key)
         if page is None:
             states = _cache_of(db, "feed-states", StateCache)
-            page = _Page(*_changes(tx, since, own_unit, limit, states))
+            page = _changes(tx, since_seq, str(own_unit), str(unit_type), limit, states)
             pages.put(key, page)
-    return page, head, applied, refused
+    return page, head, reset, till
+
+
+def _since(tx: Tx, since: str) -> tuple[int, bool]:
+    """The seq to read after, and whether the till's cursor was one this server never issued."""
+    if since == "0":
+        return 0, False
+    match = _CURSOR.match(since)
+    if match is not None:
+        seq = int(match.group(1))
+        row = tx.one("SELECT kind, item_key, created_at FROM changes WHERE seq = ?", (seq,))
+        if row is not None and _token(seq, row[0], row[1], row[2]) == match.group(2):
+            return seq, False
+    log.warning(
+        "cursor %r is not one this server issued (restored from a backup?): snapshot", since
+    )
+    return 0, True
+
+
+def _till_part(
+    tx: Tx, till_id: str, last_recv: int, known_recv: int, series: Sequence[str]
+) -> TillPart:
+    forgot = known_recv > last_recv
+    if forgot:
+        log.warning(
+            "till %s knows of receive number %s, this server only of %s: restored from a backup?",
+            till_id,
+            known_recv,
+            last_recv,
+        )
+    if not series or known_recv >= last_recv:
+        return TillPart(last_recv, forgot, [], False)
+    rows = tx.all(
+        "SELECT recv_no, result FROM journal_ingest WHERE till_id = ? AND recv_no > ?"
+        f" AND series IN ({', '.join('?' * len(series))}) ORDER BY recv_no LIMIT ?",
+        (till_id, known_recv, *series, RESULTS + 1),
+    )
+    results = [EntryResult.model_validate_json(row[1]) for row in rows[:RESULTS]]
+    if len(rows) > RESULTS:
+        return TillPart(int(rows[RESULTS - 1][0]), False, results, True)
+    return TillPart(last_recv, False, results, False)
 
 
 def _changes(
-    tx: Tx, since: int, own_unit: str, limit: int, states: StateCache
-) -> tuple[list[Change], int]:
+    tx: Tx, since: int, own_unit: str, unit_type: str, limit: int, states: StateCache
+) -> _Page:
     # Each changed item once, at its latest change: an item changed twice is sent once.
     rows = tx.all(
         "SELECT MAX(seq), kind, item_key FROM changes WHERE seq > ?"
         " GROUP BY kind, item_key ORDER BY MAX(seq) LIMIT ?",
         (since, limit),
     )
-    changes = []
+    changes: list[Change] = []
     for seq, kind, key in rows:
+        state = states.get(tx, kind, key, int(seq))
+        if state is None:
+            continue  # its state cannot be sent (logged): not sent, not removed
         if kind == "unit" and key != own_unit:
             continue  # a till reads its own unit's data only
-        if kind == "product" and not _of_unit(tx, key, own_unit):
-            if since > 0:  # taken off this unit's menu (or moved): the till drops it
-                changes.append(Change(seq=seq, kind=kind, key=key, data=None))
+        visible = _visible(kind, state, own_unit, unit_type)
+        if state.data is None or not visible:
+            if since > 0 and kind != "unit" and kind != "policy":
+                changes.append(
+                    _CHANGE.validate_python({"seq": seq, "kind": kind, "key": key, "data": None})
+                )
             continue
-        data = states.get(tx, kind, key, int(seq))
-        changes.append(Change(seq=seq, kind=kind, key=key, data=data))
-    return changes, (int(rows[-1][0]) if rows else since)
+        changes.append(
+            _CHANGE.validate_python({"seq": seq, "kind": kind, "key": key, "data": state.data})
+        )
+    if not rows:
+        return _Page(changes, since, _cursor_of(tx, since))
+    last = int(rows[-1][0])
+    return _Page(changes, last, _cursor_of(tx, last))
+
+
+_CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
+
+
+def _visible(kind: str, state: ItemState, own_unit: str, unit_type: str) -> bool:
+    if kind == "product":
+        return state.unit_id == own_unit
+    if kind in _PERSONAL:
+        return state.allowed is not None and unit_type in state.allowed  # D-UNIT-2
+    return True
+
+
+def _cursor_of(tx: Tx, seq: int) -> str:
+    if seq == 0:
+        return "0"
+    kind, key, created_at = tx.one(
+        "SELECT kind, item_key, created_at FROM changes WHERE seq = ?", (seq,)
+    )
+    return f"{seq}-{_token(seq, kind, key, created_at)}"
 
 
 class PageCache:
@@ -181,24 +301,28 @@ class PageCache:
 
 
 _STATES_MAX = 20_000
+_MISSING = object()
 
 
 class StateCache:
     """An item's state is a function of its latest change (every write emits one in its own
     transaction), so hundreds of tills reading the same burst compute each state once: the
-    first to miss computes it while the others wait for it. One cache per database."""
+    first to miss computes it while the others wait for it. One cache per database.
+
+    A state that cannot be sent (stored data the wire model refuses) is None, and logged."""
 
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple[str, str, int], dict[str, Any] | None] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str, int], ItemState | None] = OrderedDict()
         self._computing: dict[tuple[str, str, int], threading.Event] = {}
         self._lock = threading.Lock()
 
-    def get(self, tx: Tx, kind: str, key: str, seq: int) -> dict[str, Any] | None:
+    def get(self, tx: Tx, kind: str, key: str, seq: int) -> ItemState | None:
         cache_key = (kind, key, seq)
         with self._lock:
-            if cache_key in self._items:
+            found = self._items.get(cache_key, _MISSING)
+            if found is not _MISSING:
                 self._items.move_to_end(cache_key)
-                return self._items[cache_key]
+                return cast(ItemState | None, found)
             done = self._computing.get(cache_key)
             if done is None:
                 done = self._computing[cache_key] = threading.Event()
@@ -208,11 +332,12 @@ class StateCache:
         if not mine:
             done.wait()
             with self._lock:
-                if cache_key in self._items:
-                    return self._items[cache_key]
-            return _state(tx, kind, key)  # the one computing it failed: read it here
+                found = self._items.get(cache_key, _MISSING)
+            if found is not _MISSING:
+                return cast(ItemState | None, found)
+            return _sendable(tx, kind, key)  # the one computing it failed: read it here
         try:
-            state = _state(tx, kind, key)
+            state = _sendable(tx, kind, key)
             with self._lock:
                 self._items[cache_key] = state
                 while len(self._items) > _STATES_MAX:
@@ -222,6 +347,16 @@ class StateCache:
                 del self._computing[cache_key]
             done.set()
         return state
+
+
+def _sendable(tx: Tx, kind: str, key: str) -> ItemState | None:
+    try:
+        return read_state(tx, kind, key)
+    except ValidationError as exc:
+        log.error(
+            "%s %s cannot be sent to the tills, its stored data is refused: %s", kind, key, exc
+        )
+        return None
 
 
 _CACHES_LOCK = threading.Lock()
@@ -235,113 +370,6 @@ def _cache_of(db: Database, name: str, factory: Callable[[], C]) -> C:
         if cache is None:
             cache = db.caches[name] = factory()
         return cast(C, cache)
-
-
-def _of_unit(tx: Tx, product_id: str, unit_id: str) -> bool:
-    return (
-        tx.one("SELECT 1 FROM products WHERE product_id = ? AND unit_id = ?", (product_id, unit_id))
-        is not None
-    )
-
-
-def _state(tx: Tx, kind: str, key: str) -> dict[str, Any] | None:
-    if kind == "unit":
-        row = tx.one(f"SELECT {', '.join(UNIT_FIELDS)} FROM units WHERE unit_id = ?", (key,))
-        return None if row is None else dict(zip(UNIT_FIELDS, row, strict=True))
-    if kind == "cardholder":
-        row = tx.one(
-            "SELECT name, photo_sha256, allowed_unit_types, daily_limit,"
-            " blocked_categories FROM cardholders WHERE cardholder_id = ?",
-            (key,),
-        )
-        if row is None:
-            return None
-        return {
-            "cardholder_id": key,
-            "name": row[0],
-            "photo_sha256": row[1],
-            "allowed_unit_types": json.loads(row[2]),
-            "daily_limit": row[3],
-            "blocked_categories": json.loads(row[4]),
-        }
-    if kind == "account":
-        row = tx.one(
-            "SELECT cardholder_id, currency, price_level, membership_expires,"
-            " payment_blocked, arrears FROM accounts WHERE account_id = ?",
-            (key,),
-        )
-        if row is None:
-            return None
-        return {
-            "account_id": key,
-            "cardholder_id": row[0],
-            "currency": row[1],
-            "price_level": row[2],
-            "membership_expires": row[3],
-            "payment_blocked": bool(row[4]),
-            "arrears": int(row[5]),
-            "balance": balance(tx, cardholder_ledger(key)),
-            **_day(tx, key),
-        }
-    if kind == "card":
-        row = tx.one("SELECT account_id, state, replaced_by FROM cards WHERE card_id = ?", (key,))
-        if row is None:
-            return None
-        return {"card_id": key, "account_id": row[0], "state": row[1], "replaced_by": row[2]}
-    if kind == "product":
-        row = tx.one(
-            "SELECT name, category, prices, vat_rate_bp, shortcut, position FROM products"
-            " WHERE product_id = ?",
-            (key,),
-        )
-        if row is None:
-            return None
-        return {
-            "product_id": key,
-            "name": row[0],
-            "category": row[1],
-            "prices": json.loads(row[2]),
-            "vat_rate_bp": int(row[3]),
-            "shortcut": row[4],
-            "position": int(row[5]),
-        }
-    if kind == "policy":
-        data = tx.scalar("SELECT data FROM policy WHERE id = 1")
-        return None if data is None else dict(json.loads(data))
-    if kind == "agreement":
-        row = tx.one(
-            "SELECT threshold, amount, active_from, ended, collection_failed"
-            " FROM agreements WHERE account_id = ?",
-            (key,),
-        )
-        if row is None:
-            return None
-        return {
-            "account_id": key,
-            "threshold": int(row[0]),
-            "amount": int(row[1]),
-            "active_from": row[2],
-            "ended": bool(row[3]),
-            "collection_failed": bool(row[4]),
-        }
-    raise ValueError(f"unknown change kind {kind!r}")
-
-
-def _day(tx: Tx, account_id: str) -> dict[str, Any]:
-    """The account's latest business day with till entries: spending and autoloads then
-    (D-UNIT-3 daily limit, D-AUTO-4 once a day), across every till."""
-    day = tx.scalar(
-        "SELECT MAX(business_day) FROM journal_ingest WHERE account_id = ?", (account_id,)
-    )
-    if day is None:
-        return {"day": None, "day_spent": 0, "day_autoloads": 0}
-    spent, loads = tx.one(
-        "SELECT COALESCE(SUM(CASE WHEN kind IN ('sale', 'void') THEN -amount ELSE 0 END), 0),"
-        " COUNT(CASE WHEN kind = 'autoload' THEN 1 END)"
-        " FROM journal_ingest WHERE account_id = ? AND business_day = ?",
-        (account_id, day),
-    )
-    return {"day": day, "day_spent": int(spent), "day_autoloads": int(loads)}
 
 
 class Notifier:

@@ -2,55 +2,95 @@
 
 - Idempotent forever by entry id: a replay gets the original result back; the same id with
   different content is refused as a conflict and logged.
-- The per-till seq is checked: an entry after a gap is not taken, and the answer says which
-  seq is missing. `applied_seq` is the highest seq received without a gap (accepted or
-  refused: a refused entry must not hold up the entries behind it).
-- A sale made offline that overdraws is accepted and flagged: it happened.
-- Every refusal is kept in `ingest_refusals` for the operator, and the till keeps the entry in
-  its quarantine list.
+- Each till store numbers its entries in a series of its own (a new store, a new series), and
+  seq is checked within it: an entry after a gap is not taken (the answer says which seq is
+  missing); a seq another entry already has is `seq_taken`.
+- Every entry the server keeps, booked or refused, gets the next receive number of its till.
+  A till remembers the highest it has heard of and says so with each request: a server that is
+  behind it has been restored from an older backup, answers `forgot`, and the till sends again
+  what the server no longer has.
+- Each entry is judged by `server.checks`: refused when it cannot have happened, booked and
+  flagged when it broke a rule offline. Refusals and flags are kept for the operator.
 
 A batch is one transaction. What it needs is read in a few queries up front and what it
-writes goes out in bulk at the end: writers are serialised, so the balances kept in memory
-in between are exact, and a batch costs a handful of round trips, not several per entry.
+writes goes out in bulk at the end: writers are serialised, so the facts kept in memory in
+between are exact, and a batch costs a handful of round trips, not several per entry.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
+from server.checks import (
+    AccountFacts,
+    AgreementVersion,
+    Facts,
+    SaleFacts,
+    judge,
+)
 from server.db import Database, Tx
 from server.feed import emit
-from server.ledger import cardholder_ledger
+from server.ledger import cardholder_ledger, currency_ledger
+from server.policy import scheme_policy
 from sync.ids import new_id
-from sync.protocol import EntryIn, EntryResult, JournalAck
+from sync.protocol import EntryIn, EntryResult, JournalAck, LineData, VoidBody
 
 log = logging.getLogger(__name__)
 
-_COUNTER = {"sale": "revenue", "void": "revenue", "autoload": "autoload", "topup": "cash"}
-_SIGN = {"sale": -1, "void": 1, "autoload": 1, "topup": 1}
 
-
-def ingest(db: Database, till_id: str, entries: list[EntryIn]) -> JournalAck:
-    """Apply a batch in one transaction; the answer has one result per entry, in seq order."""
+def ingest(
+    db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int = 0
+) -> JournalAck:
+    """Apply a batch in one transaction; one result per entry, in (series, seq) order."""
     with db.transaction() as tx:
         batch = _Batch(tx, till_id, entries)
-        results = [batch.one(entry) for entry in sorted(entries, key=lambda e: e.seq)]
+        ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
+        results = [batch.one(entry) for entry in ordered]
         batch.flush()
-    return JournalAck(till_id=till_id, results=results, applied_seq=batch.applied)
+    if known_recv > batch.last_recv:
+        log.warning(
+            "till %s knows of receive number %s, this server only of %s: restored from a backup?"
+            " The till sends again what is missing.",
+            till_id,
+            known_recv,
+            batch.last_recv,
+        )
+    return JournalAck(
+        till_id=till_id,
+        results=results,
+        last_recv=batch.last_recv,
+        forgot=known_recv > batch.last_recv,
+    )
 
 
 class _Batch:
     def __init__(self, tx: Tx, till_id: str, entries: list[EntryIn]) -> None:
         self.tx, self.till_id = tx, till_id
-        self.now = datetime.now(UTC).isoformat()
-        self.unit_id, applied = tx.one(
-            "SELECT unit_id, applied_seq FROM tills WHERE till_id = ?", (till_id,)
+        self.received_at = datetime.now(UTC)
+        self.now = self.received_at.isoformat()
+        self.unit_id, last_recv, unit_currency, unit_type = tx.one(
+            "SELECT t.unit_id, t.last_recv, u.currency, u.unit_type FROM tills t"
+            " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
+            (till_id,),
         )
-        self.applied = int(applied)
+        self.last_recv = int(last_recv)
+        series = sorted({str(e.series) for e in entries})
+        self.applied: dict[str, int] = dict.fromkeys(series, 0)
+        self.new_series: set[str] = set(series)
+        for name, applied in _in(
+            tx,
+            "SELECT series, applied_seq FROM till_series WHERE till_id = ? AND series IN ({})",
+            series,
+            (till_id,),
+        ):
+            self.applied[name] = int(applied)
+            self.new_series.discard(name)
         ids = [str(e.id) for e in entries]
         self.seen = {
             row[0]: (row[1], row[2], row[3])
@@ -61,100 +101,184 @@ class _Batch:
                 ids,
             )
         }
-        accounts = sorted({e.account_id for e in entries if e.account_id is not None})
-        self.currency = dict(
-            _in(tx, "SELECT account_id, currency FROM accounts WHERE account_id IN ({})", accounts)
-        )
-        ledgers = [cardholder_ledger(a) for a in accounts]
-        self.balance = dict.fromkeys(ledgers, 0)
-        self.balance.update(
-            {
-                row[0]: int(row[1])
-                for row in _in(
-                    tx,
-                    "SELECT ledger_account, SUM(amount) FROM ledger"
-                    " WHERE ledger_account IN ({}) GROUP BY ledger_account",
-                    ledgers,
-                )
-            }
-        )
+        self.facts = self._facts(tx, entries, str(unit_currency), str(unit_type))
         self.known_ledgers: set[str] = set()
         self.new_ledgers: dict[str, tuple[str, str]] = {}
         self.ledger_rows: list[tuple[Any, ...]] = []
         self.ingest_rows: list[tuple[Any, ...]] = []
         self.refusal_rows: list[tuple[Any, ...]] = []
+        self.voided: list[tuple[str, str]] = []
         self.changed: set[str] = set()
 
+    def _facts(self, tx: Tx, entries: list[EntryIn], currency: str, unit_type: str) -> Facts:
+        accounts = sorted({e.account_id for e in entries if e.account_id is not None})
+        cards = sorted({e.card_id for e in entries if e.card_id is not None})
+        voided = sorted(
+            {str(e.body.get("voids")) for e in entries if e.kind == "void" and "voids" in e.body}
+        )
+        days = sorted({e.business_day.isoformat() for e in entries})
+        facts = Facts(
+            till_id=self.till_id,
+            unit_currency=currency,
+            unit_type=unit_type,
+            policy=scheme_policy(tx),
+            received_at=self.received_at,
+            accounts={
+                row[0]: AccountFacts(
+                    str(row[1]), bool(row[2]), frozenset(json.loads(row[3])), row[4]
+                )
+                for row in _in(
+                    tx,
+                    "SELECT a.account_id, a.currency, a.payment_blocked, h.allowed_unit_types,"
+                    " h.daily_limit FROM accounts a"
+                    " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+                    " WHERE a.account_id IN ({})",
+                    accounts,
+                )
+            },
+            cards={
+                row[0]: (str(row[1]), str(row[2]))
+                for row in _in(
+                    tx, "SELECT card_id, account_id, state FROM cards WHERE card_id IN ({})", cards
+                )
+            },
+            balances=dict.fromkeys(accounts, 0),
+            sales={},
+            agreements={},
+        )
+        for ledger, total in _in(
+            tx,
+            "SELECT ledger_account, SUM(amount) FROM ledger WHERE ledger_account IN ({})"
+            " GROUP BY ledger_account",
+            [cardholder_ledger(a) for a in accounts],
+        ):
+            facts.balances[str(ledger).removeprefix("card:")] = int(total)
+        for row in _in(
+            tx,
+            "SELECT entry_id, till_id, account_id, amount, content, voided_by FROM journal_ingest"
+            " WHERE kind = 'sale' AND account_id IS NOT NULL AND entry_id IN ({})",
+            voided,
+        ):
+            facts.sales[row[0]] = SaleFacts(
+                str(row[1]), str(row[2]), int(row[3]), _lines_of(row[4]), row[5]
+            )
+        for row in _in(
+            tx,
+            "SELECT account_id, threshold, amount, active_from, ended, collection_failed,"
+            " valid_from, valid_to FROM agreement_history WHERE account_id IN ({}) ORDER BY id",
+            accounts,
+        ):
+            facts.agreements.setdefault(row[0], []).append(
+                AgreementVersion(
+                    int(row[1]),
+                    int(row[2]),
+                    date.fromisoformat(row[3]),
+                    bool(row[4]),
+                    bool(row[5]),
+                    datetime.fromisoformat(row[6]),
+                    None if row[7] is None else datetime.fromisoformat(row[7]),
+                )
+            )
+        if accounts and days:
+            marks = ", ".join("?" * len(accounts))
+            day_marks = ", ".join("?" * len(days))
+            for account, day, spent, loads in tx.all(
+                "SELECT account_id, business_day,"
+                " COALESCE(SUM(CASE WHEN kind IN ('sale', 'void') THEN -amount ELSE 0 END), 0),"
+                " COUNT(CASE WHEN kind = 'autoload' THEN 1 END) FROM journal_ingest"
+                f" WHERE account_id IN ({marks}) AND business_day IN ({day_marks})"
+                " GROUP BY account_id, business_day",
+                [*accounts, *days],
+            ):
+                key = (str(account), date.fromisoformat(day))
+                facts.day_spent[key] = int(spent)
+                facts.day_autoloads[key] = int(loads)
+        return facts
+
     def one(self, entry: EntryIn) -> EntryResult:
-        entry_id, digest = str(entry.id), entry.content_hash()
+        entry_id, digest, series = str(entry.id), entry.content_hash(), str(entry.series)
         if entry_id in self.seen:
             till, stored_digest, stored = self.seen[entry_id]
             if till == self.till_id and stored_digest == digest:
                 return EntryResult.model_validate_json(stored)  # the original answer, unchanged
-            return self._refuse(
+            return self._not_taken(
                 entry, "conflict", "this entry id was already received with different content"
             )
-        if entry.seq <= self.applied:
-            return self._refuse(
-                entry, "conflict", f"seq {entry.seq} is already taken by another entry of this till"
+        applied = self.applied[series]
+        if entry.seq <= applied:
+            return self._not_taken(
+                entry,
+                "seq_taken",
+                f"seq {entry.seq} of series {series} is already taken by another entry of this"
+                " till (was its store restored from an older copy?)",
             )
-        if entry.seq > self.applied + 1:
+        if entry.seq > applied + 1:
             # Not stored: the till sends again from the missing seq; nothing is skipped silently.
             return EntryResult(
                 id=entry.id,
                 seq=entry.seq,
                 status="gap",
-                detail=f"expected seq {self.applied + 1} first",
+                detail=f"expected seq {applied + 1} first",
+                expected=applied + 1,
             )
-        problem = self._check(entry)
-        if problem is not None:
+        judgement = judge(entry, self.facts)
+        self.last_recv += 1
+        if judgement.refused is not None:
             # Refused for good, but received: its seq is used so the entries behind it flow
             # on, and a replay gets the same refusal. The till keeps it in quarantine.
-            result = self._refuse(entry, "refused", problem)
-        else:
+            self._log_refusal(entry, "refused", judgement.refused)
             result = EntryResult(
-                id=entry.id, seq=entry.seq, status="accepted", flags=self._apply(entry)
+                id=entry.id,
+                seq=entry.seq,
+                status="refused",
+                detail=judgement.refused,
+                recv_no=self.last_recv,
             )
-        self.applied = entry.seq
-        account = entry.account_id if result.status == "accepted" else None
+        else:
+            flags = list(judgement.flags)
+            self._book(entry)
+            result = EntryResult(
+                id=entry.id, seq=entry.seq, status="accepted", flags=flags, recv_no=self.last_recv
+            )
+            if flags:
+                log.info("till %s entry %s booked, flagged %s", self.till_id, entry.id, flags)
+        self.applied[series] = entry.seq
+        booked = result.status == "accepted"
         self.ingest_rows.append(
             (
                 entry_id,
                 self.till_id,
+                series,
                 entry.seq,
+                self.last_recv,
                 digest,
                 entry.kind,
                 result.model_dump_json(),
                 self.now,
-                account,
+                entry.account_id if booked else None,
                 entry.amount,
                 entry.business_day.isoformat(),
+                entry.model_dump_json(),
+                json.dumps(result.flags),
             )
         )
         self.seen[entry_id] = (self.till_id, digest, result.model_dump_json())
         return result
 
-    def _check(self, entry: EntryIn) -> str | None:
-        if entry.account_id is None:
-            return "entry has no account"
-        currency = self.currency.get(entry.account_id)
-        if currency is None:
-            return f"unknown account {entry.account_id}"
-        if currency != entry.currency:
-            return f"account {entry.account_id} is in {currency}, the entry in {entry.currency}"
-        if entry.amount == 0 or (entry.amount > 0) != (_SIGN[entry.kind] > 0):
-            return f"a {entry.kind} cannot move {entry.amount}"
-        return None
-
-    def _apply(self, entry: EntryIn) -> list[str]:
-        assert entry.account_id is not None
-        card = cardholder_ledger(entry.account_id)
-        kind = _COUNTER[entry.kind]
-        other = {
-            "revenue": f"revenue:{self.unit_id}",
-            "autoload": "autoload-receivable",
-            "cash": f"cash:{self.till_id}",
-        }[kind]
+    def _book(self, entry: EntryIn) -> None:
+        """Ledger rows for a booked entry, and the facts the next entries are judged by."""
+        account = entry.account_id
+        assert account is not None
+        facts = self.facts
+        card = cardholder_ledger(account)
+        if entry.kind in ("sale", "void"):
+            other, kind = currency_ledger(f"revenue:{self.unit_id}", entry.currency), "revenue"
+        elif entry.kind == "autoload":
+            other, kind = currency_ledger("autoload-receivable", entry.currency), "autoload"
+        elif entry.body.get("tender") == "bank_card":
+            other, kind = currency_ledger(f"card-terminal:{self.till_id}", entry.currency), "card"
+        else:  # cash the till's drawer now holds for the scheme
+            other, kind = currency_ledger(f"cash:{self.till_id}", entry.currency), "cash"
         self._ledger_account(card, "cardholder", entry.currency)
         self._ledger_account(other, kind, entry.currency)
         txn, at = new_id(), entry.created_at.isoformat()
@@ -163,14 +287,23 @@ class _Batch:
             (txn, card, entry.amount, at, source),
             (txn, other, -entry.amount, at, source),
         ]
-        self.balance[card] += entry.amount
-        self.changed.add(entry.account_id)
-        flags = []
-        if entry.amount < 0 and self.balance[card] < 0:
-            flags.append("overdraft")  # an offline sale: it happened, so it is kept and shown
-        if entry.body.get("offline"):
-            flags.append("offline")
-        return flags
+        facts.balances[account] += entry.amount
+        self.changed.add(account)
+        day = (account, entry.business_day)
+        if entry.kind in ("sale", "void"):
+            facts.day_spent[day] = facts.day_spent.get(day, 0) - entry.amount
+        if entry.kind == "autoload":
+            facts.day_autoloads[day] = facts.day_autoloads.get(day, 0) + 1
+        if entry.kind == "sale":
+            lines = [LineData.model_validate(line).model_dump() for line in entry.body["lines"]]
+            facts.sales[str(entry.id)] = SaleFacts(self.till_id, account, entry.amount, lines, None)
+        if entry.kind == "void":
+            voids = str(VoidBody.model_validate(entry.body).voids)
+            sale = facts.sales[voids]
+            facts.sales[voids] = SaleFacts(
+                sale.till_id, sale.account_id, sale.amount, sale.lines, str(entry.id)
+            )
+            self.voided.append((str(entry.id), voids))
 
     def _ledger_account(self, name: str, kind: str, currency: str) -> None:
         if name in self.known_ledgers or name in self.new_ledgers:
@@ -181,7 +314,11 @@ class _Batch:
         else:
             self.known_ledgers.add(name)
 
-    def _refuse(self, entry: EntryIn, status: str, detail: str) -> EntryResult:
+    def _not_taken(self, entry: EntryIn, status: str, detail: str) -> EntryResult:
+        self._log_refusal(entry, status, detail)
+        return EntryResult(id=entry.id, seq=entry.seq, status=status, detail=detail)  # type: ignore[arg-type]
+
+    def _log_refusal(self, entry: EntryIn, status: str, detail: str) -> None:
         log.warning(
             "till %s entry %s seq %s %s: %s", self.till_id, entry.id, entry.seq, status, detail
         )
@@ -191,11 +328,10 @@ class _Batch:
                 str(entry.id),
                 entry.seq,
                 f"{status}: {detail}",
-                json.dumps(entry.model_dump(mode="json")),
+                entry.model_dump_json(),
                 self.now,
             )
         )
-        return EntryResult(id=entry.id, seq=entry.seq, status=status, detail=detail)  # type: ignore[arg-type]
 
     def flush(self) -> None:
         tx = self.tx
@@ -211,7 +347,16 @@ class _Batch:
             self.ledger_rows,
         )
         _many(
-            tx, "INSERT INTO journal_ingest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.ingest_rows
+            tx,
+            "INSERT INTO journal_ingest (entry_id, till_id, series, seq, recv_no, content_hash,"
+            " kind, result, received_at, account_id, amount, business_day, content, flags)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.ingest_rows,
+        )
+        _many(
+            tx,
+            "UPDATE journal_ingest SET voided_by = ? WHERE entry_id = ?",
+            self.voided,
         )
         _many(
             tx,
@@ -219,17 +364,46 @@ class _Batch:
             " received_at) VALUES (?, ?, ?, ?, ?, ?)",
             self.refusal_rows,
         )
+        _many(
+            tx,
+            "INSERT INTO till_series (till_id, series, applied_seq, started_at)"
+            " VALUES (?, ?, ?, ?)",
+            [
+                (self.till_id, s, self.applied[s], self.now)
+                for s in sorted(self.new_series)
+                if self.applied[s] > 0
+            ],
+        )
+        _many(
+            tx,
+            "UPDATE till_series SET applied_seq = ? WHERE till_id = ? AND series = ?",
+            [
+                (self.applied[s], self.till_id, s)
+                for s in sorted(self.applied)
+                if s not in self.new_series
+            ],
+        )
         tx.execute(
-            "UPDATE tills SET applied_seq = ? WHERE till_id = ?", (self.applied, self.till_id)
+            "UPDATE tills SET last_recv = ? WHERE till_id = ?", (self.last_recv, self.till_id)
         )
         for account_id in sorted(self.changed):  # every till learns the new balance (D-SYNC-1)
             emit(tx, "account", account_id)
 
 
-def _in(tx: Tx, sql: str, values: list[str]) -> list[Any]:
+def _lines_of(content: str | None) -> list[dict[str, object]]:
+    if content is None:  # booked before entries kept their content
+        return []
+    try:
+        body = json.loads(content).get("body", {})
+        return [LineData.model_validate(line).model_dump() for line in body.get("lines", [])]
+    except (ValueError, ValidationError, AttributeError):
+        return []
+
+
+def _in(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> list[Any]:
     if not values:
         return []
-    return tx.all(sql.format(", ".join("?" * len(values))), values)
+    return tx.all(sql.format(", ".join("?" * len(values))), [*before, *values])
 
 
 def _many(tx: Tx, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:

@@ -1,8 +1,14 @@
 """The ledger: every money movement is a transaction of rows that sum to zero; a balance is a sum.
 
-Ledger accounts: a cardholder's stored value (`card:<account_id>`), a unit's revenue
-(`revenue:<unit_id>`), cash at a till (`cash:<till_id>`), autoload receivable
-(`autoload-receivable`), and money received by the back office (`deposits`).
+Ledger accounts: a cardholder's stored value (`card:<account_id>`, in the account's one
+currency), and, each per currency (`…:EUR`): a unit's revenue (`revenue:<unit_id>:EUR`), the
+cash a till's drawer holds for the scheme (`cash:<till_id>:EUR`), bank-card top-ups taken at a
+till (`card-terminal:<till_id>:EUR`), autoload receivable (`autoload-receivable:EUR`), money
+received by the back office (`deposits:EUR`) and card replacement fees (`fees:EUR`).
+
+Signs: a cardholder's account holds what the scheme owes the cardholder as a positive sum;
+every other account is its counterpart, so the cash a till holds shows as a negative balance
+of `cash:<till_id>:EUR` (it owes the scheme that much), revenue as a negative balance too.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ class LedgerError(ValueError):
 
 def cardholder_ledger(account_id: str) -> str:
     return f"card:{account_id}"
+
+
+def currency_ledger(name: str, currency: str) -> str:
+    """A scheme-side ledger account, one per currency: `deposits:EUR`, `cash:till-1:DKK`."""
+    return f"{name}:{currency}"
 
 
 def ensure_account(tx: Tx, ledger_account: str, kind: str, currency: str) -> None:

@@ -1,4 +1,4 @@
-"""Plain ASGI middleware: the body-size limit and waking long-polls after writes.
+"""Plain ASGI middleware: body limits, and waking long-polls after writes.
 
 Plain ASGI rather than Starlette's `BaseHTTPMiddleware`, which runs every request through an
 extra task and a streamed copy of its response: with hundreds of tills polling, that copy
@@ -7,8 +7,10 @@ was a seventh of the server's time.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,36 +19,86 @@ log = logging.getLogger("canteen.server")
 
 
 class LimitBody:
-    """Refuse a body declared larger than `limit` bytes with 413, before reading it."""
+    """Every request body has a size limit (by path) and a deadline.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    A body declared larger than the limit is refused with 413 before any of it is read; a
+    chunked body without a declared length is read up to the limit and refused as soon as it
+    passes it; a body that trickles in past the deadline gets 408. All of it happens before
+    the request reaches its handler: before any authentication work, before anything is
+    stored.
+    """
+
+    def __init__(
+        self, app: ASGIApp, limit_of: Callable[[str], int], *, deadline_s: float = 30.0
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.limit_of = limit_of
+        self.deadline_s = deadline_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.limit):
-                log.warning(
-                    "%s %s: body of %s bytes refused",
-                    scope["method"],
-                    scope["path"],
-                    length.decode("latin-1"),
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_of(scope["path"])
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            shown = length.decode("latin-1")[:20]
+            await _refuse(
+                scope, send, 413, f"the body is {shown} bytes; the limit is {limit} bytes"
+            )
+            return
+        chunks: list[bytes] = []
+        size = 0
+        deadline = time.monotonic() + self.deadline_s
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                message = await asyncio.wait_for(receive(), max(left, 0.001))
+            except TimeoutError:
+                await _refuse(
+                    scope, send, 408, f"the body did not arrive within {self.deadline_s:g} s"
                 )
-                body = json.dumps({"detail": f"body larger than {self.limit} bytes"}).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 413,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
                 return
-        await self.app(scope, receive, send)
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > limit:
+                await _refuse(
+                    scope, send, 413, f"the body is more than {limit} bytes; the limit is {limit}"
+                )
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        whole = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": whole, "more_body": False}
+            return await receive()  # a disconnect, while the handler runs
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(scope: Scope, send: Send, status: int, detail: str) -> None:
+    log.warning("%s %s refused (%s): %s", scope["method"], scope["path"], status, detail)
+    body = json.dumps({"detail": detail, "errors": []}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class WakeOnWrite:

@@ -6,6 +6,7 @@ and a balance is the sum of an account's rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from server.db import Database, Tx
@@ -98,11 +99,87 @@ ALTER TABLE journal_ingest ADD COLUMN business_day TEXT;
 CREATE INDEX journal_ingest_account_day ON journal_ingest(account_id, business_day)
 """
 
-MIGRATIONS: list[tuple[str, str]] = [
+NIL_SERIES = "00000000-0000-0000-0000-000000000000"  # sync.protocol.NIL_SERIES
+
+# journal_ingest is rebuilt: a UNIQUE constraint cannot be changed in place on SQLite. Each
+# entry now keeps its series (a till store's own numbering), its receive number, its whole
+# content (the server explains every cent from it), its flags, and the void that reversed it.
+_0005 = (
+    """
+CREATE TABLE journal_ingest_v5 (
+    entry_id TEXT PRIMARY KEY, till_id TEXT NOT NULL REFERENCES tills(till_id),
+    series TEXT NOT NULL, seq {bigint} NOT NULL, recv_no {bigint} NOT NULL,
+    content_hash TEXT NOT NULL, kind TEXT NOT NULL, result TEXT NOT NULL,
+    received_at TEXT NOT NULL, account_id TEXT, amount {bigint}, business_day TEXT,
+    content TEXT, flags TEXT NOT NULL DEFAULT '[]', voided_by TEXT,
+    UNIQUE (till_id, series, seq), UNIQUE (till_id, recv_no)
+);
+INSERT INTO journal_ingest_v5 (entry_id, till_id, series, seq, recv_no, content_hash, kind,
+    result, received_at, account_id, amount, business_day)
+SELECT entry_id, till_id, '"""
+    + NIL_SERIES
+    + """', seq,
+    ROW_NUMBER() OVER (PARTITION BY till_id ORDER BY seq), content_hash, kind, result,
+    received_at, account_id, amount, business_day
+FROM journal_ingest;
+DROP TABLE journal_ingest;
+ALTER TABLE journal_ingest_v5 RENAME TO journal_ingest;
+CREATE INDEX journal_ingest_account_day ON journal_ingest(account_id, business_day);
+CREATE INDEX journal_ingest_series_recv ON journal_ingest(till_id, series, recv_no);
+ALTER TABLE tills ADD COLUMN last_recv {bigint} NOT NULL DEFAULT 0;
+ALTER TABLE tills ADD COLUMN revoked_at TEXT;
+UPDATE tills SET last_recv =
+    (SELECT COUNT(*) FROM journal_ingest j WHERE j.till_id = tills.till_id);
+CREATE TABLE till_series (
+    till_id TEXT NOT NULL REFERENCES tills(till_id), series TEXT NOT NULL,
+    applied_seq {bigint} NOT NULL, started_at TEXT NOT NULL, PRIMARY KEY (till_id, series)
+);
+INSERT INTO till_series SELECT till_id, '"""
+    + NIL_SERIES
+    + """', applied_seq, COALESCE(enrolled_at, '')
+FROM tills WHERE applied_seq > 0;
+CREATE TABLE agreement_history (
+    id {serial}, account_id TEXT NOT NULL, threshold {bigint} NOT NULL, amount {bigint} NOT NULL,
+    active_from TEXT NOT NULL, ended INTEGER NOT NULL, collection_failed INTEGER NOT NULL,
+    valid_from TEXT NOT NULL, valid_to TEXT
+);
+CREATE INDEX agreement_history_account ON agreement_history(account_id);
+INSERT INTO agreement_history (account_id, threshold, amount, active_from, ended,
+    collection_failed, valid_from)
+SELECT account_id, threshold, amount, active_from, ended, collection_failed,
+    '1970-01-01T00:00:00+00:00' FROM agreements;
+CREATE TABLE till_reports (
+    id {serial}, till_id TEXT NOT NULL, received_at TEXT NOT NULL, seq {bigint}, kind TEXT NOT NULL,
+    item_key TEXT, problem TEXT NOT NULL, skipped INTEGER NOT NULL
+);
+CREATE INDEX ingest_refusals_till ON ingest_refusals(till_id, seq)
+"""
+)
+
+
+def _ledger_per_currency(tx: Tx) -> None:
+    """Every ledger account but a cardholder's names its currency (`deposits:EUR`), so a scheme
+    with two currencies keeps each one's deposits, revenue, cash and fees apart."""
+    rows = tx.all(
+        "SELECT ledger_account, kind, currency FROM ledger_accounts WHERE kind <> ?",
+        ("cardholder",),
+    )
+    for name, kind, currency in rows:
+        if str(name).endswith(f":{currency}"):
+            continue
+        new = f"{name}:{currency}"
+        tx.execute("INSERT INTO ledger_accounts VALUES (?, ?, ?)", (new, kind, currency))
+        tx.execute("UPDATE ledger SET ledger_account = ? WHERE ledger_account = ?", (new, name))
+        tx.execute("DELETE FROM ledger_accounts WHERE ledger_account = ?", (name,))
+
+
+MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     ("0001_ledger_tills_journal", _0001),
     ("0002_change_feed", _0002),
     ("0003_products_policy_agreements_photos", _0003),
     ("0004_ingest_day_columns", _0004),
+    ("0005_series_receipts_checks_reports", _0005),
+    ("0006_ledger_accounts_per_currency", _ledger_per_currency),
 ]
 
 
@@ -122,7 +199,10 @@ def migrate(db: Database) -> list[str]:
         if name in done:
             continue
         with db.transaction() as tx:
-            _run_script(tx, script.format(**_TYPES[db.dialect]))
+            if callable(script):
+                script(tx)
+            else:
+                _run_script(tx, script.format(**_TYPES[db.dialect]))
             tx.execute("INSERT INTO _migrations VALUES (?, ?)", (name, _now()))
         applied.append(name)
     return applied

@@ -174,10 +174,15 @@ class CacheMixin(StoreBase):
         )
 
     def remove_items(self, items: Iterable[tuple[str, str]]) -> None:
-        """Products taken off the menu and agreements ended centrally, as (kind, key)."""
+        """Items the server removed, as (kind, key): products taken off the menu, agreements
+        ended, and cardholders (with their accounts, cards, photos) no longer allowed at this
+        till's unit (D-UNIT-2: least data)."""
         tables = {
             "product": ("products", "product_id"),
             "agreement": ("autoload_agreements", "account_id"),
+            "cardholder": ("cardholders", "cardholder_id"),
+            "account": ("accounts", "account_id"),
+            "card": ("cards", "card_id"),
         }
         with self._write() as conn:
             for kind, key in items:
@@ -185,6 +190,10 @@ class CacheMixin(StoreBase):
                     raise ValueError(f"a {kind} cannot be removed from the till's cache")
                 table, pk = tables[kind]
                 conn.execute(f"DELETE FROM {table} WHERE {pk} = ?", (key,))
+            conn.execute(
+                "DELETE FROM photos WHERE sha256 NOT IN"
+                " (SELECT photo_sha256 FROM cardholders WHERE photo_sha256 IS NOT NULL)"
+            )
 
     def set_policy(self, data: dict[str, Any]) -> None:
         text = _json(data)
@@ -219,6 +228,20 @@ class CacheMixin(StoreBase):
                 position=r["position"],
             )
             for r in self._rows("SELECT * FROM products ORDER BY category, position, name")
+        ]
+
+    def cardholders(self) -> list[Cardholder]:
+        """Every cardholder this till holds (least data: only those allowed at its unit)."""
+        return [
+            Cardholder(
+                cardholder_id=r["cardholder_id"],
+                name=r["name"],
+                photo_sha256=r["photo_sha256"],
+                allowed_unit_types=frozenset(json.loads(r["allowed_unit_types"])),
+                daily_limit=r["daily_limit"],
+                blocked_categories=frozenset(json.loads(r["blocked_categories"])),
+            )
+            for r in self._rows("SELECT * FROM cardholders ORDER BY cardholder_id")
         ]
 
     def policy_data(self) -> dict[str, Any]:
@@ -285,9 +308,6 @@ class CacheMixin(StoreBase):
         )
 
     # -- sync ------------------------------------------------------------------------------
-
-    def sync_cursor(self) -> int:
-        return int(self._rows("SELECT cursor FROM sync_state WHERE id = 1")[0][0])
 
     def last_sync(self) -> datetime | None:
         (text,) = self._rows("SELECT last_sync FROM sync_state WHERE id = 1")[0]

@@ -1,12 +1,18 @@
-"""The till's sync client: push the outbox, long-poll the change feed, on APScheduler jobs.
+"""The till's sync client: push the outbox, long-poll the change feed, fetch photos.
 
-Every call has a timeout and runs on the scheduler's threads, never on the UI thread. Failures
-back off exponentially with jitter. Each job opens the store itself: a SQLite connection
-belongs to one thread.
+Every call has an overall deadline and a size limit (`sync.http`) and runs on the
+scheduler's threads, never on the UI thread. Failures back off exponentially with jitter.
+Each job opens the store itself: a SQLite connection belongs to one thread.
+
+What the server sends is read item by item: an item the till cannot read is skipped, kept in
+the store's list of feed problems, shown in the status bar and reported to the server; the
+rest of the page is applied. Entries leave the outbox only when the server acknowledged
+their ids; a server that forgot them (restored from a backup) gets them again.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -14,30 +20,39 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from uuid import UUID
 
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from sync.protocol import ChangePage, EntryIn, JournalAck, JournalBatch
-from sync.records import (
-    Account,
-    AutoloadAgreement,
-    Card,
-    Cardholder,
-    CardState,
-    PriceLevel,
-    Product,
-    Unit,
+from sync import limits
+from sync.http import CallFailed, Reply, call, deadline_session
+from sync.protocol import (
+    AccountChange,
+    AgreementChange,
+    CardChange,
+    CardholderChange,
+    EntryIn,
+    FeedProblem,
+    JournalAck,
+    JournalBatch,
+    PageEnvelope,
+    PolicyChange,
+    ProductChange,
+    TillReport,
+    UnitChange,
+    read_change,
 )
-from sync.store import Store, StoreUnavailable
+from sync.store import PageRecords, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 3.05
-M = TypeVar("M", JournalAck, ChangePage)
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +62,7 @@ class ServerConfig:
     url: str
     till_id: str
     credential: str
+    ca_file: str | None = None  # a private CA's certificate, for a server with its own TLS
 
     @classmethod
     def load(cls, data_dir: Path) -> ServerConfig | None:
@@ -54,7 +70,13 @@ class ServerConfig:
         if not path.exists():
             return None
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls(str(raw["url"]).rstrip("/"), str(raw["till_id"]), str(raw["credential"]))
+        ca = raw.get("ca_file")
+        return cls(
+            str(raw["url"]).rstrip("/"),
+            str(raw["till_id"]),
+            str(raw["credential"]),
+            None if ca is None else str(ca),
+        )
 
     def save(self, data_dir: Path) -> Path:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -63,7 +85,13 @@ class ServerConfig:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(
-                {"url": self.url, "till_id": self.till_id, "credential": self.credential}, out
+                {
+                    "url": self.url,
+                    "till_id": self.till_id,
+                    "credential": self.credential,
+                    "ca_file": self.ca_file,
+                },
+                out,
             )
         os.replace(tmp, path)
         return path
@@ -73,23 +101,95 @@ class SyncError(Exception):
     """The server could not be reached, refused us, or answered nonsense."""
 
 
-def enrol(server_url: str, code: str, *, timeout_s: float = 10.0) -> ServerConfig:
-    """Trade a one-time enrolment code for this till's credential."""
-    url = server_url.rstrip("/")
+class Unreachable(SyncError):
+    """No answer: the network, a timeout, a deadline."""
+
+
+class Refused(SyncError):
+    """The server answered with an error status (the message has its detail)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Nonsense(SyncError):
+    """An answer that is not what the protocol says (a captive portal, a tampering proxy)."""
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
     try:
-        reply = requests.post(
-            f"{url}/v1/enrol", json={"code": code}, timeout=(CONNECT_TIMEOUT_S, timeout_s)
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def enrol(
+    server_url: str,
+    code: str,
+    *,
+    timeout_s: float = 10.0,
+    insecure: bool = False,
+    ca_file: str | None = None,
+) -> ServerConfig:
+    """Trade a one-time enrolment code for this till's credential.
+
+    Plain http:// only to this machine (the demo, tests) unless `insecure`: a credential and
+    cardholders' names and photos must not cross a network in clear text.
+    """
+    url = server_url.rstrip("/")
+    scheme = urlsplit(url).scheme
+    if scheme not in ("http", "https"):
+        raise SyncError(f"{server_url!r}: give the server's URL, https://…")
+    if scheme == "http" and not is_loopback(url) and not insecure:
+        raise SyncError(
+            f"{url} is plain http: the till's credential and cardholders' names and photos"
+            " would cross the network unencrypted. Use https:// (see the README's production"
+            " section), or --insecure for a network you trust."
         )
-    except requests.RequestException as exc:
-        raise SyncError(f"cannot reach {url}: {exc}") from exc
-    if reply.status_code != 200:
-        raise SyncError(f"enrolment refused by {url} ({reply.status_code}): {reply.text[:200]}")
-    body = reply.json()
-    return ServerConfig(url, str(body["till_id"]), str(body["credential"]))
+    session = deadline_session()
+    if ca_file is not None:
+        session.verify = ca_file
+    try:
+        reply = call(
+            session,
+            "POST",
+            f"{url}/v1/enrol",
+            json={"code": code.strip()},
+            deadline_s=timeout_s + CONNECT_TIMEOUT_S,
+            max_bytes=64 * 1024,
+            read_s=timeout_s,
+        )
+    except CallFailed as exc:
+        raise Unreachable(f"cannot reach {url}: {exc}") from exc
+    finally:
+        session.close()
+    if reply.status != 200:
+        raise Refused(
+            f"enrolment refused by {url} ({reply.status}): {_detail(reply.body)}", reply.status
+        )
+    try:
+        body = json.loads(reply.body)
+        return ServerConfig(url, str(body["till_id"]), str(body["credential"]), ca_file)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Nonsense(f"{url} answered the enrolment with something else: {exc!r}") from exc
+
+
+def _detail(body: bytes) -> str:
+    try:
+        detail = json.loads(body).get("detail")
+        if isinstance(detail, str):
+            return detail[:300]
+    except (ValueError, AttributeError):
+        pass
+    return body[:200].decode("utf-8", "replace")
 
 
 class Backoff:
-    """Exponential backoff with full jitter: 0.5 s, 1 s, 2 s, … up to 30 s."""
+    """Exponential backoff with full jitter: 0.5 s, 1 s, 2 s, … up to `cap_s`."""
 
     def __init__(self, base_s: float = 0.5, cap_s: float = 30.0) -> None:
         self.base_s, self.cap_s, self.failures = base_s, cap_s, 0
@@ -99,7 +199,13 @@ class Backoff:
 
     def failure(self) -> float:
         self.failures += 1
-        return random.uniform(0, min(self.cap_s, self.base_s * 2 ** (self.failures - 1)))
+        return random.uniform(0, min(self.cap_s, self.base_s * 2 ** min(self.failures - 1, 30)))
+
+
+@dataclass
+class _PhotoWait:
+    backoff: Backoff
+    next_at: float
 
 
 class SyncClient:
@@ -115,14 +221,18 @@ class SyncClient:
         poll_wait_s: float = 20.0,
         timeout_s: float = 10.0,
         offline_after_s: float = 30.0,
+        deadline_s: float = limits.CALL_DEADLINE_S,
     ) -> None:
         self.store_path = store_path
         self.server = server
-        self.session = session or requests.Session()
+        self.session = session or deadline_session()
         self.session.headers["Authorization"] = f"Bearer {server.credential}"
+        if server.ca_file is not None:
+            self.session.verify = server.ca_file
         self.push_every_s = push_every_s
         self.poll_wait_s = poll_wait_s
         self.timeout_s = timeout_s
+        self.deadline_s = deadline_s
         self.offline_after_s = offline_after_s
         self.last_error: str | None = None
         self._last_ok: float | None = None
@@ -133,6 +243,7 @@ class SyncClient:
         self._push_backoff = Backoff()
         self._push_retry_at = 0.0
         self._push_lock = threading.Lock()
+        self._photo_waits: dict[str, _PhotoWait] = {}
         self._scheduler = BackgroundScheduler(
             executors={"default": {"type": "threadpool", "max_workers": 2}},
             job_defaults={"coalesce": True, "max_instances": 1},
@@ -182,13 +293,24 @@ class SyncClient:
             self._scheduler.modify_job("push", next_run_time=datetime.now(UTC))
 
     # -- one round each (tests and benchmarks call these directly) -------------------------
-    def push_once(self, store: Store, *, limit: int = 500) -> int:
-        """Send the oldest unsent entries; returns how many the server settled."""
+    def push_once(self, store: Store, *, limit: int = limits.MAX_BATCH) -> int:
+        """Send the oldest unsent entries; returns how many the server now holds."""
         with self._push_lock:
             pending = store.outbox_pending(limit)
             if not pending:
                 return 0
-            batch = JournalBatch(entries=[EntryIn.from_entry(e) for e in pending])
+            series = store.series()
+            entries = []
+            for entry in pending:
+                try:
+                    entries.append(EntryIn.from_entry(entry, series=UUID(series)))
+                except ValidationError as exc:
+                    # The protocol refuses it, so would the server: keep it, show it, go on.
+                    store.quarantine(entry.entry_id, f"cannot be sent: {str(exc)[:300]}")
+                    log.error("entry %s cannot be sent: %s", entry.entry_id, exc)
+            if not entries:
+                return 0
+            batch = JournalBatch(entries=entries, known_recv=store.known_recv())
             url = f"{self.server.url}/v1/tills/{self.server.till_id}/journal"
             reply = self._call(
                 "POST",
@@ -197,69 +319,132 @@ class SyncClient:
                 headers={"Content-Type": "application/json"},
             )
             ack = self._parse(JournalAck, reply)
-            refused = [
-                (str(r.id), f"{r.status}: {r.detail}")
-                for r in ack.results
-                if r.status in ("refused", "conflict")
-            ]
-            store.settle(ack.applied_seq, refused)
-            return sum(1 for r in ack.results if r.settled)
+            store.settle(ack.results, last_recv=ack.last_recv, forgot=ack.forgot)
+            if ack.forgot:
+                log.warning("the server forgot entries (restored from a backup?): sending again")
+            return sum(1 for r in ack.results if r.received)
 
     def pull_once(self, store: Store, *, wait: float = 0.0) -> bool:
         """Apply one page of the change feed; True when another page follows at once."""
-        params: dict[str, str | float | int] = {
-            "since": store.sync_cursor(),
+        since = store.feed_cursor()
+        params: dict[str, Any] = {
+            "since": since,
             "wait": wait,
-            "after_seq": store.server_applied_seq(),
+            "known_recv": store.known_recv(),
+            "series": store.series(),
         }
         url = f"{self.server.url}/v1/tills/{self.server.till_id}/changes"
-        page = self._parse(ChangePage, self._call("GET", url, params=params, read_s=wait))
-        try:
-            records = _records(page)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise SyncError(f"the server sent a change this till cannot read: {exc!r}") from exc
+        reply = self._call(
+            "GET", url, params=params, read_s=wait, extra_s=wait, max_bytes=limits.MAX_PAGE_BYTES
+        )
+        page = self._parse(PageEnvelope, reply)
+        records = read_page_records(page.changes)
+        for problem in records.problems:
+            log.warning(
+                "feed item %s %s (seq %s) %s: %s",
+                problem.kind,
+                problem.key,
+                problem.seq,
+                "skipped" if problem.skipped else "read",
+                problem.problem,
+            )
         now = datetime.now(UTC)
-        store.apply_changes(
+        if page.reset:
+            log.warning("the server did not know this till's cursor: a new snapshot starts")
+        again = store.apply_page(
+            records,
             cursor=page.cursor,
-            applied_seq=page.applied_seq,
+            last_recv=page.last_recv,
+            results=page.results,
+            forgot=page.forgot,
+            snapshot_start=page.reset or since == "0",
+            more=page.more,
             synced_at=now,
-            refused=[(str(r.id), f"refused: {r.detail}") for r in page.refused],
-            **records,
         )
         self._last_sync = now
-        self._fetch_photos(store, records["cardholders"])
-        return page.more
+        self._report(store)
+        self.fetch_photos(store)
+        return again
 
-    def _fetch_photos(self, store: Store, cardholders: list[Cardholder]) -> None:
-        """Photos are content-addressed: fetch each one this till has not got yet."""
-        for holder in cardholders:
-            sha = holder.photo_sha256
-            if sha is None or store.photo(sha) is not None:
+    def fetch_photos(self, store: Store) -> int:
+        """Photos are content-addressed: fetch each one this till has not got yet. One that
+        fails (unreachable, too large, bytes that do not match) is tried again later, with
+        backoff, until it arrives. Returns how many arrived."""
+        arrived = 0
+        now = time.monotonic()
+        for sha in store.missing_photos():
+            wait = self._photo_waits.get(sha)
+            if wait is not None and now < wait.next_at:
                 continue
-            reply = self._call("GET", f"{self.server.url}/v1/photos/{sha}")
             try:
-                store.put_photo(sha, reply.content)
-            except ValueError as exc:  # bytes that do not match their address: not stored
-                raise SyncError(f"photo {sha} came back corrupted: {exc}") from exc
+                reply = self._call(
+                    "GET", f"{self.server.url}/v1/photos/{sha}", max_bytes=limits.MAX_PHOTO_BYTES
+                )
+                store.put_photo(sha, reply.body)
+            except (SyncError, ValueError) as exc:  # ValueError: bytes that do not match
+                wait = self._photo_waits.setdefault(sha, _PhotoWait(Backoff(1.0, 300.0), 0.0))
+                delay = wait.backoff.failure()
+                wait.next_at = time.monotonic() + delay
+                log.warning("photo %s not fetched (retry in %.0f s): %s", sha, delay, exc)
+                continue
+            self._photo_waits.pop(sha, None)
+            arrived += 1
+        return arrived
+
+    def _report(self, store: Store) -> None:
+        """Tell the server which feed items this till could not read (best effort)."""
+        unreported = store.unreported_problems(limits.MAX_REPORT_ITEMS)
+        if not unreported:
+            return
+        report = TillReport(problems=[problem for _, problem in unreported])
+        try:
+            self._call(
+                "POST",
+                f"{self.server.url}/v1/tills/{self.server.till_id}/reports",
+                data=report.model_dump_json(),
+                headers={"Content-Type": "application/json"},
+                ok=(204,),
+            )
+        except SyncError as exc:
+            log.info("feed problems not reported yet: %s", exc)
+            return
+        store.mark_reported(problem_id for problem_id, _ in unreported)
 
     # -- internals -----------------------------------------------------------------------------
-    def _call(self, method: str, url: str, *, read_s: float = 0.0, **kw: Any) -> requests.Response:
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        read_s: float = 0.0,
+        extra_s: float = 0.0,
+        max_bytes: int = limits.MAX_BODY_BYTES,
+        ok: tuple[int, ...] = (200,),
+        **kw: Any,
+    ) -> Reply:
         try:
-            reply = self.session.request(
-                method, url, timeout=(CONNECT_TIMEOUT_S, self.timeout_s + read_s), **kw
+            reply = call(
+                self.session,
+                method,
+                url,
+                deadline_s=self.deadline_s + extra_s,
+                max_bytes=max_bytes,
+                connect_s=CONNECT_TIMEOUT_S,
+                read_s=self.timeout_s + read_s,
+                **kw,
             )
-        except requests.RequestException as exc:
-            raise SyncError(f"cannot reach {self.server.url}: {exc}") from exc
-        if reply.status_code != 200:
-            raise SyncError(f"{method} {url}: {reply.status_code} {reply.text[:200]}")
+        except CallFailed as exc:
+            raise Unreachable(f"cannot reach {self.server.url}: {exc}") from exc
+        if reply.status not in ok:
+            raise Refused(f"{method} {url}: {reply.status} {_detail(reply.body)}", reply.status)
         self._last_ok = time.monotonic()
         return reply
 
-    def _parse(self, model: type[M], reply: requests.Response) -> M:
+    def _parse(self, model: type[M], reply: Reply) -> M:
         try:
-            return model.model_validate_json(reply.content)
+            return model.model_validate_json(reply.body)
         except ValidationError as exc:
-            raise SyncError(
+            raise Nonsense(
                 f"the server answered something that is not a {model.__name__}: {str(exc)[:200]}"
             ) from exc
 
@@ -306,89 +491,42 @@ class SyncClient:
         return delay
 
 
-def _records(page: ChangePage) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "units": [],
-        "cardholders": [],
-        "accounts": [],
-        "cards": [],
-        "products": [],
-        "agreements": [],
-        "policy": None,
-        "days": [],
-        "removed": [],
-    }
-    for change in page.changes:
-        d = change.data
-        if d is None:
-            if change.kind not in ("product", "agreement"):
-                raise ValueError(f"the server removed {change.kind} {change.key}: tills keep those")
-            out["removed"].append((change.kind, change.key))
+def read_page_records(changes: list[Any]) -> PageRecords:
+    """A page's changes as store records, each read on its own: what cannot be read is
+    skipped and listed in `problems`, with fields the till does not know (ignored)."""
+    out = PageRecords()
+    for raw in changes:
+        change, problem = read_change(raw)
+        if problem is not None:
+            out.problems.append(problem)
+        if change is None:
             continue
-        if change.kind == "unit":
-            out["units"].append(Unit(**d))
-        elif change.kind == "cardholder":
-            out["cardholders"].append(
-                Cardholder(
-                    d["cardholder_id"],
-                    d["name"],
-                    d["photo_sha256"],
-                    frozenset(d["allowed_unit_types"]),
-                    d["daily_limit"],
-                    frozenset(d["blocked_categories"]),
+        if change.data is None:
+            if isinstance(change, UnitChange | PolicyChange):
+                out.problems.append(
+                    _problem(change.seq, change.kind, change.key, "a removal of what a till keeps")
                 )
-            )
-        elif change.kind == "account":
-            expires = d["membership_expires"]
-            out["accounts"].append(
-                Account(
-                    d["account_id"],
-                    d["cardholder_id"],
-                    d["currency"],
-                    int(d["balance"]),
-                    PriceLevel(d["price_level"]),
-                    None if expires is None else date.fromisoformat(expires),
-                    bool(d["payment_blocked"]),
-                    int(d["arrears"]),
-                )
-            )
-            if d.get("day") is not None:
-                out["days"].append(
-                    (
-                        d["account_id"],
-                        date.fromisoformat(d["day"]),
-                        int(d["day_spent"]),
-                        int(d["day_autoloads"]),
-                    )
-                )
-        elif change.kind == "card":
-            out["cards"].append(
-                Card(d["card_id"], d["account_id"], CardState(d["state"]), d["replaced_by"])
-            )
-        elif change.kind == "product":
-            prices = {PriceLevel(k): int(v) for k, v in d["prices"].items()}
-            out["products"].append(
-                Product(
-                    d["product_id"],
-                    d["name"],
-                    d["category"],
-                    prices,
-                    int(d["vat_rate_bp"]),
-                    d["shortcut"],
-                    int(d["position"]),
-                )
-            )
-        elif change.kind == "agreement":
-            out["agreements"].append(
-                AutoloadAgreement(
-                    d["account_id"],
-                    int(d["threshold"]),
-                    int(d["amount"]),
-                    date.fromisoformat(d["active_from"]),
-                    bool(d["ended"]),
-                    bool(d["collection_failed"]),
-                )
-            )
-        elif change.kind == "policy":
-            out["policy"] = dict(d)
+                continue
+            out.removed.append((change.kind, change.key))
+        elif isinstance(change, UnitChange):
+            out.units.append(change.data.to_record())
+        elif isinstance(change, CardholderChange):
+            out.cardholders.append(change.data.to_record())
+        elif isinstance(change, AccountChange):
+            out.accounts.append(change.data.to_record())
+            data = change.data
+            if data.day is not None:
+                out.days.append((data.account_id, data.day, data.day_spent, data.day_autoloads))
+        elif isinstance(change, CardChange):
+            out.cards.append(change.data.to_record())
+        elif isinstance(change, ProductChange):
+            out.products.append(change.data.to_record())
+        elif isinstance(change, AgreementChange):
+            out.agreements.append(change.data.to_record())
+        elif isinstance(change, PolicyChange):
+            out.policy = change.data.to_mapping()
     return out
+
+
+def _problem(seq: int, kind: str, key: str, text: str) -> FeedProblem:
+    return FeedProblem(seq=seq, kind=kind, key=key, problem=text, skipped=True)

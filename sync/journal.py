@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sync.ids import new_id
@@ -352,42 +352,6 @@ class JournalMixin(StoreBase):
             (_positive("limit", limit),),
         )
 
-    def mark_applied(self, entry_ids: Iterable[str]) -> None:
-        """The server has applied these entries: in one transaction, move their deltas (and
-        their share of the day's spending and autoloads) into the cached account, so the
-        displayed balance neither counts them twice nor drops them (invariant 3). Idempotent."""
-        ids = list(dict.fromkeys(entry_ids))
-        now = datetime.now(UTC).isoformat()
-        with self._write() as conn:
-            for entry_id in ids:
-                row = conn.execute(
-                    "SELECT j.kind, j.account_id, j.amount, j.business_day, o.applied_at"
-                    " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
-                    " WHERE j.entry_id = ?",
-                    (entry_id,),
-                ).fetchone()
-                if row is None:
-                    raise ValueError(f"no journal entry {entry_id!r} to mark applied")
-                kind, account_id, amount, day, applied_at = row
-                if applied_at is not None:
-                    continue
-                spent = -amount if kind in (EntryKind.SALE, EntryKind.VOID) else 0
-                loads = 1 if kind == EntryKind.AUTOLOAD else 0
-                conn.execute(
-                    _APPLY, {"a": account_id, "amt": amount, "d": day, "c": spent, "n": loads}
-                )
-                conn.execute("UPDATE outbox SET applied_at = ? WHERE entry_id = ?", (now, entry_id))
-
-    def mark_applied_through(self, seq: int) -> None:
-        """The server holds every entry of this till up to `seq`: mark them applied."""
-        rows = self._rows(
-            "SELECT j.entry_id FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
-            " WHERE o.applied_at IS NULL AND o.quarantined IS NULL AND j.seq <= ? ORDER BY j.seq",
-            (seq,),
-        )
-        if rows:
-            self.mark_applied(row[0] for row in rows)
-
     def quarantine(self, entry_id: str, reason: str) -> None:
         """The server refused this entry for good: keep it, show it, stop sending it."""
         with self._write() as conn:
@@ -406,17 +370,3 @@ class JournalMixin(StoreBase):
             " ORDER BY j.seq"
         )
         return [(_entry(row), str(row["quarantined"])) for row in rows]
-
-
-# An entry of a newer day starts the account's day counters afresh; one of an older day
-# only moves the balance.
-_APPLY = """
-UPDATE accounts SET
-  balance = balance + :amt,
-  day_spent = CASE WHEN day = :d THEN day_spent + :c
-                   WHEN day IS NULL OR day < :d THEN :c ELSE day_spent END,
-  day_autoloads = CASE WHEN day = :d THEN day_autoloads + :n
-                       WHEN day IS NULL OR day < :d THEN :n ELSE day_autoloads END,
-  day = CASE WHEN day IS NULL OR day < :d THEN :d ELSE day END
-WHERE account_id = :a
-"""

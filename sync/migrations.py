@@ -10,6 +10,8 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sync.ids import new_id
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -129,10 +131,45 @@ def _sync_state(conn: sqlite3.Connection) -> None:
     )
 
 
+NIL_SERIES = "00000000-0000-0000-0000-000000000000"  # sync.protocol.NIL_SERIES
+
+
+def _series_receipts_snapshots(conn: sqlite3.Connection) -> None:
+    # A store numbers its entries in a series of its own: a store made afresh (a new disk, a
+    # re-enrolled till) starts a new series, so its seq 1 is never "already taken" on the
+    # server. A store that journaled before series existed keeps the server's name for them.
+    (entries,) = conn.execute("SELECT COUNT(*) FROM journal").fetchone()
+    series = NIL_SERIES if entries else new_id()
+    _run(
+        conn,
+        [
+            "ALTER TABLE till ADD COLUMN series TEXT",
+            f"UPDATE till SET series = '{series}'",
+            # The server's receive number for an entry it holds; the outbox row stays until
+            # the server has acknowledged the entry's id, and comes back if the server forgot.
+            "ALTER TABLE outbox ADD COLUMN recv_no INTEGER",
+            "CREATE INDEX outbox_recv ON outbox(recv_no) WHERE recv_no IS NOT NULL",
+            # The feed's cursor is opaque text now; snapshot = 1 while a snapshot is paging
+            # in: at its end, what it did not hold is dropped (a server restored from a backup).
+            "ALTER TABLE sync_state ADD COLUMN feed_cursor TEXT NOT NULL DEFAULT '0'",
+            "ALTER TABLE sync_state ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0",
+            """CREATE TABLE snapshot_seen (
+                kind TEXT NOT NULL, item_key TEXT NOT NULL,
+                PRIMARY KEY (kind, item_key)) WITHOUT ROWID""",
+            # Feed items this till could not read (skipped) or read without some fields.
+            """CREATE TABLE feed_problems (
+                id INTEGER PRIMARY KEY, seen_at TEXT NOT NULL, seq INTEGER, kind TEXT NOT NULL,
+                item_key TEXT, problem TEXT NOT NULL, skipped INTEGER NOT NULL,
+                reported INTEGER NOT NULL DEFAULT 0)""",
+        ],
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_cache_tables", _cache_tables),
     ("0002_journal_outbox", _journal),
     ("0003_sync_state_quarantine", _sync_state),
+    ("0004_series_receipts_snapshots", _series_receipts_snapshots),
 ]
 
 

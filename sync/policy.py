@@ -8,7 +8,8 @@ The server syncs a policy per scheme (invariant 4); a till with none uses DEFAUL
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -38,6 +39,13 @@ class Policy:
     balance_cap: int = 12000  # D-AUTO-5: minor units (120 EUR in 003)
     autoload_min_amount: int = 1000  # D-AUTO-1 bounds (004: 10..50 EUR)
     autoload_max_amount: int = 5000
+    topup_min_amount: int = 100  # D-PAY-4: a top-up at a till, within these bounds
+    topup_max_amount: int = 10000
+    # The most a single till entry may move, per currency: above it an entry is absurd and
+    # the server refuses it (a typo of a zero too many, a corrupted or forged entry).
+    max_entry_amount: dict[str, int] = field(
+        default_factory=lambda: {"EUR": 50_000, "DKK": 400_000, "SEK": 550_000}
+    )
     offline_limit: int = 3000  # D-OFF-3: most a card may spend here unsent, minor units
     print_receipts: PrintPolicy = PrintPolicy.ALWAYS  # D-PAY-6
     duplicate_tap_window_s: float = 2.0  # D-PAY-5: same card again within it is the same tap
@@ -60,17 +68,32 @@ class Policy:
 
     def to_mapping(self) -> dict[str, Any]:
         return {
-            f.name: (v.value if isinstance(v, StrEnum) else v)
+            f.name: (v.value if isinstance(v, StrEnum) else dict(v) if isinstance(v, dict) else v)
             for f in dataclasses.fields(self)
             for v in [getattr(self, f.name)]
         }
 
+    def entry_bound(self, currency: str) -> int:
+        """The most one till entry may move in `currency` (0: the scheme does not use it)."""
+        return self.max_entry_amount.get(currency, 0)
+
     def validate(self, source: str = "policy") -> None:
-        for key in ("balance_cap", "offline_limit", "autoload_min_amount", "autoload_max_amount"):
+        for key in _AMOUNTS:
             if getattr(self, key) < 0:
                 raise PolicyError(f"{source}: {key} must not be negative")
+            if getattr(self, key) > _MAX_MINOR:
+                raise PolicyError(f"{source}: {key} must be at most {_MAX_MINOR} (minor units)")
         if self.autoload_min_amount > self.autoload_max_amount:
             raise PolicyError(f"{source}: autoload_min_amount exceeds autoload_max_amount")
+        if self.topup_min_amount > self.topup_max_amount:
+            raise PolicyError(f"{source}: topup_min_amount exceeds topup_max_amount")
+        if self.autoloads_per_day is not None and self.autoloads_per_day > 1000:
+            raise PolicyError(f"{source}: autoloads_per_day must be at most 1000, or null")
+        if not math.isfinite(self.duplicate_tap_window_s) or self.duplicate_tap_window_s > 3600:
+            raise PolicyError(f"{source}: duplicate_tap_window_s must be at most 3600")
+        for key, top in (("offline_after_s", 86_400), ("unsent_alarm_s", 864_000)):
+            if not 1 <= getattr(self, key) <= top:
+                raise PolicyError(f"{source}: {key} must be from 1 to {top} seconds")
         if self.autoloads_per_day is not None and self.autoloads_per_day < 1:
             raise PolicyError(
                 f"{source}: autoloads_per_day must be at least 1, or null for unlimited"
@@ -80,6 +103,16 @@ class Policy:
 
 
 DEFAULTS = Policy()
+_MAX_MINOR = 10**9  # sync.limits.MAX_AMOUNT: the wire's outer bound
+_AMOUNTS = (
+    "balance_cap",
+    "offline_limit",
+    "autoload_min_amount",
+    "autoload_max_amount",
+    "topup_min_amount",
+    "topup_max_amount",
+)
+_CURRENCIES = ("EUR", "DKK", "SEK")
 
 _ENUMS: dict[str, type[StrEnum]] = {
     "autoload_trigger": AutoloadTrigger,
@@ -96,6 +129,8 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
             allowed = ", ".join(m.value for m in enum)
             raise PolicyError(f"{source}: {key} = {raw!r} is not one of: {allowed}") from None
     default = getattr(DEFAULTS, key)
+    if key == "max_entry_amount":
+        return _per_currency(key, raw, source)
     if key == "autoloads_per_day":
         if raw is None or raw == "unlimited":
             return None
@@ -113,3 +148,21 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
             raise PolicyError(f"{source}: {key} = {raw!r} must be a number")
         return float(raw)
     return raw
+
+
+def _per_currency(key: str, raw: Any, source: str) -> dict[str, int]:
+    if not isinstance(raw, dict) or not raw:
+        raise PolicyError(
+            f'{source}: {key} must map currencies to minor units, e.g. {{"EUR": 50000}}'
+        )
+    out: dict[str, int] = {}
+    for currency, value in raw.items():
+        if currency not in _CURRENCIES:
+            raise PolicyError(f"{source}: {key}: unknown currency {currency!r} (EUR, DKK or SEK)")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _MAX_MINOR:
+            raise PolicyError(
+                f"{source}: {key}.{currency} = {value!r} must be a whole number of minor units"
+                f" from 1 to {_MAX_MINOR}"
+            )
+        out[currency] = value
+    return out

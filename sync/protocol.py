@@ -1,47 +1,152 @@
 """The wire protocol between tills and the central server, version 1 (`/v1/`).
 
-The server and the till import these same models. Unknown fields are refused, money is a
-strict integer of minor units, instants carry their zone.
+The server and the till import these same models: the till builds every entry it pushes with
+them and reads every feed item with them; the server reads every push with them and writes
+every feed item with them. Money is a strict integer of minor units, instants carry their zone,
+every integer is bounded (64-bit at most), every text has a length limit (`sync.limits`).
+
+What a till sends is refused when it has a field the server does not know. What the server
+sends a till is read leniently where that keeps an older till working: a feed item's unknown
+fields are ignored (a newer server adds fields), and an item the till cannot read at all is
+skipped and reported on its own (`read_change`), never stalling the rest of the feed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
-from sync.records import JournalEntry
+from sync import limits
+from sync.records import (
+    Account,
+    AutoloadAgreement,
+    Card,
+    Cardholder,
+    CardState,
+    JournalEntry,
+    PriceLevel,
+    Product,
+    Unit,
+)
 
 VERSION = "v1"
-MAX_BATCH = 500
-MAX_AMOUNT = 10**9  # minor units; far above any canteen purchase, far below overflow
+MAX_BATCH = limits.MAX_BATCH
+MAX_AMOUNT = limits.MAX_AMOUNT
+NIL_SERIES = UUID(int=0)  # the numbering of entries written before stores had series of their own
 
+_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 Amount = Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Money = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
+Balance = Annotated[StrictInt, Field(ge=-limits.INT64_MAX, le=limits.INT64_MAX)]
+Count = Annotated[StrictInt, Field(ge=0, le=limits.INT64_MAX)]
+Seq = Annotated[StrictInt, Field(ge=1, le=limits.INT64_MAX)]
+Key = Annotated[str, Field(min_length=1, max_length=limits.MAX_ID_CHARS, pattern=_NO_CONTROL)]
+CardId = Annotated[str, Field(min_length=1, max_length=limits.MAX_ID_CHARS, pattern=r"^[0-9A-F]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=limits.MAX_NAME_CHARS, pattern=_NO_CONTROL)]
+Text = Annotated[str, Field(max_length=limits.MAX_NAME_CHARS, pattern=_NO_CONTROL)]
+ProductText = Annotated[
+    str, Field(min_length=1, max_length=limits.MAX_PRODUCT_TEXT, pattern=_NO_CONTROL)
+]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Currency = Literal["EUR", "DKK", "SEK"]
+PriceLevelName = Literal["student", "staff", "guest"]
 EntryKindName = Literal["sale", "autoload", "topup", "void"]
+CURRENCIES: tuple[str, ...] = ("EUR", "DKK", "SEK")
 
 
 class Wire(BaseModel):
+    """What a till or the back office sends: unknown fields are refused."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedData(BaseModel):
+    """What the server sends a till: a newer server's additional fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# -- journal entries: till → server ------------------------------------------------------------
+
+
+class LineData(FeedData):
+    """D-PAY-3: one line of a sale, as the till journaled it."""
+
+    product_id: Key
+    name: Annotated[str, Field(max_length=limits.MAX_PRODUCT_TEXT)]
+    category: Annotated[str, Field(max_length=limits.MAX_PRODUCT_TEXT)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    unit_price: Money
+    vat_rate_bp: Annotated[StrictInt, Field(ge=0, le=10_000)]
+
+    @property
+    def amount(self) -> int:
+        return self.quantity * self.unit_price
+
+
+class SaleBody(FeedData):
+    lines: Annotated[list[LineData], Field(min_length=1, max_length=limits.MAX_LINES)]
+    total: Money
+    offline: StrictBool = False
+    tender: Literal["card"] = "card"
+    autoload_entry_id: UUID | None = None
+
+
+class AutoloadBody(FeedData):
+    consent: Literal[True]  # D-AUTO-3: only with the cardholder's consent at the till
+    offline: StrictBool = False
+    sale_entry_id: UUID | None = None
+
+
+class TopupBody(FeedData):
+    tender: Literal["cash", "bank_card"]  # D-PAY-4
+
+
+class VoidBody(FeedData):
+    voids: UUID
+    lines: Annotated[list[LineData], Field(max_length=limits.MAX_LINES)] = Field(
+        default_factory=list
+    )
+
+
+BODIES: dict[str, type[FeedData]] = {
+    "sale": SaleBody,
+    "autoload": AutoloadBody,
+    "topup": TopupBody,
+    "void": VoidBody,
+}
 
 
 class EntryIn(Wire):
     """One journal entry as the till wrote it: the same id and content forever."""
 
     id: UUID
-    seq: Annotated[StrictInt, Field(ge=1)]
+    series: UUID = NIL_SERIES  # the till store's own numbering (a new store starts a new one)
+    seq: Seq  # gap-free within the series
     kind: EntryKindName
     created_at: AwareDatetime
     business_day: date
-    account_id: Annotated[str, Field(min_length=1, max_length=64)] | None
-    card_id: Annotated[str, Field(min_length=1, max_length=64)] | None
+    account_id: Key | None
+    card_id: CardId | None
     amount: Amount
     currency: Currency
-    receipt_no: Annotated[StrictInt, Field(ge=1)] | None
+    receipt_no: Annotated[StrictInt, Field(ge=1, le=limits.INT64_MAX)] | None
     body: dict[str, Any]
 
     @field_validator("id")
@@ -52,16 +157,25 @@ class EntryIn(Wire):
         return value
 
     def content_hash(self) -> str:
-        """What "the same entry" means for idempotency: every field, canonically encoded."""
+        """What "the same entry" means for idempotency: every field but the series (which
+        numbering carries it), canonically encoded."""
         canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            self.model_dump(mode="json", exclude={"series"}),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    def typed_body(self) -> FeedData:
+        """The body read by its kind's model; raises ValidationError naming what is wrong."""
+        return BODIES[self.kind].model_validate(self.body)
+
     @classmethod
-    def from_entry(cls, entry: JournalEntry) -> EntryIn:
+    def from_entry(cls, entry: JournalEntry, *, series: UUID = NIL_SERIES) -> EntryIn:
         return cls(
             id=UUID(entry.entry_id),
+            series=series,
             seq=entry.seq,
             kind=entry.kind.value,
             created_at=entry.created_at,
@@ -77,61 +191,360 @@ class EntryIn(Wire):
 
 class JournalBatch(Wire):
     entries: Annotated[list[EntryIn], Field(min_length=1, max_length=MAX_BATCH)]
+    # The highest receive number this till has heard of: a server that is behind it was
+    # restored from an older backup, and says so (`forgot`).
+    known_recv: Count = 0
 
 
-EntryStatus = Literal["accepted", "duplicate", "conflict", "gap", "refused"]
+EntryStatus = Literal["accepted", "duplicate", "conflict", "seq_taken", "gap", "refused"]
 
 
-class EntryResult(Wire):
-    """The server's answer for one entry; a replay gets the original answer back."""
+class EntryResult(FeedData):
+    """The server's answer for one entry; a replay gets the original answer back.
+
+    accepted: booked (`flags` name the rules it broke offline: it happened, so it is kept and
+    shown to the operator); refused: it cannot have happened, kept for the operator, never
+    booked; conflict: this id came before with other content; seq_taken: another entry of
+    this till already has this seq in this series; gap: an earlier seq is missing, send it first.
+    """
 
     id: UUID
-    seq: int
+    seq: Seq
     status: EntryStatus
     detail: str | None = None
-    flags: list[str] = Field(default_factory=list)  # e.g. "overdraft": it happened, so kept
+    flags: list[str] = Field(default_factory=list)
+    recv_no: Count | None = None  # the server's receive number for it (accepted or refused)
+    expected: Seq | None = None  # for a gap: the seq the server expects next in this series
 
     @property
-    def settled(self) -> bool:
-        """The server holds this entry: the till may stop sending it."""
-        return self.status in ("accepted", "duplicate")
+    def received(self) -> bool:
+        """The server holds this entry (booked or refused for good)."""
+        return self.status in ("accepted", "duplicate", "refused")
 
 
-class JournalAck(Wire):
+class JournalAck(FeedData):
     till_id: str
     results: list[EntryResult]
-    applied_seq: int  # every entry of this till up to here is applied, without a gap
+    last_recv: Count  # the highest receive number the server has given this till's entries
+    forgot: bool = False  # the till knew of more: the server was restored; send again
 
 
-ChangeKind = Literal["unit", "cardholder", "account", "card", "product", "policy", "agreement"]
+# -- the change feed: server → till ------------------------------------------------------------
 
 
-class Change(Wire):
-    """An item that changed, with its state when the page was read (None: it is gone)."""
+class UnitData(FeedData):
+    unit_id: Key
+    name: Name
+    unit_type: Key
+    timezone: Annotated[str, Field(min_length=1, max_length=64)]
+    currency: Currency
+    seller_name: Name
+    address: Text
+    vat_number: Text
 
-    seq: int
-    kind: ChangeKind
-    key: str
-    data: dict[str, Any] | None
+    def to_record(self) -> Unit:
+        return Unit(**self.model_dump())
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitData:
+        return cls.model_validate(dataclasses.asdict(unit))
 
 
-class ChangePage(Wire):
+class ProductData(FeedData):
+    product_id: Key
+    name: ProductText
+    category: ProductText
+    prices: dict[PriceLevelName, Money]
+    vat_rate_bp: Annotated[StrictInt, Field(ge=0, le=10_000)]
+    shortcut: Annotated[str, Field(max_length=8)] | None = None
+    position: Annotated[StrictInt, Field(ge=-1_000_000, le=1_000_000)] = 0
+
+    def to_record(self) -> Product:
+        return Product(
+            self.product_id,
+            self.name,
+            self.category,
+            {PriceLevel(k): v for k, v in self.prices.items()},
+            self.vat_rate_bp,
+            self.shortcut,
+            self.position,
+        )
+
+
+class CardholderData(FeedData):
+    """All a till learns of a person: a name and a photo (D-ACC-4: no national identity
+    number, no address, no birth date)."""
+
+    cardholder_id: Key
+    name: Name
+    photo_sha256: Sha256 | None
+    allowed_unit_types: Annotated[list[Key], Field(max_length=limits.MAX_LIST_ITEMS)]
+    daily_limit: Money | None = None
+    blocked_categories: Annotated[list[ProductText], Field(max_length=limits.MAX_LIST_ITEMS)] = (
+        Field(default_factory=list)
+    )
+
+    def to_record(self) -> Cardholder:
+        return Cardholder(
+            self.cardholder_id,
+            self.name,
+            self.photo_sha256,
+            frozenset(self.allowed_unit_types),
+            self.daily_limit,
+            frozenset(self.blocked_categories),
+        )
+
+
+class AccountData(FeedData):
+    account_id: Key
+    cardholder_id: Key
+    currency: Currency
+    balance: Balance
+    price_level: PriceLevelName
+    membership_expires: date | None = None
+    payment_blocked: StrictBool = False
+    arrears: Money = 0
+    day: date | None = None  # the latest business day with till entries, across every till
+    day_spent: Balance = 0  # D-UNIT-3
+    day_autoloads: Count = 0  # D-AUTO-4
+
+    def to_record(self) -> Account:
+        return Account(
+            self.account_id,
+            self.cardholder_id,
+            self.currency,
+            self.balance,
+            PriceLevel(self.price_level),
+            self.membership_expires,
+            self.payment_blocked,
+            self.arrears,
+        )
+
+
+class CardData(FeedData):
+    card_id: CardId
+    account_id: Key
+    state: Literal["active", "blocked", "closed"]
+    replaced_by: CardId | None = None
+
+    def to_record(self) -> Card:
+        return Card(self.card_id, self.account_id, CardState(self.state), self.replaced_by)
+
+
+class AgreementData(FeedData):
+    account_id: Key
+    threshold: Money
+    amount: Money
+    active_from: date
+    ended: StrictBool = False
+    collection_failed: StrictBool = False
+
+    def to_record(self) -> AutoloadAgreement:
+        return AutoloadAgreement(
+            self.account_id,
+            self.threshold,
+            self.amount,
+            self.active_from,
+            self.ended,
+            self.collection_failed,
+        )
+
+
+class PolicyData(FeedData):
+    """The scheme policy (`sync.policy.Policy`), every key resolved by the server."""
+
+    autoload_trigger: Literal["before_purchase", "after_purchase"]
+    autoloads_per_day: Annotated[StrictInt, Field(ge=1, le=1000)] | None
+    balance_cap: Money
+    autoload_min_amount: Money
+    autoload_max_amount: Money
+    topup_min_amount: Money
+    topup_max_amount: Money
+    max_entry_amount: dict[Currency, Money]
+    offline_limit: Money
+    print_receipts: Literal["always", "on_request"]
+    duplicate_tap_window_s: Annotated[float, Field(ge=0, le=3600)]
+    auto_charge_on_tap: StrictBool
+    offline_after_s: Annotated[StrictInt, Field(ge=1, le=86_400)]
+    unsent_alarm_s: Annotated[StrictInt, Field(ge=1, le=864_000)]
+
+    def to_mapping(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class _Change(Wire):
+    seq: Seq
+    key: Key
+
+
+class UnitChange(_Change):
+    kind: Literal["unit"]
+    data: UnitData | None
+
+
+class ProductChange(_Change):
+    kind: Literal["product"]
+    data: ProductData | None  # None: taken off this unit's menu
+
+
+class CardholderChange(_Change):
+    kind: Literal["cardholder"]
+    data: CardholderData | None  # None: no longer allowed at this till's unit (D-UNIT-2)
+
+
+class AccountChange(_Change):
+    kind: Literal["account"]
+    data: AccountData | None  # None: its cardholder is no longer allowed here
+
+
+class CardChange(_Change):
+    kind: Literal["card"]
+    data: CardData | None  # None: its cardholder is no longer allowed here
+
+
+class AgreementChange(_Change):
+    kind: Literal["agreement"]
+    data: AgreementData | None  # None: the agreement ended, or is not for this till
+
+
+class PolicyChange(_Change):
+    kind: Literal["policy"]
+    data: PolicyData
+
+
+Change = Annotated[
+    UnitChange
+    | ProductChange
+    | CardholderChange
+    | AccountChange
+    | CardChange
+    | AgreementChange
+    | PolicyChange,
+    Field(discriminator="kind"),
+]
+ChangeKind = Literal["unit", "product", "cardholder", "account", "card", "agreement", "policy"]
+CHANGE_KINDS: tuple[str, ...] = (
+    "unit",
+    "product",
+    "cardholder",
+    "account",
+    "card",
+    "agreement",
+    "policy",
+)
+DATA_MODELS: dict[str, type[FeedData]] = {
+    "unit": UnitData,
+    "product": ProductData,
+    "cardholder": CardholderData,
+    "account": AccountData,
+    "card": CardData,
+    "agreement": AgreementData,
+    "policy": PolicyData,
+}
+_CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
+
+
+class ChangePage(FeedData):
+    """One page of the change feed, read in one snapshot of the server's database.
+
+    The balances in `changes` contain exactly this till's entries with receive numbers up to
+    `last_recv`; `results` lists those received after the `known_recv` the till asked with.
+    """
+
     changes: list[Change]
-    cursor: int  # pass as `since` next time; store it with the changes, in one transaction
+    cursor: Annotated[str, Field(max_length=64)]  # opaque: pass as `since` next time
     more: bool  # another page follows at once (first sync, or a burst)
-    applied_seq: int  # this till's entries up to here are in the balances above...
-    refused: list[EntryResult] = Field(default_factory=list)  # ...except these, refused for good
+    reset: bool = False  # the till's cursor is unknown here: this page starts a new snapshot
+    last_recv: Count = 0
+    forgot: bool = False  # the till knew of more entries: the server was restored; send again
+    results: list[EntryResult] = Field(default_factory=list)
+
+
+class PageEnvelope(BaseModel):
+    """A page as a till reads it: each change on its own, so one unreadable item is skipped
+    and reported rather than stalling the feed."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    changes: list[Any]
+    cursor: Annotated[str, Field(max_length=64)]
+    more: bool
+    reset: bool = False
+    last_recv: Count = 0
+    forgot: bool = False
+    results: list[EntryResult] = Field(default_factory=list)
+
+
+class FeedProblem(Wire):
+    """A feed item a till could not read (skipped), or fields it did not know (ignored)."""
+
+    seq: Count | None
+    kind: Annotated[str, Field(max_length=40)]
+    key: Annotated[str, Field(max_length=limits.MAX_ID_CHARS)] | None
+    problem: Annotated[str, Field(max_length=500)]
+    skipped: bool
+
+
+class TillReport(Wire):
+    problems: Annotated[list[FeedProblem], Field(min_length=1, max_length=limits.MAX_REPORT_ITEMS)]
+
+
+def read_change(raw: Any) -> tuple[Change | None, FeedProblem | None]:
+    """One feed item as the till reads it: (the change, None), or (None, why it was skipped),
+    or (the change, the fields it has that this till does not know and ignores)."""
+    head = raw if isinstance(raw, dict) else {}
+    raw_seq, raw_kind, raw_key = head.get("seq"), head.get("kind"), head.get("key")
+    seq = raw_seq if isinstance(raw_seq, int) and 0 <= raw_seq <= limits.INT64_MAX else None
+    kind = raw_kind[:40] if isinstance(raw_kind, str) else "?"
+    key = raw_key[: limits.MAX_ID_CHARS] if isinstance(raw_key, str) else None
+
+    def problem(text: str, *, skipped: bool) -> FeedProblem:
+        return FeedProblem(seq=seq, kind=kind, key=key, problem=text[:500], skipped=skipped)
+
+    if kind not in DATA_MODELS:
+        return None, problem(f"unknown kind {kind!r}", skipped=True)
+    try:
+        change = _CHANGE.validate_python(raw)
+    except ValidationError as exc:
+        return None, problem("; ".join(_describe(e) for e in exc.errors()[:5]), skipped=True)
+    data = head.get("data")
+    fields = DATA_MODELS[kind].model_fields
+    unknown = sorted(set(data) - set(fields)) if isinstance(data, dict) else []
+    if unknown:
+        text = f"fields this till does not know, ignored: {', '.join(unknown)}"
+        return change, problem(text, skipped=False)
+    return change, None
+
+
+def _describe(err: Any) -> str:
+    field = ".".join(str(p) for p in err["loc"])
+    return f"{field}: {err['msg']}" if field else str(err["msg"])
+
+
+def problems_of(exc: ValidationError, *, limit: int = 10) -> list[FieldProblem]:
+    return [
+        FieldProblem(field=".".join(str(p) for p in err["loc"]), problem=str(err["msg"]))
+        for err in exc.errors()[:limit]
+    ]
 
 
 class EnrollRequest(Wire):
     code: Annotated[str, Field(min_length=8, max_length=128)]
 
 
-class EnrollResponse(Wire):
+class EnrollResponse(FeedData):
     till_id: str
     unit_id: str
     credential: str  # shown once; the server keeps only its hash
 
 
-class ErrorBody(Wire):
+class FieldProblem(FeedData):
+    field: str  # where in the request, e.g. "body.entries.0.amount" or "query.since"
+    problem: str
+
+
+class ErrorBody(FeedData):
+    """Every error answer: what was wrong, and for a malformed request, field by field."""
+
     detail: str
+    errors: list[FieldProblem] = Field(default_factory=list)

@@ -1,84 +1,150 @@
 """The till's local store: card/account cache, journal, outbox. The only code on the till that
 writes SQL.
 
-The parts live in `store_base` (opening, transactions), `cache` and `journal`; `Store` joins
-them. SQLite in WAL mode with synchronous=FULL; every write is one transaction.
+The parts live in `store_base` (opening, transactions), `cache`, `journal` and `settle`;
+`Store` joins them. SQLite in WAL mode with synchronous=FULL; every write is one transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sync.cache import CacheMixin
 from sync.journal import Committed, JournalMixin, OutboxStats
+from sync.protocol import EntryResult, FeedProblem
 from sync.records import Account, AutoloadAgreement, Card, Cardholder, Product, Unit
-from sync.store_base import AmountTypeError, StoreUnavailable, _int
+from sync.settle import SettleMixin
+from sync.store_base import AmountTypeError, StoreUnavailable
 
-__all__ = ["AmountTypeError", "Committed", "OutboxStats", "Store", "StoreUnavailable"]
+__all__ = [
+    "AmountTypeError",
+    "Committed",
+    "OutboxStats",
+    "PageRecords",
+    "Store",
+    "StoreUnavailable",
+]
+
+_SWEEP = [
+    ("product", "products", "product_id"),
+    ("cardholder", "cardholders", "cardholder_id"),
+    ("account", "accounts", "account_id"),
+    ("card", "cards", "card_id"),
+    ("agreement", "autoload_agreements", "account_id"),
+]
 
 
-class Store(CacheMixin, JournalMixin):
+@dataclass
+class PageRecords:
+    """One feed page as records: what changed, what was removed, what could not be read."""
+
+    units: list[Unit] = field(default_factory=list)
+    cardholders: list[Cardholder] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
+    agreements: list[AutoloadAgreement] = field(default_factory=list)
+    policy: dict[str, Any] | None = None
+    days: list[tuple[str, date, int, int]] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[FeedProblem] = field(default_factory=list)
+
+    def keys(self) -> list[tuple[str, str]]:
+        return [
+            *(("unit", u.unit_id) for u in self.units),
+            *(("cardholder", h.cardholder_id) for h in self.cardholders),
+            *(("account", a.account_id) for a in self.accounts),
+            *(("card", c.card_id) for c in self.cards),
+            *(("product", p.product_id) for p in self.products),
+            *(("agreement", g.account_id) for g in self.agreements),
+            *([("policy", "scheme")] if self.policy is not None else []),
+        ]
+
+
+class Store(CacheMixin, JournalMixin, SettleMixin):
     """The till's SQLite store. Open with `Store.open(path)` or `Store.from_connection(conn)`."""
 
-    def apply_changes(
+    def apply_page(
         self,
+        records: PageRecords,
         *,
-        cursor: int,
-        applied_seq: int,
+        cursor: str,
+        last_recv: int,
         synced_at: datetime,
-        units: Iterable[Unit] = (),
-        cardholders: Iterable[Cardholder] = (),
-        accounts: Iterable[Account] = (),
-        cards: Iterable[Card] = (),
-        products: Iterable[Product] = (),
-        agreements: Iterable[AutoloadAgreement] = (),
-        policy: dict[str, Any] | None = None,
-        days: Iterable[tuple[str, date, int, int]] = (),
-        refused: Iterable[tuple[str, str]] = (),
-        removed: Iterable[tuple[str, str]] = (),
-    ) -> None:
-        """One page of the server's change feed, with its cursor, in one transaction.
+        results: Iterable[EntryResult] = (),
+        forgot: bool = False,
+        snapshot_start: bool = False,
+        more: bool = False,
+    ) -> bool:
+        """One page of the server's change feed, with its cursor, in one transaction; True
+        when another page should be read at once (the page said so, or a snapshot restarts).
 
-        First the entries the server already holds (up to `applied_seq`) are marked applied,
-        then the server's balances replace the cached ones: those balances contain exactly
-        those entries, so nothing is counted twice or lost (invariant 3).
+        First the entries the server holds are settled, then the server's balances replace
+        the cached ones (plus this till's entries acknowledged after the page was read): so
+        nothing is counted twice or lost (invariant 3). A snapshot (`snapshot_start`: the
+        first sync, or a server that no longer knew the cursor) notes what it holds, and its
+        last page drops what it did not hold.
         """
+        if len(cursor) > 64:
+            raise ValueError("a feed cursor is at most 64 characters")
         with self._write() as conn:
-            self.settle(applied_seq, refused)
-            for unit in units:
+            known_before = self.known_recv()
+            self.settle(results, last_recv=last_recv, forgot=forgot)
+            if snapshot_start:
+                conn.execute("DELETE FROM snapshot_seen")
+                conn.execute("UPDATE sync_state SET snapshot = 1 WHERE id = 1")
+            for unit in records.units:
                 self.upsert_unit(unit)
-            self.upsert_cardholders(cardholders)
-            self.upsert_accounts(accounts)
-            self.upsert_cards(cards)
-            self.upsert_products(products)
-            self.upsert_agreements(agreements)
-            self.remove_items(removed)
-            if policy is not None:
-                self.set_policy(policy)
-            for account_id, day, spent, autoloads in days:
+            self.upsert_cardholders(records.cardholders)
+            self.upsert_accounts(records.accounts)
+            self.upsert_cards(records.cards)
+            self.upsert_products(records.products)
+            self.upsert_agreements(records.agreements)
+            self.remove_items(records.removed)
+            if records.policy is not None:
+                self.set_policy(records.policy)
+            for account_id, day, spent, autoloads in records.days:
                 self.set_account_day(account_id, day=day, spent=spent, autoloads=autoloads)
-            conn.execute(
-                "UPDATE sync_state SET cursor = ?, last_sync = ? WHERE id = 1",
-                (_int("cursor", cursor), synced_at.isoformat()),
-            )
-
-    def server_applied_seq(self) -> int:
-        return int(self._rows("SELECT server_applied_seq FROM sync_state WHERE id = 1")[0][0])
-
-    def settle(self, applied_seq: int, refused: Iterable[tuple[str, str]] = ()) -> None:
-        """The server holds this till's entries up to `applied_seq`; the `refused` ones
-        (entry id, reason) it will never apply: quarantine those, mark the rest applied."""
-        with self._write() as conn:
-            for entry_id, reason in refused:
-                conn.execute(
-                    "UPDATE outbox SET quarantined = ? WHERE entry_id = ? AND applied_at IS NULL",
-                    (reason, entry_id),
+            self.compensate(conn, [a.account_id for a in records.accounts], last_recv, known_before)
+            self.note_feed_problems(conn, records.problems)
+            (snapshot,) = conn.execute("SELECT snapshot FROM sync_state WHERE id = 1").fetchone()
+            if snapshot and not (forgot and not snapshot_start):  # else a new one starts
+                conn.executemany(
+                    "INSERT OR IGNORE INTO snapshot_seen (kind, item_key) VALUES (?, ?)",
+                    records.keys(),
                 )
-            self.mark_applied_through(applied_seq)
+                if not more:
+                    self._sweep(conn)
+            restart = forgot and not snapshot_start
+            if restart:
+                cursor = "0"  # settle() asked for a fresh snapshot: this page is not one
             conn.execute(
-                "UPDATE sync_state SET server_applied_seq = MAX(server_applied_seq, ?)"
-                " WHERE id = 1",
-                (_int("applied_seq", applied_seq),),
+                "UPDATE sync_state SET feed_cursor = ?, last_sync = ? WHERE id = 1",
+                (cursor, synced_at.isoformat()),
             )
+        return more or restart
+
+    def _sweep(self, conn: Any) -> None:
+        """The snapshot is complete: what it did not hold is no longer the scheme's (or no
+        longer for this till), and goes; so do photos nobody cached uses."""
+        for kind, table, pk in _SWEEP:
+            conn.execute(
+                f"DELETE FROM {table} WHERE {pk} NOT IN"
+                " (SELECT item_key FROM snapshot_seen WHERE kind = ?)",
+                (kind,),
+            )
+        if conn.execute("SELECT 1 FROM snapshot_seen WHERE kind = 'policy'").fetchone() is None:
+            conn.execute("DELETE FROM policy")
+        conn.execute(
+            "DELETE FROM photos WHERE sha256 NOT IN"
+            " (SELECT photo_sha256 FROM cardholders WHERE photo_sha256 IS NOT NULL)"
+        )
+        conn.execute("DELETE FROM snapshot_seen")
+        conn.execute("UPDATE sync_state SET snapshot = 0 WHERE id = 1")
+
+    def set_feed_cursor(self, cursor: str) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE sync_state SET feed_cursor = ? WHERE id = 1", (cursor,))

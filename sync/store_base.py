@@ -20,6 +20,7 @@ from typing import Any, NoReturn, Self
 
 import sqlite_utils
 
+from sync.ids import new_id
 from sync.migrations import UnknownMigrations, migrate
 
 BUSY_TIMEOUT_MS = 5000
@@ -176,7 +177,10 @@ class StoreBase:
             with self._write():
                 row = conn.execute("SELECT till_id FROM till WHERE id = 1").fetchone()
                 if row is None:
-                    conn.execute("INSERT INTO till (id, till_id) VALUES (1, ?)", (self.till_id,))
+                    conn.execute(
+                        "INSERT INTO till (id, till_id, series) VALUES (1, ?, ?)",
+                        (self.till_id, new_id()),
+                    )
                 elif row[0] != self.till_id:
                     raise StoreUnavailable(
                         self.path, f"it belongs to till {row[0]!r}, not {self.till_id!r}"

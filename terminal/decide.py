@@ -15,7 +15,7 @@ from sync.records import CardSnapshot, CardState, PriceLevel, SaleLine, Unit
 from terminal.money import format_money
 from terminal.pricing import effective_level
 
-UNKNOWN_TEXT = "Unknown card: not registered in this scheme."
+UNKNOWN_TEXT = "Unknown card here: not registered for this unit (it may be for other units)."
 
 
 class Outcome(StrEnum):

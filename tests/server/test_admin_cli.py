@@ -94,9 +94,9 @@ def test_a_card_is_issued_later_to_an_account_without_one(
     assert admin(server, "cardholder", *holder, "--currency", "EUR") == 0
     assert admin(server, "issue-card", "a9", "C9") == 0
     capsys.readouterr()
-    assert admin(server, "issue-card", "a9", "C9X") == 1
+    assert admin(server, "issue-card", "a9", "C9F") == 1
     assert "already has card C9 (active): replace it instead" in capsys.readouterr().err
-    assert admin(server, "issue-card", "nope", "C9Y") == 1
+    assert admin(server, "issue-card", "nope", "C9E") == 1
     assert "unknown account nope" in capsys.readouterr().err
     assert admin(server, "issue-card", "a9", "C0") == 1
     assert "card C0 is already issued" in capsys.readouterr().err
@@ -105,7 +105,7 @@ def test_a_card_is_issued_later_to_an_account_without_one(
         snap = store.lookup("C9", DAY)
         assert snap is not None
         assert snap.cardholder.name == "Nils"
-        assert store.lookup("C9X", DAY) is None
+        assert store.lookup("C9F", DAY) is None
     finally:
         store.close()
 

@@ -111,7 +111,7 @@ def test_restrictions_level_arrears_and_replacement_reach_the_till(
     too_dear = server.admin(
         "POST", "/v1/admin/cards/C9/replace", json={"new_card_id": "C10", "fee": 99999}
     )
-    assert too_dear.status_code == 422
+    assert too_dear.status_code == 409
     assert server.admin("PATCH", "/v1/admin/accounts/a1", json={"level": "x"}).status_code == 422
     client = SyncClient(tmp_path / "till.db", config)
     try:
@@ -159,7 +159,7 @@ def test_menu_cards_and_tills_over_http(server: Server, tmp_path: Path) -> None:
     issued = server.admin("POST", "/v1/admin/accounts/a2/cards", json={"card_id": "C2"})
     assert issued.status_code == 201
     again = server.admin("POST", "/v1/admin/accounts/a2/cards", json={"card_id": "C3"})
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert "replace it instead" in again.text
 
     path = tmp_path / "till.db"

@@ -102,7 +102,7 @@ def test_sales_are_applied_once_and_replays_get_the_original_answer(
     first = push(server, cred, entries)
     assert first.status_code == 200
     assert [r["status"] for r in first.json()["results"]] == ["accepted", "accepted"]
-    assert first.json()["applied_seq"] == 2
+    assert first.json()["last_recv"] == 2
     assert balance(server) == 2000 - 470
     replay = push(server, cred, entries)
     assert replay.json() == first.json()
@@ -134,7 +134,7 @@ def test_gap_is_reported_not_accepted(server: Server, tmp_path: Path) -> None:
     assert balance(server) == 1900
     done = push(server, cred, [second, third]).json()
     assert [r["status"] for r in done["results"]] == ["accepted", "accepted"]
-    assert done["applied_seq"] == 3
+    assert done["last_recv"] == 3
 
 
 def test_offline_overdraft_is_accepted_and_flagged(server: Server, tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_refused_entry_does_not_block_the_stream(server: Server, tmp_path: Path)
     real = real.model_copy(update={"seq": 2})
     results = push(server, cred, [ghost, real]).json()
     assert [r["status"] for r in results["results"]] == ["refused", "accepted"]
-    assert results["applied_seq"] == 2
+    assert results["last_recv"] == 2
 
 
 def test_credentials_are_checked(server: Server, tmp_path: Path) -> None:

@@ -7,12 +7,13 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 import requests
 
 from sync.client import ServerConfig, SyncClient, enrol
-from sync.protocol import EntryIn, JournalBatch
+from sync.protocol import ChangePage, EntryIn, JournalBatch
 from sync.records import CardState, PriceLevel, SaleLine
 from sync.store import Store
 from tests.server.live import Server
@@ -95,7 +96,10 @@ def test_feed_overtaking_a_lost_ack_does_not_count_twice(
     balance: the till must not subtract the sale a second time (invariant 3)."""
     store, client, srv = till
     sell(store, 350)
-    batch = JournalBatch(entries=[EntryIn.from_entry(e) for e in store.outbox_pending()])
+    series = UUID(store.series())
+    batch = JournalBatch(
+        entries=[EntryIn.from_entry(e, series=series) for e in store.outbox_pending()]
+    )
     url = f"{srv.url}/v1/tills/till-1/journal"
     assert client.session.post(
         url, data=batch.model_dump_json(), timeout=10, headers={"Content-Type": "application/json"}
@@ -145,8 +149,8 @@ def test_refused_entry_is_quarantined_not_lost(
 
     store.upsert_cardholders([Cardholder("ghost", "Ghost", None, frozenset({"mensa"}))])
     store.upsert_accounts([Account("a-ghost", "ghost", "EUR", 1000, PriceLevel.STUDENT)])
-    store.upsert_cards([Card("CG", "a-ghost", CardState.ACTIVE)])
-    sell(store, 100, account="a-ghost", card="CG")
+    store.upsert_cards([Card("C6", "a-ghost", CardState.ACTIVE)])
+    sell(store, 100, account="a-ghost", card="C6")
     sell(store, 200)
     client.push_once(store)
     (entry, reason) = store.quarantined()[0]
@@ -229,10 +233,11 @@ def test_enroll_command_keeps_the_credential_private(server: Server, tmp_path: P
     assert main(["enroll", "--server", server.url, "--code", code, "--data-dir", str(data)]) == 1
 
 
-def test_feed_sends_only_the_own_unit_and_refuses_a_future_cursor(
+def test_feed_sends_only_the_own_unit_and_a_strange_cursor_starts_a_snapshot(
     till: tuple[Store, SyncClient, Server],
 ) -> None:
-    """A till reads its own unit's data only; a cursor from the future is a clear 422."""
+    """A till reads its own unit's data only; a cursor this server never issued (from the
+    future, or garbage) is not an error forever: the answer is a new snapshot, `reset`."""
     from dataclasses import replace
 
     store, client, srv = till
@@ -244,11 +249,14 @@ def test_feed_sends_only_the_own_unit_and_refuses_a_future_cursor(
     )
     client.pull_once(store)
     assert store.unit() == UNIT
-    reply = client.session.get(
-        f"{srv.url}/v1/tills/till-1/changes", params={"since": 10**9}, timeout=10
-    )
-    assert reply.status_code == 422
-    assert "future" in reply.text
+    for since in (f"{10**9}-0123456789ab", "garbage", "7-000000000000"):
+        reply = client.session.get(
+            f"{srv.url}/v1/tills/till-1/changes", params={"since": since}, timeout=10
+        )
+        assert reply.status_code == 200
+        page = ChangePage.model_validate_json(reply.content)
+        assert page.reset
+        assert {c.kind for c in page.changes} >= {"unit", "account", "card", "cardholder"}
 
 
 def test_spending_at_one_till_counts_at_another(

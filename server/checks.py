@@ -1,0 +1,282 @@
+"""What the server checks in every journal entry a till sends (invariant 6).
+
+A till reports what happened at its counter; it never creates money. So each entry is judged
+against what the server knows, and ends one of two ways besides plain acceptance:
+
+- refused: it cannot have happened (a void of nothing, an autoload with no agreement, an
+  amount no canteen moves, lines that do not add up). Kept for the operator, never booked; the
+  till keeps it in its quarantine.
+- flagged: it breaks a rule but describes something that did happen, usually offline from the
+  till's copy (an overdraft sale, an over-cap top-up, a second autoload the same day). Booked,
+  because the money moved at the counter, and shown to the operator.
+
+`docs/architecture.md` lists every rule and which way it goes. Pure logic: the facts come in
+as `Facts`, gathered by `server.ingest` in a few queries per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from pydantic import ValidationError
+
+from sync.policy import Policy
+from sync.protocol import AutoloadBody, EntryIn, SaleBody, TopupBody, VoidBody
+
+# A till's clock may be this far off the server's: an agreement changed within it of an
+# autoload may not have reached the till yet.
+CLOCK_SKEW = timedelta(minutes=10)
+
+SIGN = {"sale": -1, "void": 1, "autoload": 1, "topup": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    currency: str
+    payment_blocked: bool
+    allowed_unit_types: frozenset[str]
+    daily_limit: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleFacts:
+    """A sale the server booked, for a void to reverse."""
+
+    till_id: str
+    account_id: str
+    amount: int  # negative: what the sale took
+    lines: list[dict[str, object]]
+    voided_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementVersion:
+    """One version of an account's autoload agreement, and when the server held it."""
+
+    threshold: int
+    amount: int
+    active_from: date
+    ended: bool
+    collection_failed: bool
+    valid_from: datetime
+    valid_to: datetime | None  # None: the current version
+
+
+@dataclass
+class Facts:
+    """What the server knows, for the entries of one batch; updated as entries are booked."""
+
+    till_id: str
+    unit_currency: str
+    unit_type: str
+    policy: Policy
+    received_at: datetime
+    accounts: dict[str, AccountFacts]
+    cards: dict[str, tuple[str, str]]  # card_id -> (account_id, state)
+    balances: dict[str, int]  # account_id -> balance
+    sales: dict[str, SaleFacts]  # entry_id -> the sale
+    agreements: dict[str, list[AgreementVersion]]  # account_id -> versions, oldest first
+    day_autoloads: dict[tuple[str, date], int] = field(default_factory=dict)
+    day_spent: dict[tuple[str, date], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    refused: str | None  # why it cannot have happened; None: book it
+    flags: tuple[str, ...] = ()  # the rules it broke, booked all the same
+
+
+def judge(entry: EntryIn, facts: Facts) -> Judgement:
+    """Refused (with the reason), or to be booked with the flags it earns."""
+    refusal = _common(entry, facts)
+    if refusal is not None:
+        return Judgement(refusal)
+    try:
+        entry.typed_body()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:3]
+        )
+        return Judgement(f"the {entry.kind}'s body is not one a till writes: {problems}")
+    return _BY_KIND[entry.kind](entry, facts)
+
+
+def _common(entry: EntryIn, facts: Facts) -> str | None:
+    if entry.account_id is None:
+        return "entry has no account"
+    account = facts.accounts.get(entry.account_id)
+    if account is None:
+        return f"unknown account {entry.account_id}"
+    if account.currency != entry.currency:
+        return f"account {entry.account_id} is in {account.currency}, the entry in {entry.currency}"
+    if entry.currency != facts.unit_currency:
+        return f"this till's unit sells in {facts.unit_currency}, the entry is in {entry.currency}"
+    if entry.amount == 0 or (entry.amount > 0) != (SIGN[entry.kind] > 0):
+        return f"a {entry.kind} cannot move {entry.amount}"
+    bound = facts.policy.entry_bound(entry.currency)
+    if abs(entry.amount) > bound:
+        return (
+            f"{abs(entry.amount)} {entry.currency} minor units is more than one till entry may"
+            f" move (the scheme's max_entry_amount is {bound})"
+        )
+    if entry.card_id is None:
+        return "entry has no card"
+    card = facts.cards.get(entry.card_id)
+    if card is None:
+        return f"unknown card {entry.card_id}"
+    if card[0] != entry.account_id:
+        return f"card {entry.card_id} is not a card of account {entry.account_id}"
+    return None
+
+
+def _sale(entry: EntryIn, facts: Facts) -> Judgement:
+    body = SaleBody.model_validate(entry.body)
+    total = sum(line.amount for line in body.lines)
+    if total != -entry.amount or body.total != total:
+        return Judgement(
+            f"the sale's lines add up to {total} and its total says {body.total},"
+            f" but it moves {-entry.amount}"
+        )
+    flags = [*_card_flags(entry, facts), *_spending_flags(entry, facts)]
+    return Judgement(None, _flags(flags, entry, facts, offline=body.offline))
+
+
+def _void(entry: EntryIn, facts: Facts) -> Judgement:
+    body = VoidBody.model_validate(entry.body)
+    sale = facts.sales.get(str(body.voids))
+    if sale is None:
+        return Judgement(f"no booked sale {body.voids} of this till to void")
+    if sale.till_id != facts.till_id:
+        return Judgement(f"sale {body.voids} was made at till {sale.till_id}, not this one")
+    if sale.voided_by is not None:
+        return Judgement(f"sale {body.voids} was already voided by {sale.voided_by}")
+    if sale.account_id != entry.account_id:
+        return Judgement(f"sale {body.voids} was charged to account {sale.account_id}")
+    if entry.amount != -sale.amount:
+        return Judgement(f"sale {body.voids} took {-sale.amount}; a void gives back exactly that")
+    if [line.model_dump() for line in body.lines] != sale.lines:
+        return Judgement(f"the void's lines differ from those of sale {body.voids}")
+    return Judgement(None, _flags([], entry, facts, offline=False))
+
+
+def _autoload(entry: EntryIn, facts: Facts) -> Judgement:
+    body = AutoloadBody.model_validate(entry.body)
+    assert entry.account_id is not None
+    versions = [
+        v for v in facts.agreements.get(entry.account_id, []) if v.valid_from <= facts.received_at
+    ]
+    if not versions:
+        return Judgement(f"account {entry.account_id} has no autoload agreement (D-AUTO-1)")
+    # The till decided from the version it had: the one in force at the entry's time, or one
+    # the till may not have heard had ended (its clock may be off; it may have been offline).
+    matching = [v for v in versions if v.amount == entry.amount]
+    if not matching:
+        amounts = sorted({v.amount for v in versions})
+        return Judgement(
+            f"an autoload of {entry.amount}, but the agreement's amount is"
+            f" {' or '.join(str(a) for a in amounts)} (D-AUTO-1)"
+        )
+    flags: list[str] = []
+    at = entry.created_at
+    in_force = [
+        v
+        for v in matching
+        if v.valid_from - CLOCK_SKEW <= at and (v.valid_to is None or at <= v.valid_to + CLOCK_SKEW)
+    ]
+    usable = [
+        v
+        for v in in_force
+        if not v.ended and not v.collection_failed and v.active_from <= entry.business_day
+    ]
+    if not usable:
+        flags.append("agreement_inactive")  # D-AUTO-6, D-AUTO-8: a till's stale copy
+    per_day = facts.policy.autoloads_per_day
+    key = (entry.account_id, entry.business_day)
+    if per_day is not None and facts.day_autoloads.get(key, 0) >= per_day:
+        flags.append("autoload_frequency")  # D-AUTO-4: two offline tills, the same day
+    flags += _card_flags(entry, facts)
+    flags += _cap_flags(entry, facts)
+    return Judgement(None, _flags(flags, entry, facts, offline=body.offline))
+
+
+def _topup(entry: EntryIn, facts: Facts) -> Judgement:
+    TopupBody.model_validate(entry.body)
+    policy = facts.policy
+    flags = [*_card_flags(entry, facts), *_cap_flags(entry, facts)]
+    if not policy.topup_min_amount <= entry.amount <= policy.topup_max_amount:
+        flags.append("topup_bounds")  # D-PAY-4: the cash is in the drawer all the same
+    return Judgement(None, _flags(flags, entry, facts, offline=False))
+
+
+def _card_flags(entry: EntryIn, facts: Facts) -> list[str]:
+    assert entry.card_id is not None
+    assert entry.account_id is not None
+    flags = []
+    if facts.cards[entry.card_id][1] != "active":
+        flags.append("card_not_active")  # D-CARD-2: blocked or replaced centrally meanwhile
+    account = facts.accounts[entry.account_id]
+    if facts.unit_type not in account.allowed_unit_types:
+        flags.append("unit_not_allowed")  # D-UNIT-2
+    if entry.kind == "sale" and account.payment_blocked:
+        flags.append("payment_blocked")  # D-AUTO-7
+    return flags
+
+
+def _spending_flags(entry: EntryIn, facts: Facts) -> list[str]:
+    assert entry.account_id is not None
+    flags = []
+    if facts.balances[entry.account_id] + entry.amount < 0:
+        flags.append("overdraft")  # D-PAY-1, D-OFF-3: an offline sale, kept and shown
+    limit = facts.accounts[entry.account_id].daily_limit
+    spent = facts.day_spent.get((entry.account_id, entry.business_day), 0)
+    if limit is not None and spent - entry.amount > limit:
+        flags.append("daily_limit")  # D-UNIT-3
+    return flags
+
+
+def _cap_flags(entry: EntryIn, facts: Facts) -> list[str]:
+    assert entry.account_id is not None
+    if facts.balances[entry.account_id] + entry.amount > facts.policy.balance_cap:
+        return ["over_cap"]  # D-AUTO-5
+    return []
+
+
+def _flags(flags: list[str], entry: EntryIn, facts: Facts, *, offline: bool) -> tuple[str, ...]:
+    return (*flags, "offline") if offline else tuple(flags)
+
+
+_BY_KIND: dict[str, Callable[[EntryIn, Facts], Judgement]] = {
+    "sale": _sale,
+    "void": _void,
+    "autoload": _autoload,
+    "topup": _topup,
+}
+
+RULES: list[tuple[str, str, str]] = [
+    # (rule, what happens, why) — docs/architecture.md shows this table; a test keeps it true.
+    ("entry without an account or card, unknown account or card", "refused", "cannot happen"),
+    ("card not of the entry's account", "refused", "the till only knows cards with accounts"),
+    ("currency other than the account's or the till's unit's", "refused", "one currency each"),
+    ("amount zero or of the wrong sign for its kind", "refused", "no till writes it"),
+    ("amount over the policy's max_entry_amount for its currency", "refused", "absurd"),
+    ("body that is not its kind's (no lines, no consent, unknown tender)", "refused", "malformed"),
+    ("sale whose lines do not add up to its amount", "refused", "the till computes both"),
+    ("void of no booked sale of this till, twice, or for another amount or lines", "refused", "-"),
+    ("autoload without any agreement, or for an amount no version had", "refused", "D-AUTO-1"),
+    ("sale that overdraws the balance", "flagged overdraft", "D-PAY-1, D-OFF-3"),
+    ("sale over the cardholder's daily limit", "flagged daily_limit", "D-UNIT-3"),
+    ("sale while the account's payment is blocked", "flagged payment_blocked", "D-AUTO-7"),
+    ("entry on a card blocked or closed centrally", "flagged card_not_active", "D-CARD-2"),
+    ("entry at a unit type the cardholder does not allow", "flagged unit_not_allowed", "D-UNIT-2"),
+    ("credit that takes the balance over the cap", "flagged over_cap", "D-AUTO-5"),
+    ("autoload beyond the policy's autoloads per day", "flagged autoload_frequency", "D-AUTO-4"),
+    (
+        "autoload on an ended, failed or not yet active agreement",
+        "flagged agreement_inactive",
+        "D-AUTO-6, D-AUTO-8",
+    ),
+    ("top-up outside the policy's top-up bounds", "flagged topup_bounds", "D-PAY-4"),
+    ("entry made offline", "flagged offline", "D-OFF-3 (informational)"),
+]

@@ -1,0 +1,133 @@
+"""HTTP calls with an overall deadline and a size limit, for the till's sync client.
+
+`requests` has a connect and a per-read timeout only: a server (or a proxy) that trickles a
+byte a second never trips it, and a pull would hang for good. Here a watchdog shuts the
+call's socket down when its deadline passes, whether it is waiting for the status line, the
+headers or the body; and a body is refused while it is read, as soon as it passes its limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_current = threading.local()  # the sockets of the call in flight on this thread
+
+
+class CallFailed(Exception):
+    """The call did not complete: unreachable, too slow, too large. The message says which."""
+
+
+def _track(sock: socket.socket | None) -> None:
+    calls: list[socket.socket] | None = getattr(_current, "socks", None)
+    if calls is not None and sock is not None:
+        calls.append(sock)
+
+
+class _TrackedHTTP(HTTPConnection):
+    def getresponse(self) -> Any:
+        _track(self.sock)
+        return super().getresponse()
+
+
+class _TrackedHTTPS(HTTPSConnection):
+    def getresponse(self) -> Any:
+        _track(self.sock)
+        return super().getresponse()
+
+
+class _TrackedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTP
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPS
+
+
+class _Adapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _TrackedHTTPPool,
+            "https": _TrackedHTTPSPool,
+        }
+
+
+def deadline_session() -> requests.Session:
+    """A session whose calls `call` can cut off at their deadline."""
+    session = requests.Session()
+    session.mount("http://", _Adapter())
+    session.mount("https://", _Adapter())
+    return session
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: bytes
+    content_type: str
+
+
+def call(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    deadline_s: float,
+    max_bytes: int,
+    connect_s: float = 3.05,
+    read_s: float = 10.0,
+    **kw: Any,
+) -> Reply:
+    """One request, all of it (connect, answer, body) within `deadline_s`, the body at most
+    `max_bytes`. Raises CallFailed naming what went wrong."""
+    socks: list[socket.socket] = []
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        for sock in list(socks):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    _current.socks = socks
+    timer = threading.Timer(deadline_s, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        reply = session.request(method, url, timeout=(connect_s, read_s), stream=True, **kw)
+        try:
+            declared = reply.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise CallFailed(
+                    f"{method} {url}: the answer is {declared} bytes, over the {max_bytes} limit"
+                )
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in reply.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise CallFailed(f"{method} {url}: the answer is over the {max_bytes} limit")
+                chunks.append(chunk)
+            return Reply(reply.status_code, b"".join(chunks), reply.headers.get("Content-Type", ""))
+        finally:
+            reply.close()
+    except requests.RequestException as exc:
+        if expired.is_set():
+            raise CallFailed(
+                f"{method} {url}: no complete answer within {deadline_s:g} s (cut off)"
+            ) from exc
+        raise CallFailed(f"{method} {url}: {exc}") from exc
+    finally:
+        timer.cancel()
+        _current.socks = None
+        if expired.is_set():
+            session.close()  # a connection that was cut must not be used again

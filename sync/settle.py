@@ -1,0 +1,211 @@
+"""What the server said it holds, applied to the till's outbox and cached balances.
+
+Invariant 2 (nothing lost): an entry leaves the outbox only when the server has acknowledged
+its id (`settle`); a server that says it forgot entries (restored from an older backup) gets
+them again, and so does a series with a gap the server reports.
+
+Invariant 3 (displayed = server + unapplied): an acknowledged entry's delta moves into the
+cached balance in the same transaction that marks it applied; a feed page's balances contain
+exactly this till's entries with receive numbers up to the page's `last_recv`, so a page
+that is older than an acknowledgement already applied gets those entries added back
+(`compensate`), and nothing is counted twice or dropped whichever answer arrives first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sync.protocol import EntryResult, FeedProblem
+from sync.records import EntryKind
+from sync.store_base import StoreBase, _int
+
+# An entry of a newer day starts the account's day counters afresh; one of an older day
+# only moves the balance.
+APPLY = """
+UPDATE accounts SET
+  balance = balance + :amt,
+  day_spent = CASE WHEN day = :d THEN day_spent + :c
+                   WHEN day IS NULL OR day < :d THEN :c ELSE day_spent END,
+  day_autoloads = CASE WHEN day = :d THEN day_autoloads + :n
+                       WHEN day IS NULL OR day < :d THEN :n ELSE day_autoloads END,
+  day = CASE WHEN day IS NULL OR day < :d THEN :d ELSE day END
+WHERE account_id = :a
+"""
+_UNAPPLY = """
+UPDATE accounts SET
+  balance = balance - :amt,
+  day_spent = CASE WHEN day = :d THEN day_spent - :c ELSE day_spent END,
+  day_autoloads = CASE WHEN day = :d THEN day_autoloads - :n ELSE day_autoloads END
+WHERE account_id = :a
+"""
+_ENTRY = (
+    "SELECT j.kind, j.account_id, j.amount, j.business_day, j.seq, o.applied_at, o.quarantined"
+    " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id WHERE j.entry_id = ?"
+)
+
+
+def _deltas(kind: str, account_id: str, amount: int, day: str) -> dict[str, object]:
+    spent = -amount if kind in (EntryKind.SALE, EntryKind.VOID) else 0
+    loads = 1 if kind == EntryKind.AUTOLOAD else 0
+    return {"a": account_id, "amt": amount, "d": day, "c": spent, "n": loads}
+
+
+class SettleMixin(StoreBase):
+    def series(self) -> str:
+        """This store's numbering series (a UUID): the server counts seq within it."""
+        return str(self._rows("SELECT series FROM till WHERE id = 1")[0][0])
+
+    def feed_cursor(self) -> str:
+        return str(self._rows("SELECT feed_cursor FROM sync_state WHERE id = 1")[0][0])
+
+    def known_recv(self) -> int:
+        """The highest receive number the server gave one of this store's entries: only what
+        the server said of an entry by its id counts, never a page's word alone."""
+        (value,) = self._rows("SELECT COALESCE(MAX(recv_no), 0) FROM outbox")[0]
+        return int(value)
+
+    def mark_applied(self, entry_ids: Iterable[str]) -> None:
+        """The server holds these entries (tests, the standalone demo's stand-in): move their
+        deltas into the cached account in one transaction. Idempotent."""
+        with self._write() as conn:
+            for entry_id in dict.fromkeys(entry_ids):
+                if not self._apply_one(conn, entry_id):
+                    raise ValueError(f"no journal entry {entry_id!r} to mark applied")
+
+    def _apply_one(self, conn: sqlite3.Connection, entry_id: str) -> bool:
+        row = conn.execute(_ENTRY, (entry_id,)).fetchone()
+        if row is None:
+            return False
+        kind, account_id, amount, day, _, applied_at, _ = row
+        if applied_at is None:
+            conn.execute(APPLY, _deltas(kind, account_id, amount, day))
+            conn.execute(
+                "UPDATE outbox SET applied_at = ?, quarantined = NULL WHERE entry_id = ?",
+                (datetime.now(UTC).isoformat(), entry_id),
+            )
+        return True
+
+    def _requeue(self, conn: sqlite3.Connection, entry_id: str) -> None:
+        """Back into the outbox: the server does not hold it after all."""
+        row = conn.execute(_ENTRY, (entry_id,)).fetchone()
+        kind, account_id, amount, day, _, applied_at, _ = row
+        if applied_at is not None:
+            conn.execute(_UNAPPLY, _deltas(kind, account_id, amount, day))
+        conn.execute(
+            "UPDATE outbox SET applied_at = NULL, quarantined = NULL, recv_no = NULL"
+            " WHERE entry_id = ?",
+            (entry_id,),
+        )
+
+    def settle(
+        self, results: Iterable[EntryResult], *, last_recv: int, forgot: bool = False
+    ) -> None:
+        """The server's word on this till's entries, in one transaction: acknowledged ids
+        leave the outbox (their deltas move into the balances), refused ones go to the
+        quarantine, a gap or a server that forgot gets entries again."""
+        _int("last_recv", last_recv)
+        with self._write() as conn:
+            if forgot:
+                # Restored from an older backup: what it received after `last_recv` is lost.
+                # Those entries go back into the outbox, and the cached balances are read
+                # afresh with the next pull: a new snapshot.
+                for (entry_id,) in conn.execute(
+                    "SELECT entry_id FROM outbox WHERE recv_no > ?", (last_recv,)
+                ).fetchall():
+                    self._requeue(conn, entry_id)
+                conn.execute("UPDATE sync_state SET feed_cursor = '0', snapshot = 0 WHERE id = 1")
+            for result in results:
+                self._settle_one(conn, result)
+
+    def _settle_one(self, conn: sqlite3.Connection, result: EntryResult) -> None:
+        entry_id = str(result.id)
+        row = conn.execute(_ENTRY, (entry_id,)).fetchone()
+        if row is None or row[4] != result.seq:
+            return  # not this store's entry (an earlier store of this till), or not as sent
+        applied_at = row[5]
+        if result.status in ("accepted", "duplicate"):
+            self._apply_one(conn, entry_id)
+            conn.execute(
+                "UPDATE outbox SET recv_no = ? WHERE entry_id = ?", (result.recv_no, entry_id)
+            )
+        elif result.status == "refused":
+            conn.execute(
+                "UPDATE outbox SET recv_no = ?, quarantined = ? WHERE entry_id = ?"
+                " AND applied_at IS NULL",
+                (result.recv_no, f"refused: {result.detail}", entry_id),
+            )
+        elif result.status in ("conflict", "seq_taken") and applied_at is None:
+            conn.execute(
+                "UPDATE outbox SET quarantined = ? WHERE entry_id = ?",
+                (f"{result.status}: {result.detail}", entry_id),
+            )
+        elif result.status == "gap" and result.expected is not None:
+            # The server is missing earlier entries this till had settled: send them again.
+            for (earlier,) in conn.execute(
+                "SELECT j.entry_id FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
+                " WHERE j.seq >= ? AND j.seq < ?"
+                " AND (o.applied_at IS NOT NULL OR o.quarantined IS NOT NULL)",
+                (result.expected, result.seq),
+            ).fetchall():
+                self._requeue(conn, earlier)
+
+    def compensate(
+        self, conn: sqlite3.Connection, account_ids: list[str], page_recv: int, known_before: int
+    ) -> None:
+        """A page older than acknowledgements already applied: its balances lack this till's
+        entries received after the page was read; add them back to what the page says."""
+        if page_recv >= known_before or not account_ids:
+            return
+        marks = ", ".join("?" * len(account_ids))
+        for kind, account_id, amount, day in conn.execute(
+            "SELECT j.kind, j.account_id, j.amount, j.business_day FROM journal j"
+            " JOIN outbox o ON o.entry_id = j.entry_id"
+            " WHERE o.recv_no > ? AND o.recv_no <= ? AND o.applied_at IS NOT NULL"
+            f" AND j.account_id IN ({marks})",
+            (page_recv, known_before, *account_ids),
+        ).fetchall():
+            conn.execute(APPLY, _deltas(kind, account_id, amount, day))
+
+    # -- feed problems ---------------------------------------------------------------------
+
+    def note_feed_problems(self, conn: sqlite3.Connection, problems: Iterable[FeedProblem]) -> None:
+        now = datetime.now(UTC).isoformat()
+        conn.executemany(
+            "INSERT INTO feed_problems (seen_at, seq, kind, item_key, problem, skipped)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(now, p.seq, p.kind, p.key, p.problem, int(p.skipped)) for p in problems],
+        )
+
+    def unreported_problems(self, limit: int = 100) -> list[tuple[int, FeedProblem]]:
+        rows = self._rows(
+            "SELECT id, seq, kind, item_key, problem, skipped FROM feed_problems"
+            " WHERE reported = 0 ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [
+            (
+                int(r[0]),
+                FeedProblem(seq=r[1], kind=r[2], key=r[3], problem=r[4], skipped=bool(r[5])),
+            )
+            for r in rows
+        ]
+
+    def mark_reported(self, ids: Iterable[int]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE feed_problems SET reported = 1 WHERE id = ?", [(i,) for i in ids]
+            )
+
+    def skipped_changes(self) -> int:
+        """Feed items this till could not read and skipped: shown in the status bar."""
+        return int(self._rows("SELECT COUNT(*) FROM feed_problems WHERE skipped = 1")[0][0])
+
+    def missing_photos(self) -> list[str]:
+        """Photos of cached cardholders this till has not got yet (still to download)."""
+        rows = self._rows(
+            "SELECT DISTINCT photo_sha256 FROM cardholders WHERE photo_sha256 IS NOT NULL"
+            " AND photo_sha256 NOT IN (SELECT sha256 FROM photos) ORDER BY photo_sha256"
+        )
+        return [str(r[0]) for r in rows]
