@@ -222,6 +222,7 @@ class SyncClient:
         timeout_s: float = 10.0,
         offline_after_s: float = 30.0,
         deadline_s: float = limits.CALL_DEADLINE_S,
+        photo_retry_s: float = 1.0,
     ) -> None:
         self.store_path = store_path
         self.server = server
@@ -244,6 +245,7 @@ class SyncClient:
         self._push_retry_at = 0.0
         self._push_lock = threading.Lock()
         self._photo_waits: dict[str, _PhotoWait] = {}
+        self.photo_retry_s = photo_retry_s  # the first retry of a failed photo, then doubling
         self._scheduler = BackgroundScheduler(
             executors={"default": {"type": "threadpool", "max_workers": 2}},
             job_defaults={"coalesce": True, "max_instances": 1},
@@ -267,8 +269,11 @@ class SyncClient:
         return self._last_sync
 
     def start(self) -> None:
+        """Start syncing (once: the waiting screen may have started it before the till)."""
         # Push: an APScheduler job on a timer, run at once by nudge(). Pull: a long-poll loop on
         # a daemon thread of its own, so that a poll in flight never holds up closing the till.
+        if self._scheduler.running or self._stop.is_set():
+            return
         self._scheduler.add_job(
             self._push_tick,
             "interval",
@@ -382,7 +387,9 @@ class SyncClient:
                 )
                 store.put_photo(sha, reply.body)
             except (SyncError, ValueError) as exc:  # ValueError: bytes that do not match
-                wait = self._photo_waits.setdefault(sha, _PhotoWait(Backoff(1.0, 300.0), 0.0))
+                wait = self._photo_waits.setdefault(
+                    sha, _PhotoWait(Backoff(self.photo_retry_s, 300.0), 0.0)
+                )
                 delay = wait.backoff.failure()
                 wait.next_at = time.monotonic() + delay
                 log.warning("photo %s not fetched (retry in %.0f s): %s", sha, delay, exc)

@@ -61,6 +61,32 @@ class _Adapter(HTTPAdapter):
         }
 
 
+def plain(exc: requests.RequestException) -> str:
+    """What went wrong, in words an operator reads on the till's screen (the whole chain of
+    urllib3's wrappers is in the log)."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            return "TLS: the server's certificate is not trusted (give the CA with --ca-cert)"
+        return "TLS failed (is it an https:// server?)"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "no connection within the connect timeout"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "no answer within the read timeout"
+    for needle, words in (
+        ("Connection refused", "connection refused (is the server running?)"),
+        ("Name or service not known", "the server's name is not known (DNS)"),
+        ("Temporary failure in name resolution", "the server's name cannot be looked up (DNS)"),
+        ("Network is unreachable", "the network is unreachable"),
+        ("No route to host", "no route to the server"),
+        ("RemoteDisconnected", "the server closed the connection without answering"),
+        ("Connection reset", "the connection was reset"),
+    ):
+        if needle in text:
+            return words
+    return text[:300]
+
+
 def deadline_session() -> requests.Session:
     """A session whose calls `call` can cut off at their deadline."""
     session = requests.Session()
@@ -122,10 +148,8 @@ def call(
             reply.close()
     except requests.RequestException as exc:
         if expired.is_set():
-            raise CallFailed(
-                f"{method} {url}: no complete answer within {deadline_s:g} s (cut off)"
-            ) from exc
-        raise CallFailed(f"{method} {url}: {exc}") from exc
+            raise CallFailed(f"no complete answer within {deadline_s:g} s (cut off)") from exc
+        raise CallFailed(plain(exc)) from exc
     finally:
         timer.cancel()
         _current.socks = None

@@ -83,6 +83,8 @@ class TrainingServer:
         return self._last
 
     def start(self) -> None:
+        if self._scheduler.running:
+            return
         self._scheduler.add_job(self.sync_once, "interval", seconds=self._interval)
         self._scheduler.start()
 

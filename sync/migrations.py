@@ -160,7 +160,7 @@ def _series_receipts_snapshots(conn: sqlite3.Connection) -> None:
             """CREATE TABLE feed_problems (
                 id INTEGER PRIMARY KEY, seen_at TEXT NOT NULL, seq INTEGER, kind TEXT NOT NULL,
                 item_key TEXT, problem TEXT NOT NULL, skipped INTEGER NOT NULL,
-                reported INTEGER NOT NULL DEFAULT 0)""",
+                reported INTEGER NOT NULL DEFAULT 0, resolved INTEGER NOT NULL DEFAULT 0)""",
         ],
     )
 

@@ -199,8 +199,14 @@ class SettleMixin(StoreBase):
             )
 
     def skipped_changes(self) -> int:
-        """Feed items this till could not read and skipped: shown in the status bar."""
-        return int(self._rows("SELECT COUNT(*) FROM feed_problems WHERE skipped = 1")[0][0])
+        """Feed items this till could not read and skipped, and has not read since in a
+        newer change: shown in the status bar."""
+        return int(
+            self._rows(
+                "SELECT COUNT(DISTINCT kind || ':' || COALESCE(item_key, id)) FROM feed_problems"
+                " WHERE skipped = 1 AND resolved = 0"
+            )[0][0]
+        )
 
     def missing_photos(self) -> list[str]:
         """Photos of cached cardholders this till has not got yet (still to download)."""

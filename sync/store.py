@@ -109,6 +109,10 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
             for account_id, day, spent, autoloads in records.days:
                 self.set_account_day(account_id, day=day, spent=spent, autoloads=autoloads)
             self.compensate(conn, [a.account_id for a in records.accounts], last_recv, known_before)
+            conn.executemany(
+                "UPDATE feed_problems SET resolved = 1 WHERE kind = ? AND item_key = ?",
+                [*records.keys(), *records.removed],
+            )
             self.note_feed_problems(conn, records.problems)
             (snapshot,) = conn.execute("SELECT snapshot FROM sync_state WHERE id = 1").fetchone()
             if snapshot and not (forgot and not snapshot_start):  # else a new one starts

@@ -207,6 +207,7 @@ class Till:
             unit_name=self.session.unit.name,
             till_id=self.config.till_id,
             last_sync=self.link.last_sync(),
+            unreadable=self.store.skipped_changes(),
         )
 
     @property

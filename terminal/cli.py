@@ -27,7 +27,7 @@ EXIT_USAGE = 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_values(sys.argv[1:] if argv is None else list(argv)))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -49,6 +49,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _joined_values(argv: list[str]) -> list[str]:
+    """`--code -K7Q…`: a value that starts with "-" is taken as the option's value, not as an
+    option of its own (argparse would refuse it), for the options whose values may."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in _VALUE_MAY_START_WITH_DASH and i + 1 < len(argv):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
+_VALUE_MAY_START_WITH_DASH = ("--code",)
+
+
 def _enroll(args: argparse.Namespace) -> int:
     from sync.client import SyncError, enrol
 
@@ -58,8 +76,9 @@ def _enroll(args: argparse.Namespace) -> int:
         data_dir = _config_from(args).data_dir
     else:
         data_dir = default_data_dir()
+    ca_file = None if args.ca_cert is None else str(Path(args.ca_cert).resolve())
     try:
-        server = enrol(args.server, args.code)
+        server = enrol(args.server, args.code, insecure=args.insecure, ca_file=ca_file)
     except SyncError as exc:
         print(f"canteen-till enroll: {exc}", file=sys.stderr)
         return 1
@@ -103,6 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     enrol.add_argument("--server", required=True, help="the server's URL, e.g. https://pos.example")
     enrol.add_argument("--code", required=True, help="the one-time code the back office gave")
     enrol.add_argument("--data-dir", type=Path, help="the till's data directory")
+    enrol.add_argument(
+        "--ca-cert", help="the certificate of a private CA that signed the server's certificate"
+    )
+    enrol.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow plain http:// to another machine (a network you trust)",
+    )
     check = sub.add_parser("check-config", help="check a till configuration file")
     check.add_argument("file")
     sub.add_parser("demo-cards", help="list the demo cardholders and what tapping each shows")

@@ -20,6 +20,7 @@ class TillStatus:
     unit_name: str
     till_id: str
     last_sync: datetime | None = None
+    unreadable: int = 0  # feed items from the server this till could not read (skipped)
 
     @property
     def oldest_age_s(self) -> int | None:
@@ -42,6 +43,14 @@ class TillStatus:
         if self.online:
             return f"● Online{synced}"
         return f"● Offline: selling from the local copy{synced}"
+
+    @property
+    def feed_text(self) -> str:
+        """Empty while the till reads everything the server sends."""
+        if self.unreadable == 0:
+            return ""
+        what = "change" if self.unreadable == 1 else "changes"
+        return f"⚠ {self.unreadable} {what} from the server not readable: reported"
 
     @property
     def unsent_text(self) -> str:

@@ -10,10 +10,17 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sync.link import Link
+from sync.client import ServerConfig
+from sync.link import Link, NoServer
+from sync.store import Store
 from terminal.app import Till
 from terminal.config import TillConfig
+from terminal.session import NotSetUp
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 def _since_process_start() -> float:
@@ -39,41 +46,127 @@ def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -
 
     qInstallMessageHandler(_qt_message)
 
-    from terminal.ui.main_window import MainWindow
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    till = Till(config, link=link)
-    window = MainWindow(till)
-    window.attach_devices()
-    if config.reader.kind == "simulated":
-        till.reader.set_command_handler(lambda word, args: _command(window, word, args))  # type: ignore[attr-defined]
-    window.show()
-    app.processEvents()
-    print(f"ready in {_since_process_start():.2f} s", flush=True)
-
-    ring = [k.strip() for k in (getattr(options, "ring", "") or "").split(",") if k.strip()]
-    for key in ring:
-        product = next((p for p in till.session.products if p.shortcut == key), None)
-        if product is None:
-            print(f"canteen-till: --ring {key}: no product has that shortcut", file=sys.stderr)
-            return 2
-        window.add_product(product)
-    if getattr(options, "tap_card", None):
-        _tap_later(till, options.tap_card)
+    launcher = _Launcher(config, link, options)
+    launcher.begin()
     if getattr(options, "exit_after", None) is not None:
-        QTimer.singleShot(
-            int(options.exit_after * 1000), lambda: _finish(window, options.screenshot)
-        )
+        QTimer.singleShot(int(options.exit_after * 1000), launcher.finish)
     # Ctrl+C in the terminal, or SIGTERM from a service manager: close the till properly
     # (devices, sync, the demo's server). Qt's loop gives Python a moment to run handlers.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: window.close())
+        signal.signal(sig, lambda *_: launcher.close())
     heartbeat = QTimer()
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
     code = app.exec()
-    till.close()
-    return code
+    launcher.shutdown()
+    return launcher.code if launcher.code is not None else code
+
+
+class _Launcher:
+    """The window on screen: the till, or while an enrolled till waits for its scheme, the
+    waiting screen, replaced by the till as soon as the scheme has arrived."""
+
+    def __init__(self, config: TillConfig, link: Link, options: argparse.Namespace) -> None:
+        self.config = config
+        self.link = link
+        self.options = options
+        self.store = Store.open(config.store_path, till_id=config.till_id)
+        self.till: Till | None = None
+        self.window: QWidget | None = None
+        self.code: int | None = None
+
+    def begin(self) -> None:
+        if self.store.unit() is not None:
+            self._start_till()
+            return
+        if isinstance(self.link, NoServer):
+            self.store.close()
+            raise NotSetUp(
+                "this till has no sales unit yet and is not enrolled: enrol it first with"
+                " `canteen-till enroll --server URL --code CODE` (or try the demo:"
+                " canteen-till demo)"
+            )
+        from terminal.ui.waiting import WaitingWindow
+
+        self.link.start()  # the sync client pulls the scheme; the till starts when it is in
+        server = ServerConfig.load(self.config.data_dir)
+        waiting = WaitingWindow(
+            till_id=self.config.till_id,
+            server_url=server.url if server is not None else "the central server",
+            loaded=lambda: self.store.unit() is not None,
+            link_state=lambda: (self.link.is_online(), getattr(self.link, "last_error", None)),
+        )
+        waiting.ready.connect(self._scheme_arrived)
+        self.window = waiting
+        waiting.show()
+        print("waiting for the scheme data from the server", flush=True)
+
+    def _scheme_arrived(self) -> None:
+        waiting = self.window
+        self._start_till()
+        if waiting is not None:
+            waiting.hide()
+            waiting.deleteLater()
+
+    def _start_till(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from terminal.ui.main_window import MainWindow
+
+        till = Till(self.config, link=self.link, store=self.store)
+        self.till = till
+        window = MainWindow(till)
+        self.window = window
+        window.attach_devices()
+        if self.config.reader.kind == "simulated":
+            till.reader.set_command_handler(lambda word, args: _command(window, word, args))  # type: ignore[attr-defined]
+        window.show()
+        QApplication.processEvents()
+        print(f"ready in {_since_process_start():.2f} s", flush=True)
+        ring = [k.strip() for k in (getattr(self.options, "ring", "") or "").split(",")]
+        for key in filter(None, ring):
+            product = next((p for p in till.session.products if p.shortcut == key), None)
+            if product is None:
+                print(f"canteen-till: --ring {key}: no product has that shortcut", file=sys.stderr)
+                self.code = 2
+                window.close()
+                QApplication.quit()
+                return
+            window.add_product(product)
+        if getattr(self.options, "tap_card", None):
+            _tap_later(till, self.options.tap_card)
+
+    def finish(self) -> None:
+        """--exit-after: the screenshot of whatever is on screen, then quit."""
+        from PySide6.QtWidgets import QApplication
+
+        screenshot: Path | None = getattr(self.options, "screenshot", None)
+        window = self.window
+        if window is not None and screenshot is not None:
+            refresh = getattr(window, "refresh_status", None)
+            if callable(refresh):
+                refresh()
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(screenshot)):
+                print(f"canteen-till: could not write {screenshot}", file=sys.stderr)
+        self.close()
+        QApplication.quit()
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.close()
+        from PySide6.QtWidgets import QApplication
+
+        if self.till is None:
+            QApplication.quit()  # the waiting screen: nothing else to close first
+
+    def shutdown(self) -> None:
+        if self.till is not None:
+            self.till.close()  # closes the store too
+        else:
+            self.link.stop()
+            self.store.close()
 
 
 def _qt_message(kind: object, context: object, message: str) -> None:
@@ -93,21 +186,6 @@ def _tap_later(till: Till, card: str) -> None:
             print(f"canteen-till: --tap {card}: {exc}", file=sys.stderr)
 
     threading.Thread(target=tap, name="demo-tap", daemon=True).start()
-
-
-def _finish(window: object, screenshot: Path | None) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from terminal.ui.main_window import MainWindow
-
-    assert isinstance(window, MainWindow)
-    if screenshot is not None:
-        window.refresh_status()
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(screenshot)):
-            print(f"canteen-till: could not write {screenshot}", file=sys.stderr)
-    window.close()
-    QApplication.quit()
 
 
 def _command(window: object, word: str, args: list[str]) -> str:

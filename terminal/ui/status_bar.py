@@ -16,9 +16,10 @@ class TillStatusBar(QStatusBar):
         self.unsent = QLabel()
         self.reader = QLabel()
         self.printer = QLabel()
+        self.feed = QLabel()
         self.place = QLabel()
         self.clock = QLabel()
-        for label in (self.network, self.unsent, self.reader, self.printer):
+        for label in (self.network, self.unsent, self.reader, self.printer, self.feed):
             self.addWidget(label)
         self.addPermanentWidget(self.place)
         self.addPermanentWidget(self.clock)
@@ -32,6 +33,9 @@ class TillStatusBar(QStatusBar):
         self.reader.setStyleSheet("" if status.reader_ok else _colour(theme.REFUSED))
         self.printer.setText(f"Printer: {status.printer_text}")
         self.printer.setStyleSheet("" if status.printer_ok else _colour(theme.REFUSED))
+        self.feed.setText(status.feed_text)
+        self.feed.setVisible(bool(status.feed_text))
+        self.feed.setStyleSheet(_colour(theme.REFUSED))
         self.place.setText(f"{status.unit_name} · {status.till_id}")
         self.clock.setText(clock_text)
 

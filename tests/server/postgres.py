@@ -76,6 +76,34 @@ class Cluster:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
+    def dump(self, url: str, path: Path) -> None:
+        """A backup as an operator takes one: pg_dump's custom format."""
+        name = url.rsplit("/", 1)[1]
+        with path.open("wb") as out:
+            subprocess.run(
+                [*self._as_user, str(self.bins / "pg_dump"), *self._where(), "-Fc", name],
+                check=True,
+                stdout=out,
+                cwd=self.root,
+            )
+
+    def restore(self, path: Path, url: str) -> None:
+        """The database dropped and made again from a backup (pg_restore)."""
+        name = url.rsplit("/", 1)[1]
+        self._run("dropdb", *self._where(), "--force", name)
+        self._run("createdb", *self._where(), name)
+        with path.open("rb") as src:
+            subprocess.run(
+                [*self._as_user, str(self.bins / "pg_restore"), *self._where(), "-d", name],
+                check=True,
+                stdin=src,
+                capture_output=True,
+                cwd=self.root,
+            )
+
+    def _where(self) -> list[str]:
+        return ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

@@ -1,0 +1,74 @@
+"""The screen of an enrolled till that has not received its scheme yet: it says it is waiting,
+for what and from where, and what the last attempt to reach the server ran into."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from terminal.ui import theme
+
+POLL_MS = 500
+
+
+class WaitingWindow(QWidget):
+    """Shown until `loaded()` says the scheme (unit, menu, cardholders) has arrived."""
+
+    ready = Signal()
+
+    def __init__(
+        self,
+        *,
+        till_id: str,
+        server_url: str,
+        loaded: Callable[[], bool],
+        link_state: Callable[[], tuple[bool, str | None]],
+    ) -> None:
+        super().__init__()
+        self._loaded = loaded
+        self._link_state = link_state
+        self.setWindowTitle(f"canteen-till · {till_id} · waiting for the scheme")
+        self.setStyleSheet(theme.STYLE)
+        self.resize(*theme.WINDOW_SIZE)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 60, 60, 60)
+        layout.addStretch(1)
+        self.title = QLabel("Waiting for the scheme data from the server …")
+        self.title.setStyleSheet("font-size: 34px; font-weight: 700;")
+        self.title.setWordWrap(True)
+        self.detail = QLabel(
+            f"Till {till_id} is enrolled with {server_url}. It sells as soon as its unit, menu"
+            " and cardholders have arrived; nothing needs to be done here."
+        )
+        self.detail.setStyleSheet("font-size: 20px;")
+        self.detail.setWordWrap(True)
+        self.state = QLabel()
+        self.state.setStyleSheet("font-size: 18px;")
+        self.state.setWordWrap(True)
+        for label in (self.title, self.detail, self.state):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addStretch(2)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(POLL_MS)
+        self.check()
+
+    def check(self) -> None:
+        if self._loaded():
+            self.timer.stop()
+            self.ready.emit()
+            return
+        online, error = self._link_state()
+        if online:
+            self.state.setText("● The server answers: receiving the scheme …")
+            self.state.setStyleSheet(f"font-size: 18px; color: {theme.APPROVED};")
+        else:
+            text = "● The server has not answered yet"
+            self.state.setText(f"{text}: {error}" if error else f"{text}; trying again …")
+            self.state.setStyleSheet(f"font-size: 18px; color: {theme.OFFLINE};")
+
+    def refresh_status(self) -> None:
+        self.check()
