@@ -6,7 +6,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 SCREENSHOT_CARD ?= 72BF9961
 
-.PHONY: demo test bench lint screenshot setup clean
+.PHONY: demo test bench soak lint screenshot setup clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -16,6 +16,13 @@ demo: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# The long fault run: tills killed at random, a lossy proxy, the back office writing, then the
+# exactly-once check (docs/reliability.md). MINUTES=N; SOAK_ARGS=--postgres for PostgreSQL.
+MINUTES ?= 10
+SOAK_ARGS ?=
+soak: setup
+	$(UV) run --frozen python -m tests.sync.soak --minutes $(MINUTES) $(SOAK_ARGS)
 
 bench: setup
 	@QT_QPA_PLATFORM=offscreen $(UV) run --frozen python -m bench

@@ -49,6 +49,7 @@ class SaleFacts:
     amount: int  # negative: what the sale took
     lines: list[dict[str, object]]
     voided_by: str | None
+    revenue: str | None = None  # the revenue account it was booked to: a void reverses that one
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,16 +159,24 @@ def _void(entry: EntryIn, facts: Facts) -> Judgement:
         return Judgement(f"sale {body.voids} took {-sale.amount}; a void gives back exactly that")
     if [line.model_dump() for line in body.lines] != sale.lines:
         return Judgement(f"the void's lines differ from those of sale {body.voids}")
-    return Judgement(None, _flags([], entry, facts, offline=False))
+    # A void is a credit too: D-AUTO-5's cap covers refunds ("credit that takes the balance
+    # over the cap" in RULES), e.g. when a deposit reached the cap after the sale.
+    return Judgement(None, _flags(_cap_flags(entry, facts), entry, facts, offline=False))
 
 
 def _autoload(entry: EntryIn, facts: Facts) -> Judgement:
     body = AutoloadBody.model_validate(entry.body)
     assert entry.account_id is not None
-    versions = [
-        v for v in facts.agreements.get(entry.account_id, []) if v.valid_from <= facts.received_at
-    ]
+    # A till can only have used a version the server held when the entry was made (within
+    # the clock tolerance): an autoload dated before any version existed cannot have happened.
+    known = facts.agreements.get(entry.account_id, [])
+    versions = [v for v in known if v.valid_from - CLOCK_SKEW <= entry.created_at]
     if not versions:
+        if known:
+            return Judgement(
+                f"account {entry.account_id} had no autoload agreement at"
+                f" {entry.created_at.isoformat()} (D-AUTO-1)"
+            )
         return Judgement(f"account {entry.account_id} has no autoload agreement (D-AUTO-1)")
     # The till decided from the version it had: the one in force at the entry's time, or one
     # the till may not have heard had ended (its clock may be off; it may have been offline).
@@ -219,8 +228,9 @@ def _card_flags(entry: EntryIn, facts: Facts) -> list[str]:
     account = facts.accounts[entry.account_id]
     if facts.unit_type not in account.allowed_unit_types:
         flags.append("unit_not_allowed")  # D-UNIT-2
-    if entry.kind == "sale" and account.payment_blocked:
-        flags.append("payment_blocked")  # D-AUTO-7
+    if entry.kind in ("sale", "autoload") and account.payment_blocked:
+        # D-AUTO-7: a sale, or an autoload that adds a debit to a returned one.
+        flags.append("payment_blocked")
     return flags
 
 
@@ -263,11 +273,23 @@ RULES: list[tuple[str, str, str]] = [
     ("amount over the policy's max_entry_amount for its currency", "refused", "absurd"),
     ("body that is not its kind's (no lines, no consent, unknown tender)", "refused", "malformed"),
     ("sale whose lines do not add up to its amount", "refused", "the till computes both"),
-    ("void of no booked sale of this till, twice, or for another amount or lines", "refused", "-"),
-    ("autoload without any agreement, or for an amount no version had", "refused", "D-AUTO-1"),
+    (
+        "void of no booked sale of this till, twice, or for another amount or lines",
+        "refused",
+        "a till reverses its own sales, once",
+    ),
+    (
+        "autoload without an agreement at its time, or for an amount no version had",
+        "refused",
+        "D-AUTO-1",
+    ),
     ("sale that overdraws the balance", "flagged overdraft", "D-PAY-1, D-OFF-3"),
     ("sale over the cardholder's daily limit", "flagged daily_limit", "D-UNIT-3"),
-    ("sale while the account's payment is blocked", "flagged payment_blocked", "D-AUTO-7"),
+    (
+        "sale or autoload while the account's payment is blocked",
+        "flagged payment_blocked",
+        "D-AUTO-7",
+    ),
     ("entry on a card blocked or closed centrally", "flagged card_not_active", "D-CARD-2"),
     ("entry at a unit type the cardholder does not allow", "flagged unit_not_allowed", "D-UNIT-2"),
     ("credit that takes the balance over the cap", "flagged over_cap", "D-AUTO-5"),

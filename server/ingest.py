@@ -113,9 +113,7 @@ class _Batch:
     def _facts(self, tx: Tx, entries: list[EntryIn], currency: str, unit_type: str) -> Facts:
         accounts = sorted({e.account_id for e in entries if e.account_id is not None})
         cards = sorted({e.card_id for e in entries if e.card_id is not None})
-        voided = sorted(
-            {str(e.body.get("voids")) for e in entries if e.kind == "void" and "voids" in e.body}
-        )
+        voided = sorted({v for e in entries if e.kind == "void" for v in [_voids(e)] if v})
         days = sorted({e.business_day.isoformat() for e in entries})
         facts = Facts(
             till_id=self.till_id,
@@ -159,8 +157,12 @@ class _Batch:
             " WHERE kind = 'sale' AND account_id IS NOT NULL AND entry_id IN ({})",
             voided,
         ):
+            revenue = tx.scalar(
+                "SELECT ledger_account FROM ledger WHERE source = ? AND ledger_account <> ?",
+                (f"till:{row[1]}:{row[0]}", cardholder_ledger(str(row[2]))),
+            )
             facts.sales[row[0]] = SaleFacts(
-                str(row[1]), str(row[2]), int(row[3]), _lines_of(row[4]), row[5]
+                str(row[1]), str(row[2]), int(row[3]), _lines_of(row[4]), row[5], revenue
             )
         for row in _in(
             tx,
@@ -271,7 +273,11 @@ class _Batch:
         assert account is not None
         facts = self.facts
         card = cardholder_ledger(account)
-        if entry.kind in ("sale", "void"):
+        voided = facts.sales.get(_voids(entry) or "") if entry.kind == "void" else None
+        if voided is not None and voided.revenue is not None:
+            # The revenue the sale went to, even if the till has moved to another unit since.
+            other, kind = voided.revenue, "revenue"
+        elif entry.kind in ("sale", "void"):
             other, kind = currency_ledger(f"revenue:{self.unit_id}", entry.currency), "revenue"
         elif entry.kind == "autoload":
             other, kind = currency_ledger("autoload-receivable", entry.currency), "autoload"
@@ -296,12 +302,14 @@ class _Batch:
             facts.day_autoloads[day] = facts.day_autoloads.get(day, 0) + 1
         if entry.kind == "sale":
             lines = [LineData.model_validate(line).model_dump() for line in entry.body["lines"]]
-            facts.sales[str(entry.id)] = SaleFacts(self.till_id, account, entry.amount, lines, None)
+            facts.sales[str(entry.id)] = SaleFacts(
+                self.till_id, account, entry.amount, lines, None, other
+            )
         if entry.kind == "void":
             voids = str(VoidBody.model_validate(entry.body).voids)
             sale = facts.sales[voids]
             facts.sales[voids] = SaleFacts(
-                sale.till_id, sale.account_id, sale.amount, sale.lines, str(entry.id)
+                sale.till_id, sale.account_id, sale.amount, sale.lines, str(entry.id), sale.revenue
             )
             self.voided.append((str(entry.id), voids))
 
@@ -388,6 +396,15 @@ class _Batch:
         )
         for account_id in sorted(self.changed):  # every till learns the new balance (D-SYNC-1)
             emit(tx, "account", account_id)
+
+
+def _voids(entry: EntryIn) -> str | None:
+    """The sale a void names, read as `server.checks` reads it: a UUID in any spelling the
+    body model takes (upper case, say) names the same booked sale, and must find it."""
+    try:
+        return str(VoidBody.model_validate(entry.body).voids)
+    except ValidationError:
+        return None  # not a void's body: refused as such, no sale to look up
 
 
 def _lines_of(content: str | None) -> list[dict[str, object]]:

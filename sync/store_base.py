@@ -11,7 +11,10 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +42,16 @@ _UNAVAILABLE = {
     26: "corrupt (file is not a database)",
 }
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# What SQLite raises when the file itself is damaged: 11 SQLITE_CORRUPT, 26 SQLITE_NOTADB.
+_DAMAGED = {11, 26}
+_EMPTY = "the file is empty (0 bytes), its sales history is gone"
+_NOT_A_DATABASE = "the file is not a database (its first bytes are damaged, or it is another file)"
+_FINDINGS_SHOWN = 3
+
+# Files a store in this process has open, by (device, inode): opening one of them again (the
+# sync client does, every push) skips the start-up check, which the first opening made.
+_OPEN_FILES: Counter[tuple[int, int]] = Counter()
+_OPEN_FILES_LOCK = threading.Lock()
 
 
 class StoreUnavailable(Exception):
@@ -113,6 +126,7 @@ class StoreBase:
         self._conn = conn
         self._owns = owns_connection
         self._depth = 0
+        self._release: Callable[[], object] | None = None  # set by open(); close() calls it
         self._setup()
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
 
@@ -122,20 +136,36 @@ class StoreBase:
     def open(
         cls, path: str | Path, *, till_id: str, min_free_bytes: int = DEFAULT_MIN_FREE_BYTES
     ) -> Self:
-        """Open (creating it and its directory when missing) and migrate the store at path."""
+        """Open (creating it and its directory when missing) and migrate the store at path.
+
+        A file that is already there is checked first (SQLite's quick_check, before anything
+        writes to it): an empty or damaged one raises StoreUnavailable saying corrupt, and is
+        left exactly as it was, so the till never sells on a store that lost its history.
+        """
         file = Path(path)
+        size = _size(file)
+        if size == 0:  # SQLite would take it for a new database and migrate it
+            raise StoreUnavailable(str(file), _corrupt([_EMPTY]))
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(
                 str(file), f"cannot create directory {file.parent}: {exc.strerror}"
             ) from exc
+        check = size is not None and not _open_here(file)
+        if check and _wal(file).exists():
+            # A -wal left by a crash: check through a read-only connection, which never
+            # checkpoints that -wal into the main file, as closing a damaged store would.
+            _refuse_damaged(str(file), _readonly_findings(file, "quick_check"))
+            check = False
         try:
             conn = sqlite3.connect(str(file), timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
             _reraise(str(file), exc)
         try:
-            return cls(
+            if check:  # before journal_mode=WAL and the migrations, which write to the file
+                _refuse_damaged(str(file), _findings(conn, "quick_check", str(file)))
+            store = cls(
                 conn,
                 till_id=till_id,
                 path=str(file),
@@ -145,6 +175,38 @@ class StoreBase:
         except BaseException:
             conn.close()
             raise
+        store._release = _hold(store, file)
+        return store
+
+    @classmethod
+    def integrity_report(cls, path: str | Path) -> list[str]:
+        """SQLite's full integrity_check of the store file at path: ["ok"], or what it found.
+
+        Read-only and without migrating, so it works on a damaged file and leaves it as it is.
+        An empty file or one that is not a database at all is one finding; a missing or
+        unreadable file raises StoreUnavailable.
+        """
+        file = Path(path)
+        size = _size(file)
+        if size is None:
+            raise StoreUnavailable(str(file), "there is no such file")
+        if size == 0:
+            return [_EMPTY]
+        return _readonly_findings(file, "integrity_check")
+
+    @classmethod
+    def readonly_counts(cls, path: str | Path) -> tuple[int, int]:
+        """(journal entries, entries the server has not yet accepted) in the file at path,
+        read-only; raises sqlite3.Error when the file cannot be read that far."""
+        conn = _connect_readonly(Path(path))
+        try:
+            (entries,) = conn.execute("SELECT COUNT(*) FROM journal").fetchone()
+            (unsent,) = conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE applied_at IS NULL"
+            ).fetchone()
+        finally:
+            conn.close()
+        return int(entries), int(unsent)
 
     @classmethod
     def from_connection(
@@ -195,6 +257,8 @@ class StoreBase:
         """Close the connection if the store opened it; a caller's connection stays open."""
         if self._owns:
             self._conn.close()
+        if self._release is not None:
+            self._release()
 
     def __enter__(self) -> Self:
         return self
@@ -295,3 +359,104 @@ def _reraise(path: str, exc: sqlite3.Error) -> NoReturn:
     if reason is None:
         raise exc
     raise StoreUnavailable(path, f"{reason} ({exc})") from exc
+
+
+def _size(file: Path) -> int | None:
+    """The file's size; None when it is not there (or cannot be looked at: opening says why)."""
+    try:
+        return file.stat().st_size
+    except OSError:
+        return None
+
+
+def _wal(file: Path) -> Path:
+    return Path(f"{file}-wal")
+
+
+def _file_key(file: Path) -> tuple[int, int] | None:
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _open_here(file: Path) -> bool:
+    """A store in this process has this file open now (it was checked when that one opened)."""
+    key = _file_key(file)
+    with _OPEN_FILES_LOCK:
+        return key is not None and _OPEN_FILES[key] > 0
+
+
+def _hold(store: StoreBase, file: Path) -> Callable[[], object] | None:
+    """Count the file as open until the store is closed (or collected, if nobody closed it)."""
+    key = _file_key(file)
+    if key is None:
+        return None
+    with _OPEN_FILES_LOCK:
+        _OPEN_FILES[key] += 1
+    return weakref.finalize(store, _let_go, key)
+
+
+def _let_go(key: tuple[int, int]) -> None:
+    with _OPEN_FILES_LOCK:
+        _OPEN_FILES[key] -= 1
+        if _OPEN_FILES[key] <= 0:
+            del _OPEN_FILES[key]
+
+
+def _connect_readonly(file: Path) -> sqlite3.Connection:
+    """A read-only connection that creates nothing next to the file.
+
+    With no -wal (or -journal) file there, no connection has the store open in WAL mode and
+    the main file is the whole database: it is opened immutable, because a read-only
+    connection would otherwise create -wal and -shm files that it cannot remove again.
+    """
+    uri = f"{file.absolute().as_uri()}?mode=ro"
+    if not _wal(file).exists() and not Path(f"{file}-journal").exists():
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def _readonly_findings(file: Path, pragma: str) -> list[str]:
+    try:
+        conn = _connect_readonly(file)
+    except sqlite3.Error as exc:
+        _reraise(str(file), exc)
+    try:
+        return _findings(conn, pragma, str(file))
+    finally:
+        conn.close()
+
+
+def _findings(conn: sqlite3.Connection, pragma: str, path: str) -> list[str]:
+    """What `PRAGMA quick_check` or `integrity_check` found: ["ok"] when the file is sound.
+
+    A file whose header is damaged fails at the first read (SQLITE_NOTADB): one finding too.
+    """
+    try:
+        rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if not isinstance(code, int) or code & 0xFF not in _DAMAGED:
+            _reraise(path, exc)
+        return [_NOT_A_DATABASE if code & 0xFF == 26 else str(exc)]
+    return [str(row[0]) for row in rows] or ["no answer from SQLite's check"]
+
+
+def _refuse_damaged(path: str, findings: list[str]) -> None:
+    if findings != ["ok"]:
+        raise StoreUnavailable(path, _corrupt(findings))
+
+
+def _corrupt(findings: list[str]) -> str:
+    if findings[0] in (_EMPTY, _NOT_A_DATABASE):
+        found = findings[0]
+    else:
+        found = "SQLite's check found: " + "; ".join(findings[:_FINDINGS_SHOWN])
+        if len(findings) > _FINDINGS_SHOWN:
+            found += f" (and {len(findings) - _FINDINGS_SHOWN} more)"
+    return (
+        f"corrupt: {found}. The file was left as it is: restore it from a backup, or move it"
+        " aside (with any -wal and -shm files next to it) to start a new, empty store"
+    )

@@ -1,4 +1,5 @@
-"""`canteen-till`: run the till, run the demo, tap a card on a running till, check a config."""
+"""`canteen-till`: run the till, run the demo, tap a card on a running till, check a config or
+the till's store."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tap": _tap,
         "net": _net,
         "check-config": _check_config,
+        "check-store": _check_store,
         "enroll": _enroll,
         "demo-cards": _demo_cards,
         "devices": _devices,
@@ -93,6 +95,51 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_store(args: argparse.Namespace) -> int:
+    """Exit 0 when SQLite finds the store sound, 1 when it is damaged, missing or unreadable."""
+    import sqlite3
+
+    from sync.store import Store, StoreUnavailable
+
+    if args.config and (args.path or args.data_dir or args.store_config):
+        raise ConfigError("check-store: give the store's path, --data-dir or --config, once")
+    if args.path is not None:
+        path = args.path
+    elif args.data_dir is not None:
+        path = TillConfig(data_dir=args.data_dir).store_path
+    elif args.store_config is not None:
+        path = load_config(Path(args.store_config)).store_path
+    elif args.config or os.environ.get(ENV_CONFIG):
+        path = _config_from(args).store_path
+    else:
+        path = TillConfig().store_path
+    try:
+        findings = Store.integrity_report(path)
+    except StoreUnavailable as exc:
+        print(f"canteen-till check-store: {exc}", file=sys.stderr)
+        return 1
+    if findings == ["ok"]:
+        print(f"{path}: ok (SQLite's integrity check found no damage)")
+    else:
+        print(f"{path}: CORRUPT, SQLite's integrity check found:")
+        for finding in findings:
+            print(f"  {finding}")
+    try:
+        entries, unsent = Store.readonly_counts(path)
+    except sqlite3.Error as exc:
+        print(f"its journal cannot be read: {exc}")
+    else:
+        print(f"it holds {entries} journal entries, {unsent} not yet accepted by the server")
+    if findings != ["ok"]:
+        print(
+            "The file was left as it is. Restore it from a backup, or move it aside (with any"
+            " -wal and -shm files next to it) to start a new, empty store; entries not yet"
+            " accepted by the server are lost then."
+        )
+        return 1
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="canteen-till", description=__doc__)
     parser.add_argument("--config", help=f"till configuration file (TOML); or ${ENV_CONFIG}")
@@ -132,6 +179,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = sub.add_parser("check-config", help="check a till configuration file")
     check.add_argument("file")
+    store = sub.add_parser(
+        "check-store", help="run SQLite's integrity check on the till's store, changing nothing"
+    )
+    where = store.add_mutually_exclusive_group()
+    where.add_argument("path", nargs="?", type=Path, help="the store file (till.db)")
+    where.add_argument("--data-dir", type=Path, metavar="DIR", help="the till's data directory")
+    where.add_argument(
+        "--config", dest="store_config", metavar="FILE", help="the till's configuration file"
+    )
     sub.add_parser("demo-cards", help="list the demo cardholders and what tapping each shows")
     dev = sub.add_parser(
         "devices", help="list card readers and receipt printers; read a card; print a test"

@@ -36,6 +36,7 @@ class Reason(StrEnum):
     INSUFFICIENT_BALANCE = "insufficient balance"
     OFFLINE_LIMIT = "offline limit reached"
     OVER_CAP = "over the balance cap"
+    TOPUP_BOUNDS = "top-up amount outside the scheme's bounds"
     CURRENCY = "wrong currency"
 
 
@@ -251,6 +252,14 @@ def decide_topup(
         return _v(Outcome.REFUSED, Reason.BLOCKED, "Card blocked: no top-up.", common)
     if amount <= 0:
         raise ValueError(f"top-up amount must be positive, got {amount}")
+    if not policy.topup_min_amount <= amount <= policy.topup_max_amount:
+        low, high = money(policy.topup_min_amount), money(policy.topup_max_amount)
+        return _v(
+            Outcome.REFUSED,
+            Reason.TOPUP_BOUNDS,
+            f"A top-up here is {low} to {high}.",
+            common,
+        )
     after = snapshot.balance + amount
     if after > policy.balance_cap:
         room = max(0, policy.balance_cap - snapshot.balance)

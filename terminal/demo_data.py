@@ -222,7 +222,8 @@ def build_demo(today: date) -> DemoData:
         "6F708192",
         4000,
         s,
-        "refused: not allowed at a Mensa, only library and cafeteria (D-UNIT-2)",
+        "refused: his card is for the library and the cafeteria only; a Mensa till synced from"
+        " the server does not even receive it and calls it unknown here (D-UNIT-2, least data)",
         units=frozenset({"library", "cafeteria"}),
     )
     add(

@@ -74,5 +74,3 @@ def assert_exactly_once(server: Server, store: Store) -> None:
         server_balance = server.admin("GET", f"/v1/admin/accounts/a{n}").json()["balance"]
         assert snap.balance == server_balance
         assert snap.pending_delta == 0
-
-

@@ -7,6 +7,7 @@ without answering); answer 500; answer garbage with a 200; or pass it on late.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -51,9 +52,17 @@ class FaultyProxy:
                     for k, v in self.headers.items()
                     if k.lower() in ("authorization", "content-type")
                 }
-                upstream = self.session.request(
-                    self.command, proxy.upstream + self.path, data=body, headers=headers, timeout=60
-                )
+                try:
+                    upstream = self.session.request(
+                        self.command,
+                        proxy.upstream + self.path,
+                        data=body,
+                        headers=headers,
+                        timeout=60,
+                    )
+                except requests.RequestException:  # the server is down: as a real proxy says
+                    self._reply(502, b'{"detail": "bad gateway"}')
+                    return
                 if fault == "drop_response":
                     self.close_connection = True  # the server committed; the till never hears
                     return
@@ -63,11 +72,12 @@ class FaultyProxy:
                 self._reply(upstream.status_code, upstream.content)
 
             def _reply(self, status: int, body: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                with contextlib.suppress(OSError):  # the till gave up waiting: fine
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
 
             do_GET = do_POST = _handle  # noqa: N815
 

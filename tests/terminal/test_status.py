@@ -58,3 +58,10 @@ def test_format_age() -> None:
         "1 h 0 min",
         "2 h 1 min",
     ]
+
+
+def test_feed_items_the_till_could_not_read_show() -> None:
+    """Skipped feed items are counted in the status bar until read again; none: nothing."""
+    assert BASE.feed_text == ""
+    assert replace(BASE, unreadable=1).feed_text.startswith("⚠ 1 change from the server")
+    assert "3 changes" in replace(BASE, unreadable=3).feed_text
