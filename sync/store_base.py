@@ -7,6 +7,7 @@ stay gap-free through crashes (invariant 2), and a failed write leaves nothing h
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -143,15 +144,23 @@ class StoreBase:
         left exactly as it was, so the till never sells on a store that lost its history.
         """
         file = Path(path)
-        size = _size(file)
-        if size == 0:  # SQLite would take it for a new database and migrate it
-            raise StoreUnavailable(str(file), _corrupt([_EMPTY]))
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(
                 str(file), f"cannot create directory {file.parent}: {exc.strerror}"
             ) from exc
+        # Openers take turns: a store being created is an empty file for a moment, and the
+        # sync client's threads open the store too; none may take another's new file for a
+        # damaged one.
+        with _opening(file.parent):
+            return cls._open_checked(file, till_id, min_free_bytes)
+
+    @classmethod
+    def _open_checked(cls, file: Path, till_id: str, min_free_bytes: int) -> Self:
+        size = _size(file)
+        if size == 0:  # SQLite would take it for a new database and migrate it
+            raise StoreUnavailable(str(file), _corrupt([_EMPTY]))
         check = size is not None and not _open_here(file)
         if check and _wal(file).exists():
             # A -wal left by a crash: check through a read-only connection, which never
@@ -345,6 +354,21 @@ class StoreBase:
             return cur.execute(sql, params).fetchall()
         finally:
             cur.close()
+
+
+@contextmanager
+def _opening(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the store's folder while a store is opened (Linux flock)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield  # a folder that cannot be opened: SQLite says why in a moment
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 class _Probe(Exception):

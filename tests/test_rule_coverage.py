@@ -9,9 +9,10 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 
-# The rules of the till issue; ids of later work (server, sync) join as it lands.
+# The rules implemented so far; ids of later work (payouts, statements, …) join as it lands.
 IMPLEMENTED = [
     "D-ACC-3",
+    "D-ACC-4",
     "D-CARD-1",
     "D-CARD-2",
     "D-CARD-3",
@@ -24,6 +25,7 @@ IMPLEMENTED = [
     "D-PAY-4",
     "D-PAY-5",
     "D-PAY-6",
+    "D-AUTO-1",
     "D-AUTO-2",
     "D-AUTO-3",
     "D-AUTO-4",
@@ -32,6 +34,8 @@ IMPLEMENTED = [
     "D-AUTO-7",
     "D-AUTO-8",
     "D-OFF-3",
+    "D-SYNC-1",
+    "D-SYNC-2",
 ]
 
 

@@ -257,3 +257,28 @@ def test_run_on_a_damaged_store_exits_before_any_window(tmp_path: Path, kind: st
     assert "Traceback" not in done.stderr
     assert "ready in" not in done.stdout  # printed once the window is shown
     assert files(path.parent) == before
+
+
+def test_openers_racing_to_create_a_store_never_call_it_empty(tmp_path: Path) -> None:
+    """The till and its sync threads open a new store at the same moment: the one that
+    creates it holds the others off until it has a schema, so none sees an empty file."""
+    import threading
+
+    errors: list[BaseException] = []
+    for n in range(20):
+        path = tmp_path / f"race-{n}" / "till.db"
+        start = threading.Barrier(4)
+
+        def open_it(path: Path = path, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                Store.open(path, till_id="till-1").close()
+            except BaseException as exc:  # collected, the test fails on it below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
