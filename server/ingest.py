@@ -323,7 +323,12 @@ class _Batch:
             self.known_ledgers.add(name)
 
     def _not_taken(self, entry: EntryIn, status: str, detail: str) -> EntryResult:
-        self._log_refusal(entry, status, detail)
+        if status == "conflict":  # for good: kept for the operator
+            self._log_refusal(entry, status, detail)
+        else:  # seq_taken: the till sends it again in a recovery series of its own
+            log.warning(
+                "till %s entry %s seq %s %s: %s", self.till_id, entry.id, entry.seq, status, detail
+            )
         return EntryResult(id=entry.id, seq=entry.seq, status=status, detail=detail)  # type: ignore[arg-type]
 
     def _log_refusal(self, entry: EntryIn, status: str, detail: str) -> None:

@@ -19,7 +19,7 @@ import os
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -301,14 +301,14 @@ class SyncClient:
     def push_once(self, store: Store, *, limit: int = limits.MAX_BATCH) -> int:
         """Send the oldest unsent entries; returns how many the server now holds."""
         with self._push_lock:
-            pending = store.outbox_pending(limit)
+            pending = store.outbox_wire(limit)
             if not pending:
                 return 0
-            series = store.series()
             entries = []
-            for entry in pending:
+            for entry, series, seq in pending:
                 try:
-                    entries.append(EntryIn.from_entry(entry, series=UUID(series)))
+                    wire = replace(entry, seq=seq)  # its seq in the series it travels under
+                    entries.append(EntryIn.from_entry(wire, series=UUID(series)))
                 except ValidationError as exc:
                     # The protocol refuses it, so would the server: keep it, show it, go on.
                     store.quarantine(entry.entry_id, f"cannot be sent: {str(exc)[:300]}")
@@ -336,7 +336,7 @@ class SyncClient:
             "since": since,
             "wait": wait,
             "known_recv": store.known_recv(),
-            "series": store.series(),
+            "series": store.all_series(),
         }
         url = f"{self.server.url}/v1/tills/{self.server.till_id}/changes"
         reply = self._call(

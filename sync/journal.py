@@ -352,6 +352,18 @@ class JournalMixin(StoreBase):
             (_positive("limit", limit),),
         )
 
+    def outbox_wire(self, limit: int = 500) -> list[tuple[JournalEntry, str, int]]:
+        """The next batch to push, each entry with the series and seq it travels under: the
+        store's own, or a recovery series it was moved to."""
+        rows = self._rows(
+            f"SELECT {_JOURNAL_COLUMNS}, COALESCE(o.series, t.series) AS wire_series,"
+            " COALESCE(o.wire_seq, j.seq) AS wire_seq FROM journal j"
+            " JOIN outbox o ON o.entry_id = j.entry_id JOIN till t ON t.id = 1"
+            " WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?",
+            (_positive("limit", limit),),
+        )
+        return [(_entry(r), str(r["wire_series"]), int(r["wire_seq"])) for r in rows]
+
     def quarantine(self, entry_id: str, reason: str) -> None:
         """The server refused this entry for good: keep it, show it, stop sending it."""
         with self._write() as conn:

@@ -149,6 +149,12 @@ def _series_receipts_snapshots(conn: sqlite3.Connection) -> None:
             # the server has acknowledged the entry's id, and comes back if the server forgot.
             "ALTER TABLE outbox ADD COLUMN recv_no INTEGER",
             "CREATE INDEX outbox_recv ON outbox(recv_no) WHERE recv_no IS NOT NULL",
+            # An entry whose seq the server had for another entry (this store was restored
+            # from an older copy of itself) moves to a recovery series: its wire numbering.
+            "ALTER TABLE till ADD COLUMN recovery_series TEXT",
+            "ALTER TABLE outbox ADD COLUMN series TEXT",
+            "ALTER TABLE outbox ADD COLUMN wire_seq INTEGER",
+            "CREATE UNIQUE INDEX outbox_wire ON outbox(series, wire_seq) WHERE series IS NOT NULL",
             # The feed's cursor is opaque text now; snapshot = 1 while a snapshot is paging
             # in: at its end, what it did not hold is dropped (a server restored from a backup).
             "ALTER TABLE sync_state ADD COLUMN feed_cursor TEXT NOT NULL DEFAULT '0'",

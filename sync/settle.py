@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from sync.ids import new_id
 from sync.protocol import EntryResult, FeedProblem
 from sync.records import EntryKind
 from sync.store_base import StoreBase, _int
@@ -41,8 +42,10 @@ UPDATE accounts SET
 WHERE account_id = :a
 """
 _ENTRY = (
-    "SELECT j.kind, j.account_id, j.amount, j.business_day, j.seq, o.applied_at, o.quarantined"
-    " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id WHERE j.entry_id = ?"
+    "SELECT j.kind, j.account_id, j.amount, j.business_day, COALESCE(o.wire_seq, j.seq),"
+    " o.applied_at, o.quarantined, COALESCE(o.series, t.series)"
+    " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id JOIN till t ON t.id = 1"
+    " WHERE j.entry_id = ?"
 )
 
 
@@ -56,6 +59,14 @@ class SettleMixin(StoreBase):
     def series(self) -> str:
         """This store's numbering series (a UUID): the server counts seq within it."""
         return str(self._rows("SELECT series FROM till WHERE id = 1")[0][0])
+
+    def all_series(self) -> list[str]:
+        """The store's series and the recovery series any of its entries travel under."""
+        rows = self._rows(
+            "SELECT series FROM till WHERE id = 1 UNION"
+            " SELECT DISTINCT series FROM outbox WHERE series IS NOT NULL"
+        )
+        return sorted(str(r[0]) for r in rows)
 
     def feed_cursor(self) -> str:
         return str(self._rows("SELECT feed_cursor FROM sync_state WHERE id = 1")[0][0])
@@ -78,7 +89,7 @@ class SettleMixin(StoreBase):
         row = conn.execute(_ENTRY, (entry_id,)).fetchone()
         if row is None:
             return False
-        kind, account_id, amount, day, _, applied_at, _ = row
+        kind, account_id, amount, day, _, applied_at, _, _ = row
         if applied_at is None:
             conn.execute(APPLY, _deltas(kind, account_id, amount, day))
             conn.execute(
@@ -90,7 +101,7 @@ class SettleMixin(StoreBase):
     def _requeue(self, conn: sqlite3.Connection, entry_id: str) -> None:
         """Back into the outbox: the server does not hold it after all."""
         row = conn.execute(_ENTRY, (entry_id,)).fetchone()
-        kind, account_id, amount, day, _, applied_at, _ = row
+        kind, account_id, amount, day, _, applied_at, _, _ = row
         if applied_at is not None:
             conn.execute(_UNAPPLY, _deltas(kind, account_id, amount, day))
         conn.execute(
@@ -136,7 +147,9 @@ class SettleMixin(StoreBase):
                 " AND applied_at IS NULL",
                 (result.recv_no, f"refused: {result.detail}", entry_id),
             )
-        elif result.status in ("conflict", "seq_taken") and applied_at is None:
+        elif result.status == "seq_taken" and applied_at is None:
+            self._move_to_recovery(conn, entry_id, str(row[7]))
+        elif result.status == "conflict" and applied_at is None:
             conn.execute(
                 "UPDATE outbox SET quarantined = ? WHERE entry_id = ?",
                 (f"{result.status}: {result.detail}", entry_id),
@@ -145,11 +158,29 @@ class SettleMixin(StoreBase):
             # The server is missing earlier entries this till had settled: send them again.
             for (earlier,) in conn.execute(
                 "SELECT j.entry_id FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
-                " WHERE j.seq >= ? AND j.seq < ?"
+                " JOIN till t ON t.id = 1 WHERE COALESCE(o.series, t.series) = ?"
+                " AND COALESCE(o.wire_seq, j.seq) >= ? AND COALESCE(o.wire_seq, j.seq) < ?"
                 " AND (o.applied_at IS NOT NULL OR o.quarantined IS NOT NULL)",
-                (result.expected, result.seq),
+                (row[7], result.expected, result.seq),
             ).fetchall():
                 self._requeue(conn, earlier)
+
+    def _move_to_recovery(self, conn: sqlite3.Connection, entry_id: str, series: str) -> None:
+        """The server has another entry of this till at this entry's seq: this store is an
+        older copy of itself (restored from a backup) and numbered on where the lost copy had
+        numbered already. The server does not have this entry by its id, so it travels on in
+        a recovery series of its own: sent again, received once, never quarantined."""
+        (recovery,) = conn.execute("SELECT recovery_series FROM till WHERE id = 1").fetchone()
+        if recovery is None or recovery == series:  # none yet, or the recovery series clashed
+            recovery = new_id()
+            conn.execute("UPDATE till SET recovery_series = ? WHERE id = 1", (recovery,))
+        (last,) = conn.execute(
+            "SELECT COALESCE(MAX(wire_seq), 0) FROM outbox WHERE series = ?", (recovery,)
+        ).fetchone()
+        conn.execute(
+            "UPDATE outbox SET series = ?, wire_seq = ?, quarantined = NULL WHERE entry_id = ?",
+            (recovery, int(last) + 1, entry_id),
+        )
 
     def compensate(
         self, conn: sqlite3.Connection, account_ids: list[str], page_recv: int, known_before: int

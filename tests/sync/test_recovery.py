@@ -503,3 +503,52 @@ def test_series_ids_are_fresh_per_store(tmp_path: Path) -> None:
             names.add(UUID(store.series()))
     assert len(names) == 3
     assert all(name.version == 7 and name != NIL_SERIES for name in names)
+
+
+def test_a_till_store_restored_from_an_older_copy_of_itself_loses_no_new_sale(
+    live: tuple[Server, ServerConfig], tmp_path: Path
+) -> None:
+    """The till PC is put back from last week's disk image: its store is an older copy of
+    itself, and its new sales take seqs the server already has for the sales made since the
+    copy. Those new sales are not refused as "seq taken": they travel on in a recovery series
+    of their own, and every sale ever confirmed, before and after, is on the server once."""
+    server, config = live
+    path = tmp_path / "till.db"
+    client = SyncClient(path, config)
+    try:
+        with Store.open(path, till_id="till-1") as store:
+            fill(store, 30)
+            settle_all(client, store)
+        image = tmp_path / "image.db"
+        src, dst = sqlite3.connect(path), sqlite3.connect(image)
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+        with Store.open(path, till_id="till-1") as store:
+            for i in range(30):
+                sell(store, 40 + i % 3, f"a{i % HOLDERS}", f"C{i % HOLDERS}")
+            settle_all(client, store)
+            lost_with_the_disk = {e.entry_id for e in store.journal()}
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.write_bytes(image.read_bytes())
+        with Store.open(path, till_id="till-1") as store:
+            for i in range(20):
+                sell(store, 60 + i % 4, f"a{i % HOLDERS}", f"C{i % HOLDERS}")
+            settle_all(client, store)
+            assert store.quarantined() == []
+            assert len(store.all_series()) == 2  # the store's own, and one recovery series
+            confirmed = lost_with_the_disk | {e.entry_id for e in store.journal()}
+            held = server_entries(server)
+            assert len(held) == len(set(held))
+            assert set(held) == confirmed
+            assert server.admin("GET", "/v1/admin/refusals").json() == []
+            for n in range(HOLDERS):
+                snap = store.lookup(f"C{n}", DAY)
+                assert snap is not None
+                balance = server.admin("GET", f"/v1/admin/accounts/a{n}").json()["balance"]
+                assert snap.balance == balance
+    finally:
+        client.session.close()
