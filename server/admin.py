@@ -236,17 +236,21 @@ def explain(db: Database, account_id: str) -> dict[str, Any]:
     }
 
 
+def _of_till(
+    db: Database, sql: str, where: str, order: str, till_id: str | None
+) -> list[tuple[Any, ...]]:
+    """Rows of an operator's list, all tills' or one till's."""
+    clause = f" {where} till_id = ?" if till_id is not None else ""
+    with db.transaction(write=False) as tx:
+        rows = tx.all(f"{sql}{clause} ORDER BY {order}", () if till_id is None else (till_id,))
+    return [tuple(row) for row in rows]
+
+
 def refusals(db: Database, till_id: str | None = None) -> list[dict[str, Any]]:
     """What the server refused from the tills, for the operator."""
-    sql = "SELECT till_id, entry_id, seq, reason, received_at FROM ingest_refusals"
-    params: tuple[str, ...] = ()
-    if till_id is not None:
-        sql += " WHERE till_id = ?"
-        params = (till_id,)
-    with db.transaction(write=False) as tx:
-        rows = tx.all(sql + " ORDER BY id", params)
     keys = ("till_id", "entry_id", "seq", "reason", "received_at")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    sql = "SELECT till_id, entry_id, seq, reason, received_at FROM ingest_refusals"
+    return [dict(zip(keys, row, strict=True)) for row in _of_till(db, sql, "WHERE", "id", till_id)]
 
 
 def flagged(db: Database, till_id: str | None = None) -> list[dict[str, Any]]:
@@ -255,30 +259,21 @@ def flagged(db: Database, till_id: str | None = None) -> list[dict[str, Any]]:
         "SELECT till_id, entry_id, kind, account_id, amount, business_day, flags, received_at"
         " FROM journal_ingest WHERE flags <> '[]'"
     )
-    params: tuple[str, ...] = ()
-    if till_id is not None:
-        sql += " AND till_id = ?"
-        params = (till_id,)
-    with db.transaction(write=False) as tx:
-        rows = tx.all(sql + " ORDER BY recv_no", params)
     keys = ("till_id", "entry_id", "kind", "account_id", "amount", "business_day", "flags")
     return [
         dict(zip(keys, (*row[:6], json.loads(row[6])), strict=True)) | {"received_at": row[7]}
-        for row in rows
+        for row in _of_till(db, sql, "AND", "recv_no", till_id)
     ]
 
 
 def till_reports(db: Database, till_id: str | None = None) -> list[dict[str, Any]]:
     """What tills reported they could not read in the feed (or read without some fields)."""
     sql = "SELECT till_id, received_at, seq, kind, item_key, problem, skipped FROM till_reports"
-    params: tuple[str, ...] = ()
-    if till_id is not None:
-        sql += " WHERE till_id = ?"
-        params = (till_id,)
-    with db.transaction(write=False) as tx:
-        rows = tx.all(sql + " ORDER BY id", params)
     keys = ("till_id", "received_at", "seq", "kind", "key", "problem", "skipped")
-    return [dict(zip(keys, (*row[:6], bool(row[6])), strict=True)) for row in rows]
+    return [
+        dict(zip(keys, (*row[:6], bool(row[6])), strict=True))
+        for row in _of_till(db, sql, "WHERE", "id", till_id)
+    ]
 
 
 def add_till_reports(
@@ -292,10 +287,23 @@ def add_till_reports(
             "INSERT INTO till_reports (till_id, received_at, seq, kind, item_key, problem,"
             " skipped) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (till_id, now, seq, kind, key, text, int(skip))
+                (
+                    till_id,
+                    now,
+                    seq,
+                    _text(kind),
+                    None if key is None else _text(key),
+                    _text(text),
+                    int(skip),
+                )
                 for seq, kind, key, text, skip in problems
             ],
         )
+
+
+def _text(text: str) -> str:
+    """A till's free text as it can be stored: PostgreSQL's text holds no NUL."""
+    return text.replace("\x00", "\ufffd")
 
 
 def ledger_is_balanced(db: Database) -> bool:

@@ -7,23 +7,26 @@ types "72bf9961" stores the card a till reads as "72BF9961".
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictInt, field_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 from sync import limits
 from sync.card_ids import canonical_card_id
 from sync.protocol import (
     Count,
     Currency,
+    EntryKindName,
     FeedData,
     Key,
+    LineData,
     Money,
     Name,
     PriceLevelName,
     ProductText,
     Text,
     Wire,
+    every_level,
 )
 
 CardIdIn = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(canonical_card_id)]
@@ -70,10 +73,7 @@ class ProductIn(Wire):
     @field_validator("prices")
     @classmethod
     def _every_level(cls, prices: dict[str, int]) -> dict[str, int]:
-        missing = [level for level in ("student", "staff", "guest") if level not in prices]
-        if missing:
-            raise ValueError(f"no price for {', '.join(missing)}: a till sells to every level")
-        return prices
+        return every_level(prices)
 
 
 class AgreementIn(Wire):
@@ -146,4 +146,112 @@ class Health(FeedData):
     disk_free_bytes: Count | None = None
 
 
-PolicyIn = dict[str, Any]
+Seconds = Annotated[StrictFloat, Field(ge=0, le=3600, allow_inf_nan=False)]
+
+
+class PolicySettings(Wire):
+    """The scheme policy as set: each key left out takes its default (`sync.policy.Policy`);
+    the keys' bounds are checked together when it is set (min <= max, …)."""
+
+    autoload_trigger: Literal["before_purchase", "after_purchase"] | None = None
+    autoloads_per_day: Annotated[StrictInt, Field(ge=1, le=1000)] | Literal["unlimited"] | None = (
+        None  # null: unlimited
+    )
+    balance_cap: Money | None = None
+    autoload_min_amount: Money | None = None
+    autoload_max_amount: Money | None = None
+    topup_min_amount: Money | None = None
+    topup_max_amount: Money | None = None
+    max_entry_amount: (
+        Annotated[
+            dict[Currency, Annotated[StrictInt, Field(ge=1, le=limits.MAX_AMOUNT)]],
+            Field(min_length=1),
+        ]
+        | None
+    ) = None
+    offline_limit: Money | None = None
+    print_receipts: Literal["always", "on_request"] | None = None
+    duplicate_tap_window_s: Seconds | None = None
+    auto_charge_on_tap: StrictBool | None = None
+    offline_after_s: Annotated[StrictInt, Field(ge=1, le=86_400)] | None = None
+    unsent_alarm_s: Annotated[StrictInt, Field(ge=1, le=864_000)] | None = None
+
+
+PolicyIn = PolicySettings
+
+
+# -- what the back office reads ----------------------------------------------------------------
+
+
+class TillRow(FeedData):
+    """A till as the operator sees it: unit, enrolment, what it delivered."""
+
+    till_id: str
+    unit_id: str
+    enrolled_at: str | None
+    revoked_at: str | None
+    entries_received: int  # the highest receive number given to its entries
+    last_entry_at: str | None
+    refusals: int
+    flagged: int
+    reports: int
+
+
+class Movement(FeedData):
+    """One movement of a balance and where it came from; a till entry's with its kind, flags
+    and lines."""
+
+    at: str
+    amount: int
+    balance: int
+    source: str  # "till:<till>:<entry id>", "deposit:<card>", "replace:<card>"
+    kind: EntryKindName | None = None
+    flags: list[str] | None = None
+    lines: list[LineData] | None = None
+
+
+class AccountLedger(FeedData):
+    account_id: str
+    currency: str
+    balance: int
+    movements: list[Movement]
+
+
+class RefusalRow(FeedData):
+    """An entry refused for good (it cannot have happened): kept, never booked."""
+
+    till_id: str
+    entry_id: str
+    seq: int
+    reason: str
+    received_at: str
+
+
+class FlaggedRow(FeedData):
+    """An entry booked although it broke a rule: it happened offline."""
+
+    till_id: str
+    entry_id: str
+    kind: str
+    account_id: str | None
+    amount: int | None
+    business_day: str | None
+    flags: list[str]
+    received_at: str
+
+
+class ReportRow(FeedData):
+    """A feed item a till could not read (skipped), or read without fields it did not know."""
+
+    till_id: str
+    received_at: str
+    seq: int | None
+    kind: str
+    key: str | None
+    problem: str
+    skipped: bool
+
+
+class Limit(FeedData):
+    value: int | float
+    what: str  # what it limits

@@ -33,7 +33,11 @@ MIN_FREE_BYTES = 8 << 20  # below this the server's disk counts as full: /v1/hea
 MAX_WAIT_S = limits.MAX_WAIT_S
 
 
-def create_app(database_url: str, *, admin_token: str) -> FastAPI:
+def create_app(
+    database_url: str, *, admin_token: str, body_deadline_s: float = limits.BODY_DEADLINE_S
+) -> FastAPI:
+    """The API on a database; `body_deadline_s`: how long a request body may take to arrive
+    (`BODY_DEADLINE_S`; `canteen-server serve` takes it from $CANTEEN_BODY_DEADLINE_S)."""
     db = Database(database_url)
     migrate(db)
     server = ServerState(db, admin_token)
@@ -42,13 +46,12 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
     app.include_router(routes_till.router)
     app.include_router(routes_admin.router)
 
-    app.add_middleware(
-        WakeOnWrite,
-        wake=lambda path: server.notifier.notify(
-            urgent=not path.endswith(("/journal", "/reports"))
-        ),
-    )
-    app.add_middleware(LimitBody, limit_of=_limit_of, deadline_s=limits.BODY_DEADLINE_S)
+    def written(path: str) -> None:
+        server.disk_full_at = None  # a write went through: the disk takes writes again
+        server.notifier.notify(urgent=not path.endswith(("/journal", "/reports")))
+
+    app.add_middleware(WakeOnWrite, wake=written)
+    app.add_middleware(LimitBody, limit_of=_limit_of, deadline_s=body_deadline_s)
 
     @app.get("/v1/health", response_model=Health, responses=errors(503))
     def health() -> Any:
@@ -81,6 +84,9 @@ def create_app(database_url: str, *, admin_token: str) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        log.warning(
+            "%s %s refused (%s): %s", request.method, request.url.path, exc.status_code, exc.detail
+        )
         headers = None if exc.headers is None else dict(exc.headers)
         return _error(exc.status_code, str(exc.detail), headers=headers)
 

@@ -85,6 +85,12 @@ def remove_product(db: Database, product_id: str) -> None:
 
 def set_policy(db: Database, data: dict[str, Any]) -> None:
     """The scheme policy (invariant 4); checked by the till's own Policy rules."""
+    for key, value in data.items():
+        for item in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(item, int) and not -limits.INT64_MAX <= item <= limits.INT64_MAX:
+                shown = str(item)
+                shown = shown if len(shown) < 24 else f"{shown[:20]}… ({len(shown)} digits)"
+                raise AdminError(f"scheme policy: {key} = {shown}: more than 64 bits")
     try:
         Policy.from_mapping(data, source="scheme policy")
     except PolicyError as exc:

@@ -16,6 +16,9 @@ from server.migrations import migrate
 
 ENV_DB = "CANTEEN_SERVER_DB"
 ENV_TOKEN = "CANTEEN_ADMIN_TOKEN"
+# How long `serve` waits for a request body to arrive before answering 408 (default
+# sync.limits.BODY_DEADLINE_S): shorter behind a proxy that buffers bodies, or in tests.
+ENV_BODY_DEADLINE = "CANTEEN_BODY_DEADLINE_S"
 DEFAULT_DB = "sqlite:///var/server/canteen.db"
 
 
@@ -52,7 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="canteen-server", description=__doc__)
     parser.add_argument("--db", help=f"sqlite:///PATH or postgresql://… (or ${ENV_DB})")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve = sub.add_parser(
+        "serve",
+        help="serve the HTTP API",
+        description=f"Serve the HTTP API. ${ENV_TOKEN}: the admin token (else one is made up"
+        f" and printed); ${ENV_BODY_DEADLINE}: seconds a request body may take to arrive"
+        " before a 408 (default 30).",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
@@ -94,6 +103,9 @@ def _serve(url: str, args: argparse.Namespace) -> int:
         if path is not None and not path.is_file():
             print(f"canteen-server: {path}: no such file", file=sys.stderr)
             return 2
+    deadline = _body_deadline()
+    if deadline is None:
+        return 2
     token = os.environ.get(ENV_TOKEN)
     if not token:
         token = secrets.token_urlsafe(24)
@@ -102,7 +114,7 @@ def _serve(url: str, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     uvicorn.run(
-        create_app(url, admin_token=token),
+        create_app(url, admin_token=token, body_deadline_s=deadline),
         host=args.host,
         port=args.port,
         log_level="info",
@@ -114,6 +126,27 @@ def _serve(url: str, args: argparse.Namespace) -> int:
         forwarded_allow_ips=args.behind_proxy,
     )
     return 0
+
+
+def _body_deadline() -> float | None:
+    """$CANTEEN_BODY_DEADLINE_S in seconds, or the default; None (said why) when malformed."""
+    from sync import limits
+
+    text = os.environ.get(ENV_BODY_DEADLINE)
+    if not text:
+        return limits.BODY_DEADLINE_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        print(
+            f"canteen-server: ${ENV_BODY_DEADLINE} = {text!r:.40}:"
+            " seconds, more than 0 and at most 3600",
+            file=sys.stderr,
+        )
+        return None
+    return value
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -94,10 +94,15 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     yield Tx(conn, "sqlite")
+                    conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    # A full disk may have rolled the transaction back already, or left it
+                    # open after a failed COMMIT: end it either way, and let the error that
+                    # says what went wrong through (not "no transaction is active").
+                    if conn.in_transaction:
+                        with suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
                     raise
-                conn.execute("COMMIT")
             return
         import psycopg
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from server import admin, catalogue, tills
 from server.api_models import (
+    AccountLedger,
     AccountPatch,
     AgreementIn,
     Balance,
@@ -20,12 +21,18 @@ from server.api_models import (
     Created,
     DepositIn,
     DepositOut,
+    FlaggedRow,
+    Limit,
     PhotoOut,
     PolicyIn,
+    PolicySettings,
     ProductIn,
+    RefusalRow,
     ReplaceIn,
+    ReportRow,
     TillCode,
     TillIn,
+    TillRow,
     UnitIn,
 )
 from server.errors import NotFound
@@ -34,9 +41,19 @@ from sync import limits
 from sync.records import AutoloadAgreement, PriceLevel, Product, Unit
 
 router = APIRouter(prefix="/v1/admin", dependencies=[Depends(admin_only)])
-CardPath = Annotated[str, Path(max_length=80)]
-KeyPath = Annotated[str, Path(max_length=limits.MAX_ID_CHARS)]
+# No control characters (PostgreSQL cannot even compare a text with NUL in it): a 422, not a
+# 500, and the document says so.
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+CardPath = Annotated[str, Path(max_length=80, pattern=NO_CONTROL)]
+KeyPath = Annotated[str, Path(max_length=limits.MAX_ID_CHARS, pattern=NO_CONTROL)]
+TillFilter = Annotated[
+    str | None,
+    Query(max_length=limits.MAX_ID_CHARS, pattern=NO_CONTROL, description="only this till"),
+]
+# 422 on every route: FastAPI documents one for any route with a parameter (here the
+# Authorization header), and it must be said with the ErrorBody it really has.
 READ = errors(401, 404, 422, 503)
+LIST = errors(401, 422, 503)  # a list: nothing to be not found, a filter to be malformed
 WRITE = errors(401, 404, 409, *WRITE_ERRORS)
 
 
@@ -66,7 +83,7 @@ def revoke_till(till_id: KeyPath, server: State) -> None:
         raise NotFound(str(exc)) from None
 
 
-@router.get("/tills", responses=READ)
+@router.get("/tills", response_model=list[TillRow], responses=LIST)
 def get_tills(server: State) -> list[dict[str, Any]]:
     return admin.tills_overview(server.db)
 
@@ -139,7 +156,12 @@ def get_account(account_id: KeyPath, server: State) -> Balance:
     return Balance(account_id=account_id, balance=admin.account_balance(server.db, account_id))
 
 
-@router.get("/accounts/{account_id}/ledger", responses=READ)
+@router.get(
+    "/accounts/{account_id}/ledger",
+    response_model=AccountLedger,
+    response_model_exclude_unset=True,  # a deposit has no kind, flags or lines
+    responses=READ,
+)
 def get_ledger(account_id: KeyPath, server: State) -> dict[str, Any]:
     """Every movement of the balance and where it came from."""
     return admin.explain(server.db, account_id)
@@ -196,34 +218,40 @@ def delete_product(product_id: KeyPath, server: State) -> None:
 
 @router.put("/policy", status_code=204, responses=WRITE)
 def put_policy(body: PolicyIn, server: State) -> None:
-    catalogue.set_policy(server.db, body)
+    """The whole scheme policy: keys left out take their defaults."""
+    catalogue.set_policy(server.db, body.model_dump(exclude_unset=True))
 
 
-@router.get("/policy", responses=READ)
+@router.get(
+    "/policy",
+    response_model=PolicySettings,
+    response_model_exclude_unset=True,
+    responses=LIST,
+)
 def get_policy(server: State) -> dict[str, Any]:
     """The scheme policy as set (keys left out take the defaults)."""
     return catalogue.policy_data(server.db)
 
 
-@router.get("/refusals", responses=READ)
-def get_refusals(server: State, till: str | None = None) -> list[dict[str, Any]]:
+@router.get("/refusals", response_model=list[RefusalRow], responses=LIST)
+def get_refusals(server: State, till: TillFilter = None) -> list[dict[str, Any]]:
     """Entries refused for good: they cannot have happened (kept, never booked)."""
     return admin.refusals(server.db, till)
 
 
-@router.get("/flagged", responses=READ)
-def get_flagged(server: State, till: str | None = None) -> list[dict[str, Any]]:
+@router.get("/flagged", response_model=list[FlaggedRow], responses=LIST)
+def get_flagged(server: State, till: TillFilter = None) -> list[dict[str, Any]]:
     """Entries booked although they broke a rule: they happened offline."""
     return admin.flagged(server.db, till)
 
 
-@router.get("/reports", responses=READ)
-def get_reports(server: State, till: str | None = None) -> list[dict[str, Any]]:
+@router.get("/reports", response_model=list[ReportRow], responses=LIST)
+def get_reports(server: State, till: TillFilter = None) -> list[dict[str, Any]]:
     """Feed items tills could not read."""
     return admin.till_reports(server.db, till)
 
 
-@router.get("/limits", responses=READ)
+@router.get("/limits", response_model=dict[str, Limit], responses=errors(401, 422))
 def get_limits() -> dict[str, Any]:
     """Every size limit of the wire and the back office (`sync.limits`)."""
     return {name: {"value": value, "what": what} for name, value, what in limits.as_table()}

@@ -51,6 +51,8 @@ def enrol(body: EnrollRequest, server: State) -> EnrollResponse:
 )
 def journal(batch: JournalBatch, till: Till, server: State) -> JournalAck:
     """A batch of journal entries; one result each. Idempotent forever by entry id."""
+    # A body that is no storable text (a lone surrogate, a NUL) is refused by EntryIn itself:
+    # a 422 naming the entry, before anything is written.
     return ingest(server.db, till, list(batch.entries), known_recv=batch.known_recv)
 
 

@@ -24,6 +24,17 @@ from sync.records import (
 from sync.store_base import StoreBase, _day, _int, _json
 
 
+def _holder(r: Any) -> Cardholder:
+    return Cardholder(
+        cardholder_id=r["cardholder_id"],
+        name=r["name"],
+        photo_sha256=r["photo_sha256"],
+        allowed_unit_types=frozenset(json.loads(r["allowed_unit_types"])),
+        daily_limit=r["daily_limit"],
+        blocked_categories=frozenset(json.loads(r["blocked_categories"])),
+    )
+
+
 def _opt_date(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
@@ -232,17 +243,7 @@ class CacheMixin(StoreBase):
 
     def cardholders(self) -> list[Cardholder]:
         """Every cardholder this till holds (least data: only those allowed at its unit)."""
-        return [
-            Cardholder(
-                cardholder_id=r["cardholder_id"],
-                name=r["name"],
-                photo_sha256=r["photo_sha256"],
-                allowed_unit_types=frozenset(json.loads(r["allowed_unit_types"])),
-                daily_limit=r["daily_limit"],
-                blocked_categories=frozenset(json.loads(r["blocked_categories"])),
-            )
-            for r in self._rows("SELECT * FROM cardholders ORDER BY cardholder_id")
-        ]
+        return [_holder(r) for r in self._rows("SELECT * FROM cardholders ORDER BY cardholder_id")]
 
     def policy_data(self) -> dict[str, Any]:
         rows = self._rows("SELECT data FROM policy WHERE id = 1")
@@ -291,14 +292,7 @@ class CacheMixin(StoreBase):
                 arrears=r["arrears"],
                 version=r["version"],
             ),
-            cardholder=Cardholder(
-                cardholder_id=r["cardholder_id"],
-                name=r["name"],
-                photo_sha256=r["photo_sha256"],
-                allowed_unit_types=frozenset(json.loads(r["allowed_unit_types"])),
-                daily_limit=r["daily_limit"],
-                blocked_categories=frozenset(json.loads(r["blocked_categories"])),
-            ),
+            cardholder=_holder(r),
             agreement=agreement,
             pending_delta=pending,
             unsent_debits=unsent,

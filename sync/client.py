@@ -343,29 +343,8 @@ class SyncClient:
             "GET", url, params=params, read_s=wait, extra_s=wait, max_bytes=limits.MAX_PAGE_BYTES
         )
         page = self._parse(PageEnvelope, reply)
-        records = read_page_records(page.changes)
-        for problem in records.problems:
-            log.warning(
-                "feed item %s %s (seq %s) %s: %s",
-                problem.kind,
-                problem.key,
-                problem.seq,
-                "skipped" if problem.skipped else "read",
-                problem.problem,
-            )
         now = datetime.now(UTC)
-        if page.reset:
-            log.warning("the server did not know this till's cursor: a new snapshot starts")
-        again = store.apply_page(
-            records,
-            cursor=page.cursor,
-            last_recv=page.last_recv,
-            results=page.results,
-            forgot=page.forgot,
-            snapshot_start=page.reset or since == "0",
-            more=page.more,
-            synced_at=now,
-        )
+        again = apply_page(store, page, since=since, synced_at=now)
         self._last_sync = now
         self._report(store)
         self.fetch_photos(store)
@@ -496,6 +475,32 @@ class SyncClient:
             self.last_error = f"internal error: {exc!r}"
             log.exception("sync %s failed unexpectedly (retry in %.1f s)", name, delay)
         return delay
+
+
+def apply_page(store: Store, page: PageEnvelope, *, since: str, synced_at: datetime) -> bool:
+    """One feed page, read item by item, into the store; True when another should follow."""
+    records = read_page_records(page.changes)
+    for problem in records.problems:
+        log.warning(
+            "feed item %s %s (seq %s) %s: %s",
+            problem.kind,
+            problem.key,
+            problem.seq,
+            "skipped" if problem.skipped else "read",
+            problem.problem,
+        )
+    if page.reset:
+        log.warning("the server did not know this till's cursor: a new snapshot starts")
+    return store.apply_page(
+        records,
+        cursor=page.cursor,
+        last_recv=page.last_recv,
+        results=page.results,
+        forgot=page.forgot,
+        snapshot_start=page.reset or since == "0",
+        more=page.more,
+        synced_at=synced_at,
+    )
 
 
 def read_page_records(changes: list[Any]) -> PageRecords:

@@ -129,6 +129,9 @@ def call(
     timer.daemon = True
     timer.start()
     try:
+        # `verify` given with each request: requests would let $REQUESTS_CA_BUNDLE override the
+        # session's, and a till enrolled with its server's private CA must trust that CA.
+        kw.setdefault("verify", session.verify)
         reply = session.request(method, url, timeout=(connect_s, read_s), stream=True, **kw)
         try:
             declared = reply.headers.get("Content-Length", "")

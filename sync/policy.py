@@ -146,6 +146,8 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
     if isinstance(default, float):
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise PolicyError(f"{source}: {key} = {raw!r} must be a number")
+        if isinstance(raw, int) and abs(raw) > _MAX_MINOR:  # float() of it may overflow
+            raise PolicyError(f"{source}: {key} = {raw!r:.40} is out of range")
         return float(raw)
     return raw
 

@@ -51,6 +51,7 @@ MAX_AMOUNT = limits.MAX_AMOUNT
 NIL_SERIES = UUID(int=0)  # the numbering of entries written before stores had series of their own
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+_NO_NUL = r"^[^\x00]*$"
 Amount = Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Money = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
 Balance = Annotated[StrictInt, Field(ge=-limits.INT64_MAX, le=limits.INT64_MAX)]
@@ -156,6 +157,17 @@ class EntryIn(Wire):
             raise ValueError("entry ids are UUIDv7")
         return value
 
+    @field_validator("body")
+    @classmethod
+    def _storable(cls, body: dict[str, Any]) -> dict[str, Any]:
+        try:  # a lone surrogate or a NUL is no text a database can keep, nor a till writes
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except (UnicodeEncodeError, ValueError, TypeError, RecursionError) as exc:
+            raise ValueError(f"the body cannot be stored as UTF-8 JSON: {exc}") from None
+        if _has_nul(body):
+            raise ValueError("the body holds a NUL character")
+        return body
+
     def content_hash(self) -> str:
         """What "the same entry" means for idempotency: every field but the series (which
         numbering carries it), canonically encoded."""
@@ -250,6 +262,14 @@ class UnitData(FeedData):
         return cls.model_validate(dataclasses.asdict(unit))
 
 
+def every_level(prices: dict[str, int]) -> dict[str, int]:
+    """A product has a price for every price level: a till sells to anyone (D-ACC-3)."""
+    missing = [level for level in ("student", "staff", "guest") if level not in prices]
+    if missing:
+        raise ValueError(f"no price for {', '.join(missing)}: a till sells to every level")
+    return prices
+
+
 class ProductData(FeedData):
     product_id: Key
     name: ProductText
@@ -258,6 +278,11 @@ class ProductData(FeedData):
     vat_rate_bp: Annotated[StrictInt, Field(ge=0, le=10_000)]
     shortcut: Annotated[str, Field(max_length=8)] | None = None
     position: Annotated[StrictInt, Field(ge=-1_000_000, le=1_000_000)] = 0
+
+    @field_validator("prices")
+    @classmethod
+    def _every_level(cls, prices: dict[str, int]) -> dict[str, int]:
+        return every_level(prices)
 
     def to_record(self) -> Product:
         return Product(
@@ -479,10 +504,10 @@ class FeedProblem(Wire):
     """A feed item a till could not read (skipped), or fields it did not know (ignored)."""
 
     seq: Count | None
-    kind: Annotated[str, Field(max_length=40)]
-    key: Annotated[str, Field(max_length=limits.MAX_ID_CHARS)] | None
-    problem: Annotated[str, Field(max_length=500)]
-    skipped: bool
+    kind: Annotated[str, Field(max_length=40, pattern=_NO_NUL)]
+    key: Annotated[str, Field(max_length=limits.MAX_ID_CHARS, pattern=_NO_NUL)] | None
+    problem: Annotated[str, Field(max_length=500, pattern=_NO_NUL)]
+    skipped: StrictBool
 
 
 class TillReport(Wire):
@@ -495,11 +520,13 @@ def read_change(raw: Any) -> tuple[Change | None, FeedProblem | None]:
     head = raw if isinstance(raw, dict) else {}
     raw_seq, raw_kind, raw_key = head.get("seq"), head.get("kind"), head.get("key")
     seq = raw_seq if isinstance(raw_seq, int) and 0 <= raw_seq <= limits.INT64_MAX else None
-    kind = raw_kind[:40] if isinstance(raw_kind, str) else "?"
-    key = raw_key[: limits.MAX_ID_CHARS] if isinstance(raw_key, str) else None
+    kind = _text_of(raw_kind, 40) if isinstance(raw_kind, str) else "?"
+    key = _text_of(raw_key, limits.MAX_ID_CHARS) if isinstance(raw_key, str) else None
 
     def problem(text: str, *, skipped: bool) -> FeedProblem:
-        return FeedProblem(seq=seq, kind=kind, key=key, problem=text[:500], skipped=skipped)
+        return FeedProblem(
+            seq=seq, kind=kind, key=key, problem=_text_of(text, 500), skipped=skipped
+        )
 
     if kind not in DATA_MODELS:
         return None, problem(f"unknown kind {kind!r}", skipped=True)
@@ -514,6 +541,22 @@ def read_change(raw: Any) -> tuple[Change | None, FeedProblem | None]:
         text = f"fields this till does not know, ignored: {', '.join(unknown)}"
         return change, problem(text, skipped=False)
     return change, None
+
+
+def _text_of(text: str, limit: int) -> str:
+    """What the server sent, as text a report can carry: cut to size, no NUL, no surrogate."""
+    cut = text[:limit].replace("\x00", "\ufffd")
+    return cut.encode("utf-8", "replace").decode("utf-8")
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _describe(err: Any) -> str:

@@ -8,24 +8,15 @@ from datetime import datetime
 from server import catalogue
 from server.db import Database
 from server.feed import read_page
-from sync.client import read_page_records
-from sync.protocol import ChangePage
+from sync.client import apply_page
+from sync.protocol import ChangePage, PageEnvelope
 from sync.store import Store
 
 
 def apply(store: Store, page: ChangePage, since: str, now: datetime) -> bool:
-    records = read_page_records([c.model_dump(mode="json") for c in page.changes])
-    assert records.problems == []
-    return store.apply_page(
-        records,
-        cursor=page.cursor,
-        last_recv=page.last_recv,
-        results=page.results,
-        forgot=page.forgot,
-        snapshot_start=page.reset or since == "0",
-        more=page.more,
-        synced_at=now,
-    )
+    """A page as the server built it, applied as the till reads it (item by item)."""
+    envelope = PageEnvelope.model_validate(page.model_dump(mode="json"))
+    return apply_page(store, envelope, since=since, synced_at=now)
 
 
 def pull_all(db: Database, store: Store, till_id: str, now: datetime) -> None:

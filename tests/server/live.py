@@ -24,6 +24,7 @@ class Server:
     url: str
     db_url: str
     process: subprocess.Popen[bytes]
+    ca_file: str | None = None  # the certificate to trust, for a server with --tls-cert
 
     def put_unit(self) -> None:
         """The test scheme's unit (tests/terminal/till_scheme.py)."""
@@ -59,7 +60,7 @@ class Server:
         code = self.admin(
             "POST", "/v1/admin/tills", json={"till_id": till_id, "unit_id": UNIT.unit_id}
         ).json()
-        return enrol(self.url, code["enrolment_code"])
+        return enrol(self.url, code["enrolment_code"], ca_file=self.ca_file)
 
     def admin(self, method: str, path: str, json: Any = None) -> requests.Response:
         return requests.request(
@@ -68,6 +69,7 @@ class Server:
             json=json,
             timeout=10,
             headers={"Authorization": f"Bearer {ADMIN}"},
+            verify=self.ca_file or True,
         )
 
 
@@ -77,22 +79,37 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(db_url: str, log: Path) -> Server:
-    port = free_port()
-    env = {**os.environ, "CANTEEN_ADMIN_TOKEN": ADMIN}
+def start(
+    db_url: str,
+    log: Path,
+    *,
+    port: int | None = None,
+    tls: tuple[Path, Path] | None = None,
+    ca_file: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Server:
+    """`canteen-server serve` on a free loopback port (or `port`: the same one again); with
+    `tls` (certificate, key) it serves HTTPS, trusted through `ca_file` (or the certificate
+    itself); `env` adds to its environment."""
+    port = port or free_port()
+    env = {**os.environ, "CANTEEN_ADMIN_TOKEN": ADMIN, **(env or {})}
+    command = [sys.executable, "-m", "server.cli", "--db", db_url, "serve", "--port", str(port)]
+    if tls is not None:
+        command += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "--db", db_url, "serve", "--port", str(port)],
+            command,
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
             preexec_fn=die_with_parent,  # no server outlives a test run that was cut short
         )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'http' if tls is None else 'https'}://127.0.0.1:{port}"
+    trusted = None if tls is None else str(ca_file or tls[0])
     for _ in range(200):
         try:
-            if requests.get(url + "/v1/health", timeout=1).ok:
-                return Server(url, db_url, proc)
+            if requests.get(url + "/v1/health", timeout=1, verify=trusted or True).ok:
+                return Server(url, db_url, proc, trusted)
         except requests.ConnectionError:
             pass
         if proc.poll() is not None:

@@ -35,9 +35,9 @@ from server.db import Database
 from server.feed import read_page
 from server.ingest import ingest
 from server.migrations import migrate
-from sync.client import read_page_records
 from sync.protocol import ChangePage, EntryIn, JournalBatch
 from sync.store import Store
+from tests.server.direct import apply
 from tests.terminal.till_scheme import UNIT, sell
 
 ACCOUNTS = ["a1", "a2"]
@@ -112,18 +112,7 @@ class TillAndServer(RuleBasedStateMachine):
         )
 
     def _apply(self, page: ChangePage, since: str) -> bool:
-        records = read_page_records([c.model_dump(mode="json") for c in page.changes])
-        assert records.problems == []
-        return self.store.apply_page(
-            records,
-            cursor=page.cursor,
-            last_recv=page.last_recv,
-            results=page.results,
-            forgot=page.forgot,
-            snapshot_start=page.reset or since == "0",
-            more=page.more,
-            synced_at=NOW,
-        )
+        return apply(self.store, page, since, NOW)
 
     @rule()
     def deliver(self) -> None:

@@ -396,8 +396,9 @@ def test_a_photo_that_fails_to_download_is_fetched_again_until_it_arrives(
         proxy.close()
 
 
-def _trickler(head: bytes, body: bytes) -> tuple[socket.socket, threading.Event]:
-    """A TCP server that answers every request one byte at a time, 0.2 s apart."""
+def _trickler(at_once: bytes, trickled: bytes) -> tuple[socket.socket, threading.Event]:
+    """A TCP server that answers every request with `at_once`, then `trickled` one byte at a
+    time, 0.2 s apart."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -411,14 +412,14 @@ def _trickler(head: bytes, body: bytes) -> tuple[socket.socket, threading.Event]
                 return
             with conn:
                 conn.recv(65536)
-                for byte in head + body:
-                    if stop.is_set():
-                        return
-                    try:
+                try:
+                    conn.sendall(at_once)
+                    for byte in trickled:
+                        if stop.wait(0.2):
+                            return
                         conn.sendall(bytes([byte]))
-                    except OSError:
-                        break
-                    stop.wait(0.2)
+                except OSError:
+                    continue
 
     threading.Thread(target=serve, daemon=True).start()
     return listener, stop
@@ -433,9 +434,9 @@ def test_a_trickling_server_cannot_hang_the_pull(tmp_path: Path, where: str) -> 
         body
     )
     if where == "body":
-        listener, stop = _body_trickler(head, body)
-    else:
         listener, stop = _trickler(head, body)
+    else:
+        listener, stop = _trickler(b"", head + body)
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     client = SyncClient(
         tmp_path / "till.db", ServerConfig(url, "till-1", "till-1.x"), deadline_s=1.5
@@ -461,34 +462,6 @@ def test_a_trickling_server_cannot_hang_the_pull(tmp_path: Path, where: str) -> 
     assert isinstance(outcome[0], Unreachable)
     assert "cut off" in str(outcome[0])
     assert not client.is_online()
-
-
-def _body_trickler(head: bytes, body: bytes) -> tuple[socket.socket, threading.Event]:
-    """The status line and headers at once, then the body a byte at a time."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    stop = threading.Event()
-
-    def serve() -> None:
-        try:
-            conn, _ = listener.accept()
-        except OSError:
-            return
-        with conn:
-            conn.recv(65536)
-            conn.sendall(head)
-            for byte in body:
-                if stop.is_set():
-                    return
-                try:
-                    conn.sendall(bytes([byte]))
-                except OSError:
-                    return
-                stop.wait(0.2)
-
-    threading.Thread(target=serve, daemon=True).start()
-    return listener, stop
 
 
 def test_series_ids_are_fresh_per_store(tmp_path: Path) -> None:
