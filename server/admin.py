@@ -77,11 +77,13 @@ def add_unit(db: Database, unit: Unit) -> None:
         )
         emit(tx, "unit", unit.unit_id)
         if before is not None and before != unit.unit_type:
-            # Which cardholders this unit's tills may see depends on its type (D-UNIT-2).
+            # Which cardholders this unit's tills may see depends on its type (D-UNIT-2):
+            # they drop those of the old type only, and receive those of the new.
+            new_type = {unit.unit_type}
             for (holder,) in tx.all("SELECT cardholder_id FROM cardholders"):
-                emit(tx, "cardholder", holder)
+                emit(tx, "cardholder", holder, drop_for=new_type)
             for (account_id,) in tx.all("SELECT account_id FROM accounts"):
-                _emit_holdings_of_account(tx, account_id)
+                _emit_holdings_of_account(tx, account_id, drop_for=new_type)
 
 
 def scheme_currencies(tx: Tx) -> set[str]:
@@ -352,28 +354,34 @@ def update_cardholder(
     if not sets:
         return
     with db.transaction() as tx:
+        before = tx.scalar(
+            "SELECT allowed_unit_types FROM cardholders WHERE cardholder_id = ?", (cardholder_id,)
+        )
         done = tx.rows_changed(
             f"UPDATE cardholders SET {', '.join(sets)} WHERE cardholder_id = ?",
             (*params, cardholder_id),
         )
         if done == 0:
             raise NotFound(f"unknown cardholder {cardholder_id}")
-        emit(tx, "cardholder", cardholder_id)
+        taken_away: set[str] = set()
+        if allowed_unit_types is not None and before is not None:
+            taken_away = set(json.loads(before)) - set(_unit_types(allowed_unit_types))
+        emit(tx, "cardholder", cardholder_id, drop_for=taken_away)
         if allowed_unit_types is not None:
             # The tills of a unit type added get the cardholder's account and cards; those of
             # a unit type taken away drop them (least data, D-UNIT-2).
             for (account_id,) in tx.all(
                 "SELECT account_id FROM accounts WHERE cardholder_id = ?", (cardholder_id,)
             ):
-                _emit_holdings_of_account(tx, account_id)
+                _emit_holdings_of_account(tx, account_id, drop_for=taken_away)
 
 
-def _emit_holdings_of_account(tx: Tx, account_id: str) -> None:
-    emit(tx, "account", account_id)
+def _emit_holdings_of_account(tx: Tx, account_id: str, *, drop_for: set[str]) -> None:
+    emit(tx, "account", account_id, drop_for=drop_for)
     for (card_id,) in tx.all("SELECT card_id FROM cards WHERE account_id = ?", (account_id,)):
-        emit(tx, "card", card_id)
+        emit(tx, "card", card_id, drop_for=drop_for)
     if tx.one("SELECT 1 FROM agreements WHERE account_id = ?", (account_id,)) is not None:
-        emit(tx, "agreement", account_id)
+        emit(tx, "agreement", account_id, drop_for=drop_for)
 
 
 def update_account(

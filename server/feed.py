@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -40,11 +41,24 @@ _CURSOR = re.compile(r"^([1-9][0-9]{0,18})-([0-9a-f]{12})$")
 _PERSONAL = ("cardholder", "account", "card", "agreement")
 
 
-def emit(tx: Tx, kind: str, key: str) -> None:
+def emit(tx: Tx, kind: str, key: str, *, drop_for: Iterable[str] = ()) -> None:
+    """Record that an item changed; `drop_for`: the unit types whose tills may hold it and
+    must now drop it (least data: no other till is sent even the item's id)."""
+    dropped = sorted(drop_for)
     tx.execute(
-        "INSERT INTO changes (kind, item_key, created_at) VALUES (?, ?, ?)",
-        (kind, key, datetime.now(UTC).isoformat()),
+        "INSERT INTO changes (kind, item_key, created_at, drop_for) VALUES (?, ?, ?, ?)",
+        (kind, key, datetime.now(UTC).isoformat(), json.dumps(dropped) if dropped else None),
     )
+
+
+def emit_many(tx: Tx, kind: str, keys: Sequence[str]) -> None:
+    """`emit` for several items of a kind, in one statement (each gets its own seq)."""
+    if keys:
+        now = datetime.now(UTC).isoformat()
+        tx.executemany(
+            "INSERT INTO changes (kind, item_key, created_at) VALUES (?, ?, ?)",
+            [(kind, key, now) for key in keys],
+        )
 
 
 def _token(seq: int, kind: str, key: str, created_at: str) -> str:
@@ -67,11 +81,14 @@ def read_page(
     since: str,
     *,
     known_recv: int = 0,
+    after_recv: int | None = None,
     series: Sequence[str] = (),
     limit: int = PAGE,
 ) -> ChangePage:
-    """Changes after `since`; this till's results after `known_recv` in its `series`."""
-    page, head, reset, till = _read(db, till_id, since, known_recv, series, limit)
+    """Changes after `since`; this till's results after `after_recv` (default: its
+    `known_recv`) in its `series`; `forgot` when it knows of more than this server gave."""
+    after = known_recv if after_recv is None else after_recv
+    page, head, reset, till = _read(db, till_id, since, known_recv, after, series, limit)
     if till.capped:
         return ChangePage(
             changes=[], cursor=since, more=True, last_recv=till.last_recv, results=till.results
@@ -100,14 +117,18 @@ def read_page_json(
     since: str,
     *,
     known_recv: int = 0,
+    after_recv: int | None = None,
     series: Sequence[str] = (),
     limit: int = PAGE,
 ) -> PageJson:
     """`read_page`, serialised: the changes are serialised once per page and shared by every
     till that gets it; the till's own fields are added around them."""
-    page, head, reset, till = _read(db, till_id, since, known_recv, series, limit)
+    after = known_recv if after_recv is None else after_recv
+    page, head, reset, till = _read(db, till_id, since, known_recv, after, series, limit)
     if till.capped:
-        model = read_page(db, till_id, since, known_recv=known_recv, series=series, limit=limit)
+        model = read_page(
+            db, till_id, since, known_recv=known_recv, after_recv=after, series=series, limit=limit
+        )
         return PageJson(model.model_dump_json().encode(), True, True)
     more = page.cursor_seq < head
     body = b"".join(
@@ -160,6 +181,7 @@ def _read(
     till_id: str,
     since: str,
     known_recv: int,
+    after_recv: int,
     series: Sequence[str],
     limit: int,
 ) -> tuple[_Page, int, bool, TillPart]:
@@ -171,7 +193,7 @@ def _read(
             " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
             (till_id,),
         )
-        till = _till_part(tx, till_id, int(last_recv), known_recv, series)
+        till = _till_part(tx, till_id, int(last_recv), known_recv, after_recv, series)
         since_seq, reset = _since(tx, since)
         # Every write emits a change in its own transaction, so with the feed's head unchanged
         # every state is unchanged: tills of one unit asking with the same cursor share a page.
@@ -190,7 +212,7 @@ def _since(tx: Tx, since: str) -> tuple[int, bool]:
     if since == "0":
         return 0, False
     match = _CURSOR.match(since)
-    if match is not None:
+    if match is not None and int(match.group(1)) <= limits.INT64_MAX:
         seq = int(match.group(1))
         row = tx.one("SELECT kind, item_key, created_at FROM changes WHERE seq = ?", (seq,))
         if row is not None and _token(seq, row[0], row[1], row[2]) == match.group(2):
@@ -202,7 +224,7 @@ def _since(tx: Tx, since: str) -> tuple[int, bool]:
 
 
 def _till_part(
-    tx: Tx, till_id: str, last_recv: int, known_recv: int, series: Sequence[str]
+    tx: Tx, till_id: str, last_recv: int, known_recv: int, after_recv: int, series: Sequence[str]
 ) -> TillPart:
     forgot = known_recv > last_recv
     if forgot:
@@ -212,17 +234,26 @@ def _till_part(
             known_recv,
             last_recv,
         )
-    if not series or known_recv >= last_recv:
-        return TillPart(last_recv, forgot, [], False)
+        return TillPart(last_recv, True, [], False)
+    if not series or after_recv >= last_recv:
+        return TillPart(last_recv, False, [], False)
     rows = tx.all(
         "SELECT recv_no, result FROM journal_ingest WHERE till_id = ? AND recv_no > ?"
         f" AND series IN ({', '.join('?' * len(series))}) ORDER BY recv_no LIMIT ?",
-        (till_id, known_recv, *series, RESULTS + 1),
+        (till_id, after_recv, *series, RESULTS + 1),
     )
-    results = [EntryResult.model_validate_json(row[1]) for row in rows[:RESULTS]]
+    results = [_numbered(row) for row in rows[:RESULTS]]
     if len(rows) > RESULTS:
         return TillPart(int(rows[RESULTS - 1][0]), False, results, True)
     return TillPart(last_recv, False, results, False)
+
+
+def _numbered(row: Any) -> EntryResult:
+    """A stored result with its receive number (results stored before numbers lack it)."""
+    result = EntryResult.model_validate_json(row[1])
+    if result.recv_no is None:
+        result = result.model_copy(update={"recv_no": int(row[0])})
+    return result
 
 
 def _changes(
@@ -243,7 +274,7 @@ def _changes(
             continue  # a till reads its own unit's data only
         visible = _visible(kind, state, own_unit, unit_type)
         if state.data is None or not visible:
-            if since > 0 and kind != "unit" and kind != "policy":
+            if since > 0 and _to_drop(tx, kind, key, state, visible, since, unit_type):
                 changes.append(
                     _CHANGE.validate_python({"seq": seq, "kind": kind, "key": key, "data": None})
                 )
@@ -258,6 +289,27 @@ def _changes(
 
 
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
+
+
+def _to_drop(
+    tx: Tx, kind: str, key: str, state: ItemState, visible: bool, since: int, unit_type: str
+) -> bool:
+    """Whether this till is sent a removal: a product taken off its menu; a personal item
+    gone that it could see, or one it may hold whose cardholder took its unit type away. A
+    till that never held an item is not told even its id (least data, D-UNIT-2)."""
+    if kind in ("unit", "policy"):
+        return False
+    if kind not in _PERSONAL:
+        return True
+    if state.data is None and visible:
+        return True
+    return (
+        tx.one(
+            "SELECT 1 FROM changes WHERE kind = ? AND item_key = ? AND seq > ? AND drop_for LIKE ?",
+            (kind, key, since, f'%"{unit_type}"%'),
+        )
+        is not None
+    )
 
 
 def _visible(kind: str, state: ItemState, own_unit: str, unit_type: str) -> bool:

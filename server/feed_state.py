@@ -151,8 +151,8 @@ def _agreement(tx: Tx, key: str) -> ItemState:
         " FROM agreements WHERE account_id = ?",
         (key,),
     )
-    if row is None:
-        return ItemState(None, frozenset())
+    if row is None:  # ended: the tills that could see the account drop it
+        return ItemState(None, _allowed_of_account(tx, key))
     data = AgreementData(
         account_id=key,
         threshold=int(row[0]),

@@ -35,7 +35,7 @@ from server.checks import (
     judge,
 )
 from server.db import Database, Tx
-from server.feed import emit
+from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
 from server.policy import scheme_policy
 from sync.ids import new_id
@@ -47,26 +47,30 @@ log = logging.getLogger(__name__)
 def ingest(
     db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int = 0
 ) -> JournalAck:
-    """Apply a batch in one transaction; one result per entry, in (series, seq) order."""
+    """Apply a batch in one transaction; one result per entry, in (series, seq) order.
+
+    A till that knows of a receive number this server never gave out is ahead of it: the
+    server was restored from an older backup. Then nothing of the batch is taken: the answer
+    says `forgot` with the server's number, the till puts back into its outbox what was
+    received after it, and sends again (taking the batch would hand the forgotten numbers
+    out anew, and hide the restore).
+    """
     with db.transaction() as tx:
+        last = int(tx.scalar("SELECT last_recv FROM tills WHERE till_id = ?", (till_id,)))
+        if known_recv > last:
+            log.warning(
+                "till %s knows of receive number %s, this server only of %s: restored from a"
+                " backup? The till sends again what is missing.",
+                till_id,
+                known_recv,
+                last,
+            )
+            return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
         batch = _Batch(tx, till_id, entries)
         ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
         results = [batch.one(entry) for entry in ordered]
         batch.flush()
-    if known_recv > batch.last_recv:
-        log.warning(
-            "till %s knows of receive number %s, this server only of %s: restored from a backup?"
-            " The till sends again what is missing.",
-            till_id,
-            known_recv,
-            batch.last_recv,
-        )
-    return JournalAck(
-        till_id=till_id,
-        results=results,
-        last_recv=batch.last_recv,
-        forgot=known_recv > batch.last_recv,
-    )
+    return JournalAck(till_id=till_id, results=results, last_recv=batch.last_recv)
 
 
 class _Batch:
@@ -92,17 +96,17 @@ class _Batch:
             self.applied[name] = int(applied)
             self.new_series.discard(name)
         ids = [str(e.id) for e in entries]
-        self.seen = {
-            row[0]: (row[1], row[2], row[3])
+        self.seen: dict[str, tuple[str, str, str, int | None]] = {
+            row[0]: (row[1], row[2], row[3], row[4])
             for row in _in(
                 tx,
-                "SELECT entry_id, till_id, content_hash, result FROM journal_ingest"
+                "SELECT entry_id, till_id, content_hash, result, recv_no FROM journal_ingest"
                 " WHERE entry_id IN ({})",
                 ids,
             )
         }
         self.facts = self._facts(tx, entries, str(unit_currency), str(unit_type))
-        self.known_ledgers: set[str] = set()
+        self.known_ledgers: set[str] = self._known_ledgers(tx, entries)
         self.new_ledgers: dict[str, tuple[str, str]] = {}
         self.ledger_rows: list[tuple[Any, ...]] = []
         self.ingest_rows: list[tuple[Any, ...]] = []
@@ -200,9 +204,14 @@ class _Batch:
     def one(self, entry: EntryIn) -> EntryResult:
         entry_id, digest, series = str(entry.id), entry.content_hash(), str(entry.series)
         if entry_id in self.seen:
-            till, stored_digest, stored = self.seen[entry_id]
-            if till == self.till_id and stored_digest == digest:
-                return EntryResult.model_validate_json(stored)  # the original answer, unchanged
+            till, stored_digest, stored, recv_no = self.seen[entry_id]
+            # The same entry, whatever series and seq it travels under now (a till that
+            # moved it to a recovery series): the original answer, unchanged.
+            if till == self.till_id and stored_digest in (digest, entry.legacy_hash()):
+                original = EntryResult.model_validate_json(stored)
+                if original.recv_no is None and recv_no is not None:  # stored before numbers
+                    original = original.model_copy(update={"recv_no": recv_no})
+                return original
             return self._not_taken(
                 entry, "conflict", "this entry id was already received with different content"
             )
@@ -264,7 +273,7 @@ class _Batch:
                 json.dumps(result.flags),
             )
         )
-        self.seen[entry_id] = (self.till_id, digest, result.model_dump_json())
+        self.seen[entry_id] = (self.till_id, digest, result.model_dump_json(), self.last_recv)
         return result
 
     def _book(self, entry: EntryIn) -> None:
@@ -321,6 +330,24 @@ class _Batch:
             self.new_ledgers[name] = (kind, currency)
         else:
             self.known_ledgers.add(name)
+
+    def _known_ledgers(self, tx: Tx, entries: list[EntryIn]) -> set[str]:
+        """The ledger accounts this batch will book to that exist already, in one query: a
+        round trip per account would be most of a batch's cost on PostgreSQL."""
+        names = {cardholder_ledger(e.account_id) for e in entries if e.account_id is not None}
+        for currency in {e.currency for e in entries}:
+            names |= {
+                currency_ledger(f"revenue:{self.unit_id}", currency),
+                currency_ledger("autoload-receivable", currency),
+                currency_ledger(f"cash:{self.till_id}", currency),
+                currency_ledger(f"card-terminal:{self.till_id}", currency),
+            }
+        rows = _in(
+            tx,
+            "SELECT ledger_account FROM ledger_accounts WHERE ledger_account IN ({})",
+            sorted(names),
+        )
+        return {str(row[0]) for row in rows}
 
     def _not_taken(self, entry: EntryIn, status: str, detail: str) -> EntryResult:
         if status == "conflict":  # for good: kept for the operator
@@ -399,8 +426,8 @@ class _Batch:
         tx.execute(
             "UPDATE tills SET last_recv = ? WHERE till_id = ?", (self.last_recv, self.till_id)
         )
-        for account_id in sorted(self.changed):  # every till learns the new balance (D-SYNC-1)
-            emit(tx, "account", account_id)
+        # Every till learns the new balances (D-SYNC-1), in one statement.
+        emit_many(tx, "account", sorted(self.changed))
 
 
 def _voids(entry: EntryIn) -> str | None:
@@ -412,9 +439,9 @@ def _voids(entry: EntryIn) -> str | None:
         return None  # not a void's body: refused as such, no sale to look up
 
 
-def _lines_of(content: str | None) -> list[dict[str, object]]:
-    if content is None:  # booked before entries kept their content
-        return []
+def _lines_of(content: str | None) -> list[dict[str, object]] | None:
+    if content is None:  # booked before entries kept their content: lines unknown
+        return None
     try:
         body = json.loads(content).get("body", {})
         return [LineData.model_validate(line).model_dump() for line in body.get("lines", [])]

@@ -180,6 +180,9 @@ MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     ("0004_ingest_day_columns", _0004),
     ("0005_series_receipts_checks_reports", _0005),
     ("0006_ledger_accounts_per_currency", _ledger_per_currency),
+    # The unit types whose tills may have to drop an item after this change (a cardholder
+    # who took a unit type away, a unit whose type changed): only they are sent a removal.
+    ("0007_changes_drop_for", "ALTER TABLE changes ADD COLUMN drop_for TEXT"),
 ]
 
 

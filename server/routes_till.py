@@ -67,6 +67,7 @@ async def changes(
     since: Annotated[str, Query(max_length=64)] = "0",
     wait: Annotated[float, Query(ge=0, le=limits.MAX_WAIT_S)] = 0,
     known_recv: Annotated[int, Query(ge=0, le=limits.INT64_MAX)] = 0,
+    after_recv: Annotated[int, Query(ge=0, le=limits.INT64_MAX)] = 0,
     series: Annotated[list[UUID], Query(max_length=8)] = [],  # noqa: B006
 ) -> Response:
     """Long-poll: answers at once when there is something after `since`, else within `wait`.
@@ -92,7 +93,13 @@ async def changes(
         await asyncio.sleep(COALESCE_S)  # gather the rest of the back office's burst
     while True:
         page = await run_in_threadpool(
-            read_page_json, server.db, till, since, known_recv=known_recv, series=names
+            read_page_json,
+            server.db,
+            till,
+            since,
+            known_recv=known_recv,
+            after_recv=max(after_recv, known_recv),
+            series=names,
         )
         left = deadline - time.monotonic()
         if page.news or page.more or left <= 0:

@@ -52,6 +52,7 @@ from sync.store import PageRecords, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 3.05
+PHOTO_EVERY_S = 2.0  # how often the running till looks for photos still to fetch
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -281,6 +282,9 @@ class SyncClient:
             id="push",
             next_run_time=datetime.now(UTC),
         )
+        self._scheduler.add_job(
+            self._photo_tick, "interval", seconds=PHOTO_EVERY_S, id="photos", max_instances=1
+        )
         self._scheduler.start()
         self._puller = threading.Thread(target=self._pull_loop, name="sync-pull", daemon=True)
         self._puller.start()
@@ -329,13 +333,16 @@ class SyncClient:
                 log.warning("the server forgot entries (restored from a backup?): sending again")
             return sum(1 for r in ack.results if r.received)
 
-    def pull_once(self, store: Store, *, wait: float = 0.0) -> bool:
-        """Apply one page of the change feed; True when another page follows at once."""
+    def pull_once(self, store: Store, *, wait: float = 0.0, photos: bool = True) -> bool:
+        """Apply one page of the change feed; True when another page follows at once. With
+        `photos`, fetch the photos it brought too (the running till does that on a job of
+        its own, so that a slow photo never holds up a block or a balance)."""
         since = store.feed_cursor()
         params: dict[str, Any] = {
             "since": since,
             "wait": wait,
             "known_recv": store.known_recv(),
+            "after_recv": store.results_after(),
             "series": store.all_series(),
         }
         url = f"{self.server.url}/v1/tills/{self.server.till_id}/changes"
@@ -347,7 +354,8 @@ class SyncClient:
         again = apply_page(store, page, since=since, synced_at=now)
         self._last_sync = now
         self._report(store)
-        self.fetch_photos(store)
+        if photos:
+            self.fetch_photos(store)
         return again
 
     def fetch_photos(self, store: Store) -> int:
@@ -447,6 +455,17 @@ class SyncClient:
         else:
             self._push_backoff.success()
 
+    def _photo_tick(self) -> None:
+        """Photos still missing, each at its own backoff (`fetch_photos`)."""
+        if self._paused.is_set():
+            return
+        try:
+            with Store.open(self.store_path, till_id=self.server.till_id) as store:
+                if store.missing_photos():
+                    self.fetch_photos(store)
+        except Exception as exc:  # logged; the next tick tries again
+            log.warning("photo fetch failed: %s", exc)
+
     def _pull_loop(self) -> None:
         backoff = Backoff()
         store: Store | None = None
@@ -457,7 +476,7 @@ class SyncClient:
             try:
                 if store is None:
                     store = Store.open(self.store_path, till_id=self.server.till_id)
-                self.pull_once(store, wait=self.poll_wait_s)
+                self.pull_once(store, wait=self.poll_wait_s, photos=False)
                 backoff.success()
             except Exception as exc:  # logged; retried after a backoff
                 if self._stop.is_set():

@@ -158,6 +158,9 @@ def _series_receipts_snapshots(conn: sqlite3.Connection) -> None:
             # The feed's cursor is opaque text now; snapshot = 1 while a snapshot is paging
             # in: at its end, what it did not hold is dropped (a server restored from a backup).
             "ALTER TABLE sync_state ADD COLUMN feed_cursor TEXT NOT NULL DEFAULT '0'",
+            # The highest receive number of the entry results feed pages have listed, this
+            # store's or not (a lost copy's): the next page lists only those after it.
+            "ALTER TABLE sync_state ADD COLUMN results_after INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE sync_state ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0",
             """CREATE TABLE snapshot_seen (
                 kind TEXT NOT NULL, item_key TEXT NOT NULL,

@@ -169,10 +169,17 @@ class EntryIn(Wire):
         return body
 
     def content_hash(self) -> str:
-        """What "the same entry" means for idempotency: every field but the series (which
-        numbering carries it), canonically encoded."""
+        """What "the same entry" means for idempotency: what happened, canonically encoded;
+        not the series and seq that number it (a till moves an entry to a recovery series)."""
+        return self._hash(exclude={"series", "seq"})
+
+    def legacy_hash(self) -> str:
+        """The hash entries were stored with before series: every field but the series."""
+        return self._hash(exclude={"series"})
+
+    def _hash(self, *, exclude: set[str]) -> str:
         canonical = json.dumps(
-            self.model_dump(mode="json", exclude={"series"}),
+            self.model_dump(mode="json", exclude=exclude),
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sync.ids import new_id
 from sync.protocol import EntryResult, FeedProblem
@@ -61,12 +62,13 @@ class SettleMixin(StoreBase):
         return str(self._rows("SELECT series FROM till WHERE id = 1")[0][0])
 
     def all_series(self) -> list[str]:
-        """The store's series and the recovery series any of its entries travel under."""
+        """The series whose results the till asks the feed for: the store's own, and the
+        recovery series with entries not settled yet (at most 8 in all, as the feed takes)."""
         rows = self._rows(
-            "SELECT series FROM till WHERE id = 1 UNION"
-            " SELECT DISTINCT series FROM outbox WHERE series IS NOT NULL"
+            "SELECT DISTINCT series FROM outbox WHERE series IS NOT NULL"
+            " AND applied_at IS NULL ORDER BY series DESC LIMIT 7"
         )
-        return sorted(str(r[0]) for r in rows)
+        return [self.series(), *sorted(str(r[0]) for r in rows)]
 
     def feed_cursor(self) -> str:
         return str(self._rows("SELECT feed_cursor FROM sync_state WHERE id = 1")[0][0])
@@ -77,6 +79,11 @@ class SettleMixin(StoreBase):
         (value,) = self._rows("SELECT COALESCE(MAX(recv_no), 0) FROM outbox")[0]
         return int(value)
 
+    def results_after(self) -> int:
+        """Feed pages list the entry results after this receive number."""
+        (listed,) = self._rows("SELECT results_after FROM sync_state WHERE id = 1")[0]
+        return max(int(listed), self.known_recv())
+
     def mark_applied(self, entry_ids: Iterable[str]) -> None:
         """The server holds these entries (tests, the standalone demo's stand-in): move their
         deltas into the cached account in one transaction. Idempotent."""
@@ -85,17 +92,28 @@ class SettleMixin(StoreBase):
                 if not self._apply_one(conn, entry_id):
                     raise ValueError(f"no journal entry {entry_id!r} to mark applied")
 
-    def _apply_one(self, conn: sqlite3.Connection, entry_id: str) -> bool:
-        row = conn.execute(_ENTRY, (entry_id,)).fetchone()
+    def _apply_one(
+        self,
+        conn: sqlite3.Connection,
+        entry_id: str,
+        row: tuple[Any, ...] | None = None,
+        recv_no: int | None = None,
+    ) -> bool:
+        """Mark it applied, its delta moved into the cached balance (once); `row` is its
+        `_ENTRY` row when the caller has read it already."""
+        row = row or conn.execute(_ENTRY, (entry_id,)).fetchone()
         if row is None:
             return False
         kind, account_id, amount, day, _, applied_at, _, _ = row
         if applied_at is None:
             conn.execute(APPLY, _deltas(kind, account_id, amount, day))
             conn.execute(
-                "UPDATE outbox SET applied_at = ?, quarantined = NULL WHERE entry_id = ?",
-                (datetime.now(UTC).isoformat(), entry_id),
+                "UPDATE outbox SET applied_at = ?, quarantined = NULL,"
+                " recv_no = COALESCE(?, recv_no) WHERE entry_id = ?",
+                (datetime.now(UTC).isoformat(), recv_no, entry_id),
             )
+        elif recv_no is not None:
+            conn.execute("UPDATE outbox SET recv_no = ? WHERE entry_id = ?", (recv_no, entry_id))
         return True
 
     def _requeue(self, conn: sqlite3.Connection, entry_id: str) -> None:
@@ -126,21 +144,24 @@ class SettleMixin(StoreBase):
                     "SELECT entry_id FROM outbox WHERE recv_no > ?", (last_recv,)
                 ).fetchall():
                     self._requeue(conn, entry_id)
-                conn.execute("UPDATE sync_state SET feed_cursor = '0', snapshot = 0 WHERE id = 1")
+                conn.execute(
+                    "UPDATE sync_state SET feed_cursor = '0', snapshot = 0,"
+                    " results_after = MIN(results_after, ?) WHERE id = 1",
+                    (last_recv,),
+                )
             for result in results:
                 self._settle_one(conn, result)
 
     def _settle_one(self, conn: sqlite3.Connection, result: EntryResult) -> None:
         entry_id = str(result.id)
         row = conn.execute(_ENTRY, (entry_id,)).fetchone()
-        if row is None or row[4] != result.seq:
-            return  # not this store's entry (an earlier store of this till), or not as sent
+        if row is None:
+            return  # not this store's entry (an earlier store of this till)
+        if result.status in ("seq_taken", "gap") and row[4] != result.seq:
+            return  # about a numbering the entry no longer travels under: a stale answer
         applied_at = row[5]
         if result.status in ("accepted", "duplicate"):
-            self._apply_one(conn, entry_id)
-            conn.execute(
-                "UPDATE outbox SET recv_no = ? WHERE entry_id = ?", (result.recv_no, entry_id)
-            )
+            self._apply_one(conn, entry_id, row, result.recv_no)
         elif result.status == "refused":
             conn.execute(
                 "UPDATE outbox SET recv_no = ?, quarantined = ? WHERE entry_id = ?"
@@ -155,15 +176,22 @@ class SettleMixin(StoreBase):
                 (f"{result.status}: {result.detail}", entry_id),
             )
         elif result.status == "gap" and result.expected is not None:
-            # The server is missing earlier entries this till had settled: send them again.
-            for (earlier,) in conn.execute(
-                "SELECT j.entry_id FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
+            # The server is missing earlier entries of this series: send them again. When
+            # this store holds none of them (they moved to a recovery series, or were made
+            # by the copy of this store that was lost), nobody can fill the gap: this entry
+            # then travels on in a recovery series, as for a seq already taken.
+            earlier = conn.execute(
+                "SELECT j.entry_id, o.applied_at IS NULL AND o.quarantined IS NULL"
+                " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
                 " JOIN till t ON t.id = 1 WHERE COALESCE(o.series, t.series) = ?"
-                " AND COALESCE(o.wire_seq, j.seq) >= ? AND COALESCE(o.wire_seq, j.seq) < ?"
-                " AND (o.applied_at IS NOT NULL OR o.quarantined IS NOT NULL)",
+                " AND COALESCE(o.wire_seq, j.seq) >= ? AND COALESCE(o.wire_seq, j.seq) < ?",
                 (row[7], result.expected, result.seq),
-            ).fetchall():
-                self._requeue(conn, earlier)
+            ).fetchall()
+            if not earlier and applied_at is None:
+                self._move_to_recovery(conn, entry_id, str(row[7]))
+            for other, pending in earlier:
+                if not pending:
+                    self._requeue(conn, other)
 
     def _move_to_recovery(self, conn: sqlite3.Connection, entry_id: str, series: str) -> None:
         """The server has another entry of this till at this entry's seq: this store is an

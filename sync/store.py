@@ -92,7 +92,15 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
             raise ValueError("a feed cursor is at most 64 characters")
         with self._write() as conn:
             known_before = self.known_recv()
-            self.settle(results, last_recv=last_recv, forgot=forgot)
+            listed = list(results)
+            self.settle(listed, last_recv=last_recv, forgot=forgot)
+            numbers = [r.recv_no for r in listed if r.recv_no is not None]
+            if numbers and not forgot:
+                # Results this store cannot match (a lost copy's entries) are not listed again.
+                conn.execute(
+                    "UPDATE sync_state SET results_after = MAX(results_after, ?) WHERE id = 1",
+                    (max(numbers),),
+                )
             if snapshot_start:
                 conn.execute("DELETE FROM snapshot_seen")
                 conn.execute("UPDATE sync_state SET snapshot = 1 WHERE id = 1")
@@ -116,9 +124,13 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
             self.note_feed_problems(conn, records.problems)
             (snapshot,) = conn.execute("SELECT snapshot FROM sync_state WHERE id = 1").fetchone()
             if snapshot and not (forgot and not snapshot_start):  # else a new one starts
+                # An item the till could not read keeps the copy it has: not swept.
+                unreadable = [
+                    (p.kind, p.key) for p in records.problems if p.skipped and p.key is not None
+                ]
                 conn.executemany(
                     "INSERT OR IGNORE INTO snapshot_seen (kind, item_key) VALUES (?, ?)",
-                    records.keys(),
+                    [*records.keys(), *unreadable],
                 )
                 if not more:
                     self._sweep(conn)
@@ -149,6 +161,7 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
         conn.execute("DELETE FROM snapshot_seen")
         conn.execute("UPDATE sync_state SET snapshot = 0 WHERE id = 1")
 
-    def set_feed_cursor(self, cursor: str) -> None:
-        with self._write() as conn:
-            conn.execute("UPDATE sync_state SET feed_cursor = ? WHERE id = 1", (cursor,))
+    def scheme_loaded(self) -> bool:
+        """The first snapshot has been read to its end: unit, menu, cardholders, policy."""
+        (cursor, snapshot) = self._rows("SELECT feed_cursor, snapshot FROM sync_state")[0]
+        return self.unit() is not None and cursor != "0" and not snapshot

@@ -94,7 +94,7 @@ class _Launcher:
         waiting = WaitingWindow(
             till_id=self.config.till_id,
             server_url=server.url if server is not None else "the central server",
-            loaded=lambda: self.store.unit() is not None,
+            loaded=self.store.scheme_loaded,
             link_state=lambda: (self.link.is_online(), getattr(self.link, "last_error", None)),
         )
         waiting.ready.connect(self._scheme_arrived)

@@ -24,7 +24,14 @@ def pull_all(db: Database, store: Store, till_id: str, now: datetime) -> None:
     more = True
     while more:
         since = store.feed_cursor()
-        page = read_page(db, till_id, since, known_recv=store.known_recv(), series=[store.series()])
+        page = read_page(
+            db,
+            till_id,
+            since,
+            known_recv=store.known_recv(),
+            after_recv=store.results_after(),
+            series=[store.series()],
+        )
         more = apply(store, page, since, now)
     for sha in store.missing_photos():
         found = catalogue.photo_for_till(db, sha, till_id)

@@ -155,3 +155,23 @@ def test_names_and_photos_are_all_a_till_learns_of_a_person() -> None:
         }
     )
     assert "cpr" not in read.model_dump()
+
+
+def test_a_till_is_not_told_even_the_ids_of_cardholders_it_never_held(
+    two_units: tuple[Server, dict[str, SyncClient]],
+) -> None:
+    """Nora's balance and card change: the Mensa till's next page carries neither her data
+    nor a removal naming her card or account; only a till that could hold her is told to
+    drop her, when she takes its unit type away."""
+    server, clients = two_units
+    mensa_client = clients["mensa"]
+    with pull(mensa_client, "mensa-1") as mensa:
+        cursor = mensa.feed_cursor()
+    server.admin("POST", "/v1/admin/deposits", json={"card_id": "BB000002", "amount": 500})
+    server.admin("POST", "/v1/admin/cards/BB000002/block")
+    server.admin("POST", "/v1/admin/deposits", json={"card_id": "AA000001", "amount": 100})
+    url = f"{server.url}/v1/tills/mensa-1/changes"
+    page = mensa_client.session.get(url, params={"since": cursor}, timeout=10).json()
+    keys = {change["key"] for change in page["changes"]}
+    assert "a-anna" in keys  # the page did move on
+    assert not keys & {"a-nora", "BB000002", "h-nora"}

@@ -108,6 +108,7 @@ class TillAndServer(RuleBasedStateMachine):
             "till-1",
             self.store.feed_cursor(),
             known_recv=self.store.known_recv(),
+            after_recv=self.store.results_after(),
             series=[self.store.series()],
         )
 

@@ -249,7 +249,7 @@ def test_feed_sends_only_the_own_unit_and_a_strange_cursor_starts_a_snapshot(
     )
     client.pull_once(store)
     assert store.unit() == UNIT
-    for since in (f"{10**9}-0123456789ab", "garbage", "7-000000000000"):
+    for since in (f"{10**9}-0123456789ab", "garbage", "7-000000000000", f"{2**63}-0123456789ab"):
         reply = client.session.get(
             f"{srv.url}/v1/tills/till-1/changes", params={"since": since}, timeout=10
         )

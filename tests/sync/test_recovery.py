@@ -512,7 +512,14 @@ def test_a_till_store_restored_from_an_older_copy_of_itself_loses_no_new_sale(
                 sell(store, 60 + i % 4, f"a{i % HOLDERS}", f"C{i % HOLDERS}")
             settle_all(client, store)
             assert store.quarantined() == []
-            assert len(store.all_series()) == 2  # the store's own, and one recovery series
+            assert store.outbox_wire() == []
+            db = Database(server.db_url)
+            try:
+                with db.transaction(write=False) as tx:
+                    used = tx.all("SELECT series FROM till_series WHERE till_id = 'till-1'")
+            finally:
+                db.close()
+            assert len(used) == 2  # the store's own series, and the recovery series
             confirmed = lost_with_the_disk | {e.entry_id for e in store.journal()}
             held = server_entries(server)
             assert len(held) == len(set(held))
@@ -525,3 +532,74 @@ def test_a_till_store_restored_from_an_older_copy_of_itself_loses_no_new_sale(
                 assert snap.balance == balance
     finally:
         client.session.close()
+
+
+def test_an_upgraded_till_and_server_catch_up_on_results_stored_before_numbers(
+    tmp_path: Path,
+) -> None:
+    """Data from before receive numbers: the server's stored results have none, the till's
+    settled entries have none. The feed lists the results with their numbers from the
+    column, the till takes them, and it catches up in a few pages instead of being sent the
+    same 2,000 results again and again (issue 8, upgrade path)."""
+    from datetime import UTC, datetime
+
+    from server import admin, tills
+    from server.feed import read_page
+    from server.ingest import ingest
+    from server.migrations import migrate
+    from sync.protocol import EntryIn
+    from tests.server.direct import apply
+    from tests.terminal.till_scheme import UNIT
+
+    db = Database(f"sqlite:///{tmp_path / 'server.db'}")
+    migrate(db)
+    admin.add_unit(db, UNIT)
+    for n in range(HOLDERS):
+        admin.add_cardholder(
+            db,
+            cardholder_id=f"h{n}",
+            name=f"H{n}",
+            account_id=f"a{n}",
+            card_id=f"C{n}",
+            currency="EUR",
+        )
+        admin.deposit(db, f"C{n}", 10000)
+    tills.add_till(db, "till-1", UNIT.unit_id)
+    now = datetime.now(UTC)
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        fill(store, 2500)
+        series = __import__("uuid").UUID(store.series())
+        entries = [EntryIn.from_entry(e, series=series) for e in store.outbox_pending(10_000)]
+        for start_at in range(0, len(entries), 500):
+            ingest(db, "till-1", entries[start_at : start_at + 500])
+        store.mark_applied(e.entry_id for e in store.journal())  # settled before numbers
+        with db.transaction() as tx:  # results as migration 0005 left them: no numbers
+            for entry_id, result in tx.all("SELECT entry_id, result FROM journal_ingest"):
+                bare = json.loads(result)
+                bare.pop("recv_no", None)
+                tx.execute(
+                    "UPDATE journal_ingest SET result = ? WHERE entry_id = ?",
+                    (json.dumps(bare), entry_id),
+                )
+        assert store.known_recv() == 0
+        pages = 0
+        more = True
+        while more:
+            pages += 1
+            assert pages < 20, "the feed keeps sending the same results"
+            since = store.feed_cursor()
+            page = read_page(
+                db,
+                "till-1",
+                since,
+                known_recv=store.known_recv(),
+                after_recv=store.results_after(),
+                series=[store.series()],
+            )
+            more = apply(store, page, since, now)
+        assert store.known_recv() == 2500
+        for n in range(HOLDERS):
+            snap = store.lookup(f"C{n}", DAY)
+            assert snap is not None
+            assert snap.balance == admin.account_balance(db, f"a{n}")
+    db.close()
