@@ -47,6 +47,23 @@ class Tx:
             return
         self._conn.executemany(sql, rows)
 
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Many rows into a table: PostgreSQL's COPY (one stream, several times faster than
+        row-by-row inserts for a batch of entries and their ledger rows), SQLite's
+        executemany."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.dialect == "postgresql":
+            with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" * len(columns))
+        self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.execute(sql, params).fetchone()
 

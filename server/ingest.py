@@ -380,17 +380,29 @@ class _Batch:
             "INSERT INTO ledger_accounts VALUES (?, ?, ?)",
             [(name, kind, cur) for name, (kind, cur) in self.new_ledgers.items()],
         )
-        _many(
-            tx,
-            "INSERT INTO ledger (txn_id, ledger_account, amount, created_at, source)"
-            " VALUES (?, ?, ?, ?, ?)",
+        tx.insert_many(
+            "ledger",
+            ("txn_id", "ledger_account", "amount", "created_at", "source"),
             self.ledger_rows,
         )
-        _many(
-            tx,
-            "INSERT INTO journal_ingest (entry_id, till_id, series, seq, recv_no, content_hash,"
-            " kind, result, received_at, account_id, amount, business_day, content, flags)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        tx.insert_many(
+            "journal_ingest",
+            (
+                "entry_id",
+                "till_id",
+                "series",
+                "seq",
+                "recv_no",
+                "content_hash",
+                "kind",
+                "result",
+                "received_at",
+                "account_id",
+                "amount",
+                "business_day",
+                "content",
+                "flags",
+            ),
             self.ingest_rows,
         )
         _many(

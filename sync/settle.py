@@ -16,12 +16,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync.ids import new_id
-from sync.protocol import EntryResult, FeedProblem
 from sync.records import EntryKind
 from sync.store_base import StoreBase, _int
+
+if TYPE_CHECKING:  # the wire's models load pydantic: not on a standalone till's start-up
+    from sync.protocol import EntryResult, FeedProblem
 
 # An entry of a newer day starts the account's day counters afresh; one of an older day
 # only moves the balance.
@@ -238,6 +240,8 @@ class SettleMixin(StoreBase):
         )
 
     def unreported_problems(self, limit: int = 100) -> list[tuple[int, FeedProblem]]:
+        from sync.protocol import FeedProblem
+
         rows = self._rows(
             "SELECT id, seq, kind, item_key, problem, skipped FROM feed_problems"
             " WHERE reported = 0 ORDER BY id LIMIT ?",

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync.cache import CacheMixin
 from sync.journal import Committed, JournalMixin, OutboxStats
-from sync.protocol import EntryResult, FeedProblem
 from sync.records import Account, AutoloadAgreement, Card, Cardholder, Product, Unit
 from sync.settle import SettleMixin
 from sync.store_base import AmountTypeError, StoreUnavailable
+
+if TYPE_CHECKING:  # the wire's models load pydantic: not on a standalone till's start-up
+    from sync.protocol import EntryResult, FeedProblem
 
 __all__ = [
     "AmountTypeError",

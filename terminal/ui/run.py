@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sync.client import ServerConfig
 from sync.link import Link, NoServer
 from sync.store import Store
 from terminal.app import Till
@@ -87,6 +86,7 @@ class _Launcher:
                 " `canteen-till enroll --server URL --code CODE` (or try the demo:"
                 " canteen-till demo)"
             )
+        from sync.client import ServerConfig
         from terminal.ui.waiting import WaitingWindow
 
         self.link.start()  # the sync client pulls the scheme; the till starts when it is in
