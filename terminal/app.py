@@ -1,6 +1,8 @@
 """Composition root: config, store, policy, session, reader, printer and network, without Qt.
 
-The Qt window (terminal/ui) drives a `Till`; tests and benchmarks drive it directly.
+The till's one face to the screen: the Qt window (terminal/ui) hands every key, button and
+device event to a `Till` and renders the `Screen` it answers with; it holds nothing else.
+Tests and benchmarks drive a `Till` the same way.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from drivers.cards.keyboard import KeyboardWedgeReader
 from drivers.cards.normalise import CardIdFormat, normalise
 from drivers.printers import open_printer
 from drivers.printers.base import PrinterState, PrinterStatus, ReceiptPrinter
+from sync.journal import Committed
 from sync.link import Link
 from sync.policy import Policy, PrintPolicy
+from sync.records import JournalEntry, Product, Unit
 from sync.store import Store
+from terminal import messages
 from terminal.config import TillConfig
 from terminal.print_queue import PrintQueue, PrintRecord, PrintState
 from terminal.receipt import receipt_from_entries, should_print
 from terminal.receipt_render import make_print_job
-from terminal.session import Paid, SaleSession, utc_now
+from terminal.session import Paid, SaleSession, Screen, utc_now
 from terminal.status import TillStatus
 
 log = logging.getLogger(__name__)
@@ -92,6 +97,60 @@ class Till:
         """D-CARD-3: one canonical card id, whatever the reader delivered."""
         return normalise(tap.uid, self.card_format)
 
+    # -- what the screen shows and what the cashier does ------------------------------------
+    @property
+    def unit(self) -> Unit:
+        return self.session.unit
+
+    @property
+    def products(self) -> list[Product]:
+        return self.session.products
+
+    def screen(self) -> Screen:
+        return self.session.screen(print_button=self.prints_on_request())
+
+    def photo(self, sha256: str) -> bytes | None:
+        return self.store.photo(sha256)
+
+    def tap(self, tap: CardTap) -> None:
+        """The tap path, after the debouncer: normalise, look up, decide (and maybe charge)."""
+        self.session.tap(self.card_id(tap))
+
+    def bad_read(self, bad: BadRead) -> None:
+        self.session.bad_read(bad.reason)
+
+    def product_for_key(self, key: str) -> Product | None:
+        """A product shortcut key (case-insensitive), or None."""
+        wanted = key.upper()
+        return next((p for p in self.products if p.shortcut and p.shortcut.upper() == wanted), None)
+
+    def add(self, product: Product) -> None:
+        self.session.add(product)
+
+    def change_quantity(self, index: int, delta: int) -> None:
+        self.session.change_quantity(index, delta)
+
+    def void_line(self, index: int) -> None:
+        self.session.void_line(index)
+
+    def cancel(self) -> None:
+        self.session.cancel()
+
+    def charge(self) -> None:
+        self.session.charge()
+
+    def answer_autoload(self, accepted: bool) -> None:
+        self.session.answer_autoload(accepted)
+
+    def start_topup(self) -> None:
+        self.session.start_topup()
+
+    def topup(self, amount: int) -> None:
+        self.session.topup(amount)
+
+    def void_pressed(self) -> None:
+        self.session.void_pressed()
+
     def uses_keyboard_reader(self) -> bool:
         return isinstance(self.reader, KeyboardWedgeReader)
 
@@ -125,47 +184,57 @@ class Till:
         self.link.nudge()  # push the sale now, off this thread
         # D-PAY-6: receipts always, or on request; an autoload is printed with its sale.
         if should_print(self.policy.print_receipts, paid.kind, requested=False):
-            self._print_receipt(paid.committed.receipt_no, copy=False)
+            self._print(paid.committed, copy=False)
 
-    def print_last_on_request(self) -> str:
+    def print_on_request(self) -> None:
         """D-PAY-6 'on request': the last receipt, once as the original; asked again, it is a
         copy, so a second press neither makes two originals nor opens the drawer again."""
+        self.session.say(self._print_on_request())
+
+    def _print_on_request(self) -> str:
         if not self.prints_on_request():
-            return "Receipts print by themselves; F5 reprints a copy."
-        number = self.store.last_receipt_no()
-        if number is None:
-            return "No receipt yet."
+            return messages.PRINTS_BY_ITSELF
+        committed = self._last_receipt()
+        if committed is None:
+            return messages.NO_RECEIPT
+        number = committed.receipt_no
         copy = number in self._printed_on_request
         self._printed_on_request.add(number)
-        self._print_receipt(number, copy=copy)
-        return f"Printing a copy of receipt {number}." if copy else f"Printing receipt {number}."
+        self._print(committed, copy=copy)
+        return messages.printing(number, copy=copy)
 
-    def reprint_last(self) -> str:
+    def reprint(self) -> None:
+        committed = self._last_receipt()
+        if committed is None:
+            self.session.say(messages.NO_RECEIPT_TO_REPRINT)
+            return
+        self._print(committed, copy=True)
+        self.session.say(messages.reprinting(committed.receipt_no))
+
+    def _last_receipt(self) -> Committed | None:
+        """The last receipt's entries as they were committed, read back for a reprint."""
         number = self.store.last_receipt_no()
         if number is None:
-            return "No receipt to reprint yet."
-        self._print_receipt(number, copy=True)
-        return f"Reprinting receipt {number} (copy)."
+            return None
+        entries = self.store.entries_for_receipt(number)
+        return Committed(entries, number, _balance_after(entries))
 
-    def _print_receipt(self, receipt_no: int, *, copy: bool) -> None:
+    def _print(self, committed: Committed, *, copy: bool) -> None:
         if self.queue is None:
             return
         queue = self.queue
-        entries = self.store.entries_for_receipt(receipt_no)
         unit = self.session.unit
         columns = self.config.printer.columns
 
         def render() -> None:
             # Rendering the PDF takes milliseconds we do not spend on the UI thread.
             try:
-                # The store keeps the balance after each write with its last entry.
-                balance_after = int(entries[-1].body["balance_after"])
                 receipt = receipt_from_entries(
-                    unit, entries, balance_after=balance_after, copy=copy
+                    unit, committed.entries, balance_after=committed.balance_after, copy=copy
                 )
                 job = make_print_job(receipt, columns=columns)
             except Exception:
-                log.exception("receipt %s could not be rendered", receipt_no)
+                log.exception("receipt %s could not be rendered", committed.receipt_no)
                 return
             if copy:
                 queue.reprint(job)
@@ -224,3 +293,8 @@ class Till:
         if self.queue is not None:
             self.queue.close()
         self.store.close()
+
+
+def _balance_after(entries: list[JournalEntry]) -> int:
+    # The store keeps the balance after each write with the write's last entry.
+    return int(entries[-1].body["balance_after"])

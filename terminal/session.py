@@ -7,6 +7,7 @@ here without a display.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -14,8 +15,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sync.policy import Policy
-from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, Unit
+from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, SaleLine, Unit
 from sync.store import Committed, Store, StoreUnavailable
+from terminal import messages
 from terminal.basket import Basket
 from terminal.decide import Outcome, Reason, TapContext, Verdict, decide, decide_topup
 from terminal.pricing import effective_level
@@ -32,6 +34,20 @@ class Phase(StrEnum):
     PAID = "paid"  # the sale is committed; the next input starts a new one
 
 
+class Panel(StrEnum):
+    """What the card panel shows: one of these, decided here rather than in the widgets."""
+
+    IDLE = "idle"  # waiting for a card (or, with `problem`, why the till cannot sell)
+    CARD = "card"  # the tapped card and its verdict
+    CONSENT = "consent"  # the card, and the autoload question
+    TOPUP = "topup"  # the card, and the top-up amounts
+    PAID = "paid"  # the committed sale, top-up or void
+
+
+# F8 pressed twice within this many seconds voids the last sale.
+VOID_CONFIRM_S = 5.0
+
+
 @dataclass(frozen=True, slots=True)
 class CardView:
     card_id: str
@@ -46,6 +62,30 @@ class Paid:
     autoload_amount: int
     verdict: Verdict
     kind: str = "sale"  # "sale", "topup" or "void": what the card panel and receipt show
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """Everything the cashier's screen shows at one moment; the window only renders it."""
+
+    panel: Panel
+    card: CardView | None
+    last_paid: Paid | None
+    problem: str | None
+    notice: str | None
+    level: PriceLevel
+    lines: list[SaleLine]
+    total: int
+    can_charge: bool
+    can_void_line: bool
+    print_button: bool  # receipts print on request: the F6 button is shown
+    can_print: bool
+
+    @property
+    def photo_sha256(self) -> str | None:
+        if self.card is None or self.card.snapshot is None:
+            return None
+        return self.card.snapshot.cardholder.photo_sha256
 
 
 def utc_now() -> datetime:
@@ -65,6 +105,7 @@ class SaleSession:
         policy: Policy,
         online: Callable[[], bool],
         clock: Callable[[], datetime] = utc_now,
+        ticks: Callable[[], float] = time.monotonic,
         on_committed: Callable[[Paid], None] | None = None,
     ) -> None:
         unit = store.unit()
@@ -79,12 +120,16 @@ class SaleSession:
         self.policy = policy
         self._online = online
         self._clock = clock
+        self._ticks = ticks
         self._on_committed = on_committed
         self.basket = Basket()
         self.card: CardView | None = None
         self.phase = Phase.IDLE
         self.last_paid: Paid | None = None
         self.problem: str | None = None  # why the till cannot sell right now
+        self.notice: str | None = None  # the answer to the cashier's last key, until the next
+        self.asking_topup = False  # F7 pressed: the panel offers top-up amounts
+        self._void_armed_at: float | None = None  # F8 pressed once, at this monotonic time
         self.check_store()
 
     # -- what the screen reads -------------------------------------------------------------
@@ -102,6 +147,37 @@ class SaleSession:
     def today(self) -> date:
         return business_day(self._clock(), self.unit.timezone)
 
+    def screen(self, *, print_button: bool) -> Screen:
+        phase = self.phase
+        paid = self.last_paid
+        if self.problem is not None and phase is not Phase.PAID:
+            panel = Panel.IDLE
+        elif phase is Phase.PAID and paid is not None and (paid.kind == "void" or self.card):
+            panel = Panel.PAID
+        elif phase is Phase.IDLE or self.card is None:
+            panel = Panel.IDLE
+        elif phase is Phase.CONSENT:
+            panel = Panel.CONSENT
+        elif phase is Phase.CARD and self.asking_topup:
+            panel = Panel.TOPUP
+        else:
+            panel = Panel.CARD
+        level = self.level
+        return Screen(
+            panel=panel,
+            card=self.card,
+            last_paid=paid,
+            problem=self.problem,
+            notice=self.notice,
+            level=level,
+            lines=self.basket.priced(level),
+            total=self.basket.total(level),
+            can_charge=self.can_charge(),
+            can_void_line=phase is not Phase.PAID and not self.basket.is_empty(),
+            print_button=print_button,
+            can_print=paid is not None,
+        )
+
     def can_charge(self) -> bool:
         return (
             self.problem is None
@@ -112,7 +188,11 @@ class SaleSession:
         )
 
     # -- the cashier's input ---------------------------------------------------------------
+    def say(self, notice: str | None) -> None:
+        self.notice = notice
+
     def add(self, product: Product, quantity: int = 1) -> None:
+        self.notice = None
         self._start_new_if_paid()
         self.basket.add(product, quantity)
         self._redecide()
@@ -123,6 +203,11 @@ class SaleSession:
         self.basket.set_quantity(index, quantity)
         self._redecide()
 
+    def change_quantity(self, index: int, delta: int) -> None:
+        if self.phase is Phase.PAID or not 0 <= index < len(self.basket.lines):
+            return
+        self.set_quantity(index, self.basket.lines[index].quantity + delta)
+
     def void_line(self, index: int) -> None:
         if self.phase is Phase.PAID:
             return
@@ -131,12 +216,18 @@ class SaleSession:
 
     def cancel(self) -> None:
         """Cancel sale: nothing was charged, so nothing is journaled."""
+        self.notice = None
+        self.asking_topup = False
         self.basket.clear()
         self.card = None
         self.phase = Phase.IDLE
 
+    def bad_read(self, reason: str) -> None:
+        self.notice = messages.card_not_read(reason)
+
     def tap(self, card_id: str) -> CardView:
         """A card was tapped: look it up, decide, and charge at once when the tray is rung up."""
+        self.notice = None
         if self.phase is Phase.CONSENT:
             # The same cardholder tapping again while being asked changes nothing (D-PAY-5).
             assert self.card is not None
@@ -151,6 +242,8 @@ class SaleSession:
 
     def charge(self) -> Paid | None:
         """Charge the tray; ask for autoload consent first when one is offered (D-AUTO-3)."""
+        if self.phase is Phase.CONSENT:
+            return None  # Enter while the cardholder is being asked answers nothing
         if self.phase is not Phase.CARD or self.card is None or self.basket.is_empty():
             return None
         if self.card.verdict.autoload is not None:
@@ -169,8 +262,16 @@ class SaleSession:
         self.phase = Phase.CARD
         return self._commit(verdict)
 
+    def start_topup(self) -> None:
+        """F7: a cash top-up onto the tapped card (D-PAY-4); needs a card and an empty tray."""
+        if self.phase is not Phase.CARD or not self.basket.is_empty():
+            self.notice = messages.TOPUP_NEEDS_CARD
+        else:
+            self.asking_topup = True
+
     def topup(self, amount: int, *, tender: str = "cash") -> Paid | None:
         """D-PAY-4: cash or bank-card money onto the tapped card; refused to a blocked card."""
+        self.asking_topup = False
         if self.card is None or self.phase is not Phase.CARD or not self.basket.is_empty():
             return None
         verdict = decide_topup(self.card.snapshot, amount, self.policy, self.unit.currency)
@@ -189,9 +290,22 @@ class SaleSession:
                 business_day=self.today(),
             )
         except StoreUnavailable as exc:
-            self.problem = f"Cannot save sales: {exc.reason}. Selling is stopped until it is fixed."
+            self.problem = messages.cannot_save(exc.reason)
             return None
         return self._paid(Paid(committed, amount, 0, verdict, kind="topup"))
+
+    def void_pressed(self) -> Paid | None:
+        """F8: the first press asks for confirmation; a second within VOID_CONFIRM_S voids."""
+        now = self._ticks()
+        if self._void_armed_at is None or now - self._void_armed_at > VOID_CONFIRM_S:
+            self._void_armed_at = now
+            self.notice = messages.confirm_void(self.store.last_receipt_no())
+            return None
+        self._void_armed_at = None
+        paid = self.void_last_sale()
+        if paid is None:
+            self.notice = messages.NOTHING_TO_VOID
+        return paid
 
     def void_last_sale(self) -> Paid | None:
         """Give back the last sale of this till to its card, as a new journal entry."""
@@ -206,11 +320,11 @@ class SaleSession:
         except ValueError:
             return None  # already voided
         except StoreUnavailable as exc:
-            self.problem = f"Cannot save sales: {exc.reason}. Selling is stopped until it is fixed."
+            self.problem = messages.cannot_save(exc.reason)
             return None
         self.basket.clear()
         self.card = None
-        verdict = Verdict(Outcome.APPROVED, Reason.OK, "Sale voided.", self.unit.currency)
+        verdict = Verdict(Outcome.APPROVED, Reason.OK, messages.SALE_VOIDED, self.unit.currency)
         return self._paid(Paid(committed, -sale.amount, 0, verdict, kind="void"))
 
     def _paid(self, paid: Paid) -> Paid:
@@ -225,7 +339,7 @@ class SaleSession:
         try:
             self.store.check_writable()
         except StoreUnavailable as exc:
-            self.problem = f"Cannot save sales: {exc.reason}. Selling is stopped until it is fixed."
+            self.problem = messages.cannot_save(exc.reason)
             return False
         self.problem = None
         return True
@@ -252,7 +366,7 @@ class SaleSession:
             )
         except StoreUnavailable as exc:
             # Nothing was written: the tray stays so the cashier can retry once it is fixed.
-            self.problem = f"Cannot save sales: {exc.reason}. Selling is stopped until it is fixed."
+            self.problem = messages.cannot_save(exc.reason)
             return None
         return self._paid(Paid(committed, verdict.total, verdict.autoload_applied, verdict))
 
@@ -287,6 +401,6 @@ class SaleSession:
 
 
 def _without_offer(verdict: Verdict) -> Verdict:
-    note = "Autoload declined by the cardholder."
+    note = messages.AUTOLOAD_DECLINED
     message = verdict.message.replace(" Offer autoload.", "")
     return replace(verdict, autoload=None, autoload_note=note, message=message)

@@ -1,7 +1,8 @@
-"""The cashier's screen: products, tray, card panel, status bar. It renders a `SaleSession`.
+"""The cashier's screen: products, tray, card panel, status bar. It renders a `Till`'s `Screen`.
 
-Device and network events arrive as Qt signals from their own threads; the only I/O done here
-is the local SQLite read of a tap (through the store, never SQL in this module).
+The window holds one handle, the `Till`: every key, button and device event goes to it, and
+after each the window paints the `Screen` the till answers with. Device and network events
+arrive as Qt signals from their own threads; nothing here waits on a device.
 """
 
 from __future__ import annotations
@@ -18,14 +19,12 @@ from drivers.cards.base import BadRead, CardTap, ReaderStatus
 from sync.records import Product
 from terminal.app import Till
 from terminal.print_queue import PrintRecord
-from terminal.session import Phase
+from terminal.session import Panel
 from terminal.ui import theme
 from terminal.ui.basket_view import BasketView
 from terminal.ui.card_panel import CardPanel, PhotoCache
 from terminal.ui.product_grid import ProductGrid
 from terminal.ui.status_bar import TillStatusBar
-
-VOID_CONFIRM_S = 5.0
 
 
 class Bridge(QObject):
@@ -41,14 +40,9 @@ class MainWindow(QMainWindow):
     def __init__(self, till: Till) -> None:
         super().__init__()
         self.till = till
-        self.session = till.session
         self.bridge = Bridge()
         self.photos = PhotoCache()
-        self.notice: str | None = None
-        self.topup_mode = False
-        self.void_armed_at: float | None = None  # F8 twice within VOID_CONFIRM_S voids
-        self.shortcuts = {p.shortcut.upper(): p for p in self.session.products if p.shortcut}
-        self.setWindowTitle(f"canteen-till · {self.session.unit.name} · {till.config.till_id}")
+        self.setWindowTitle(f"canteen-till · {till.unit.name} · {till.config.till_id}")
         self.setStyleSheet(theme.STYLE)
         self.resize(*theme.WINDOW_SIZE)
 
@@ -57,7 +51,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(root)
         row.setContentsMargins(10, 10, 10, 10)
         row.setSpacing(10)
-        self.grid = ProductGrid(self.session.products, self.session.unit.currency)
+        self.grid = ProductGrid(till.products, till.unit.currency)
         self.card_panel = CardPanel()
         self.card_panel.setFixedWidth(380)
         right = QVBoxLayout()
@@ -151,88 +145,59 @@ class MainWindow(QMainWindow):
             self.wedge_timer.timeout.connect(lambda: self.till.flush_keys(time.monotonic()))
             self.wedge_timer.start(50)
             return
-        for product in self.session.products:
+        for product in self.till.products:
             if product.shortcut:
                 QShortcut(QKeySequence(product.shortcut), self, partial(self.add_product, product))
 
-    # -- cashier actions -------------------------------------------------------------------
-    def add_product(self, product: Product) -> None:
-        self.notice = None
-        self.session.add(product)
+    # -- cashier actions: each goes to the till, then the screen is painted again ----------
+    def _do(self, action: object, *args: object) -> None:
+        assert callable(action)
+        action(*args)
         self.refresh()
 
+    def add_product(self, product: Product) -> None:
+        self._do(self.till.add, product)
+
     def press_shortcut(self, key: str) -> bool:
-        product = self.shortcuts.get(key.upper())
+        product = self.till.product_for_key(key)
         if product is not None:
             self.add_product(product)
         return product is not None
 
     def change_quantity(self, delta: int) -> None:
         row = self.basket.selected_row()
-        if row is None or self.session.phase is Phase.PAID:
-            return
-        line = self.session.basket.lines[row]
-        self.session.set_quantity(row, line.quantity + delta)
-        self.refresh()
+        if row is not None:
+            self._do(self.till.change_quantity, row, delta)
 
     def void_line(self) -> None:
         row = self.basket.selected_row()
-        if row is not None and self.session.phase is not Phase.PAID:
-            self.session.void_line(row)
-            self.refresh()
+        if row is not None:
+            self._do(self.till.void_line, row)
 
     def cancel(self) -> None:
-        self.notice = None
-        self.topup_mode = False
-        self.session.cancel()
-        self.refresh()
+        self._do(self.till.cancel)
 
     def charge(self) -> None:
-        if self.session.phase is Phase.CONSENT:
-            return
-        self.session.charge()
-        self.refresh()
+        self._do(self.till.charge)
 
     def answer_autoload(self, accepted: bool) -> None:
-        if self.session.phase is Phase.CONSENT:
-            self.session.answer_autoload(accepted)
-            self.refresh()
+        self._do(self.till.answer_autoload, accepted)
 
     def reprint(self) -> None:
-        self.notice = self.till.reprint_last()
-        self.refresh()
+        self._do(self.till.reprint)
 
     def print_on_request(self) -> None:
-        self.notice = self.till.print_last_on_request()
-        self.refresh()
+        self._do(self.till.print_on_request)
 
     def start_topup(self) -> None:
-        """F7: a cash top-up onto the tapped card (D-PAY-4); needs a card and an empty tray."""
-        if self.session.phase is not Phase.CARD or not self.session.basket.is_empty():
-            self.notice = "Top-up: tap the card first, with an empty tray."
-        else:
-            self.topup_mode = True
-        self.refresh()
+        self._do(self.till.start_topup)
 
     def topup(self, amount: int) -> None:
-        self.topup_mode = False
-        self.session.topup(amount)
-        self.refresh()
+        self._do(self.till.topup, amount)
 
     def void_last_sale(self) -> None:
         """F8 twice: give the last sale back to its card, with a void receipt."""
-        now = time.monotonic()
-        if self.void_armed_at is None or now - self.void_armed_at > VOID_CONFIRM_S:
-            self.void_armed_at = now
-            number = self.till.store.last_receipt_no()
-            self.notice = (
-                f"Press F8 again to void receipt {number}." if number else "No sale to void yet."
-            )
-        else:
-            self.void_armed_at = None
-            if self.session.void_last_sale() is None:
-                self.notice = "The last receipt holds no sale that can be voided."
-        self.refresh()
+        self._do(self.till.void_pressed)
 
     def toggle_network(self) -> None:
         self.till.toggle_network()
@@ -240,11 +205,8 @@ class MainWindow(QMainWindow):
 
     # -- device events -----------------------------------------------------------------------
     def on_tap(self, tap: CardTap) -> None:
-        """The tap path: normalise, look up, decide, paint; nothing here waits on a device."""
-        self.notice = None
-        card_id = self.till.card_id(tap)
-        self.session.tap(card_id)
-        self.refresh()
+        """The tap path: the till normalises, looks up and decides; the window paints."""
+        self._do(self.till.tap, tap)
 
     def on_bad_read(self, bad: BadRead) -> None:
         if bad.typing:
@@ -252,8 +214,7 @@ class MainWindow(QMainWindow):
             for char in bad.raw:
                 self.press_shortcut(char)
             return
-        self.notice = f"Card not read ({bad.reason}). Ask the customer to tap again."
-        self.refresh()
+        self._do(self.till.bad_read, bad)
 
     def on_print_changed(self, record: PrintRecord) -> None:
         if self.till.closed:
@@ -263,41 +224,35 @@ class MainWindow(QMainWindow):
 
     # -- rendering ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        session = self.session
-        level = session.level
-        self.grid.set_level(level)
-        currency = session.unit.currency
-        self.basket.show_lines(session.basket.priced(level), session.total, currency, level.value)
-        phase = session.phase
-        if session.problem is not None and phase is not Phase.PAID:
-            self.card_panel.show_idle(session.problem)
-        elif phase is Phase.PAID and session.last_paid and session.last_paid.kind == "void":
-            self.card_panel.show_paid(session.last_paid)
-        elif phase is Phase.IDLE or session.card is None:
-            self.card_panel.show_idle(None)
-        else:
-            view = session.card
-            sha = view.snapshot.cardholder.photo_sha256 if view.snapshot else None
-            photo = self.photos.get(sha, self.till.store.photo) if sha else None
+        screen = self.till.screen()
+        self.grid.set_level(screen.level)
+        currency = self.till.unit.currency
+        self.basket.show_lines(screen.lines, screen.total, currency, screen.level.value)
+        panel, view, paid = screen.panel, screen.card, screen.last_paid
+        if panel is Panel.IDLE:
+            self.card_panel.show_idle(screen.problem)
+        elif view is not None:
+            sha = screen.photo_sha256
+            photo = self.photos.get(sha, self.till.photo) if sha else None
             self.card_panel.show_card(view, photo, photo_broken=sha is not None and photo is None)
-            if phase is Phase.CONSENT:
-                self.card_panel.ask_autoload(view.verdict)
-            elif phase is Phase.CARD and self.topup_mode:
-                self.card_panel.ask_topup(currency)
-            elif phase is Phase.PAID and session.last_paid is not None:
-                self.card_panel.show_paid(session.last_paid)
-        if self.notice:
-            self.card_panel.message.setText(self.notice)
-        self.charge_button.setEnabled(session.can_charge())
-        self.void_button.setEnabled(phase is not Phase.PAID and not session.basket.is_empty())
-        self.print_button.setVisible(self.till.prints_on_request())
-        self.print_button.setEnabled(session.last_paid is not None)
+        if panel is Panel.CONSENT and view is not None:
+            self.card_panel.ask_autoload(view.verdict)
+        elif panel is Panel.TOPUP:
+            self.card_panel.ask_topup(currency)
+        elif panel is Panel.PAID and paid is not None:
+            self.card_panel.show_paid(paid)
+        if screen.notice:
+            self.card_panel.message.setText(screen.notice)
+        self.charge_button.setEnabled(screen.can_charge)
+        self.void_button.setEnabled(screen.can_void_line)
+        self.print_button.setVisible(screen.print_button)
+        self.print_button.setEnabled(screen.can_print)
 
     def refresh_status(self) -> None:
         if self.till.closed:
             return
         status = self.till.status()
-        local = status.now.astimezone(ZoneInfo(self.session.unit.timezone))
+        local = status.now.astimezone(ZoneInfo(self.till.unit.timezone))
         self.status.show_status(status, f"{local:%H:%M}")
 
     def reader_status(self) -> ReaderStatus:

@@ -126,7 +126,7 @@ class _Launcher:
         print(f"ready in {_since_process_start():.2f} s", flush=True)
         ring = [k.strip() for k in (getattr(self.options, "ring", "") or "").split(",")]
         for key in filter(None, ring):
-            product = next((p for p in till.session.products if p.shortcut == key), None)
+            product = next((p for p in till.products if p.shortcut == key), None)
             if product is None:
                 print(f"canteen-till: --ring {key}: no product has that shortcut", file=sys.stderr)
                 self.code = 2

@@ -11,7 +11,7 @@ from terminal.ui.main_window import MainWindow
 def test_screen_updates_keep_none_alive(window: MainWindow) -> None:
     """PySide6 6.12 dropped a reference to None on each void call under Python 3.11: a till died
     with 'deallocating None' after a few thousand updates. Guard the pin in pyproject.toml."""
-    meal = window.session.products[0]
+    meal = window.till.session.products[0]
     before = sys.getrefcount(None)
     for _ in range(500):
         window.cancel()

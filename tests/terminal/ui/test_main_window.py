@@ -41,7 +41,7 @@ def test_ring_up_then_tap_shows_photo_verdict_and_prints(qtbot: QtBot, window: M
     assert window.basket.table.rowCount() == 2
     assert window.basket.total.text() == "Total 4,70 €"
     tap(window, "AA000001")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.PAID)
     assert window.card_panel.name.text() == "Anna Berg"
     assert window.card_panel.banner.text() == "PAID 4,70 €"
     assert theme.APPROVED in window.card_panel.banner.styleSheet()
@@ -55,13 +55,13 @@ def test_ring_up_then_tap_shows_photo_verdict_and_prints(qtbot: QtBot, window: M
 def test_tap_then_ring_up_then_enter(qtbot: QtBot, window: MainWindow) -> None:
     """Tap first: the card panel shows APPROVED; ring up; Enter charges."""
     tap(window, "AA000001")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.CARD)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.CARD)
     assert window.card_panel.banner.text() == "APPROVED"
     assert not window.charge_button.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_1)
     assert window.charge_button.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_Return)
-    assert window.session.phase is Phase.PAID
+    assert window.till.session.phase is Phase.PAID
     assert window.card_panel.banner.text() == "PAID 3,50 €"
 
 
@@ -69,12 +69,12 @@ def test_d_auto_3_autoload_accepted_on_screen(qtbot: QtBot, window: MainWindow) 
     """D-AUTO-3: the consent box shows amount and new balance; Yes credits and charges."""
     click(qtbot, window, "meal")
     tap(window, "AA000002")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.CONSENT)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.CONSENT)
     assert window.card_panel.consent.isVisible()
     assert "20,00 €" in window.card_panel.consent_text.text()
     assert "22,00 €" in window.card_panel.consent_text.text()
     qtbot.mouseClick(window.card_panel.yes, Qt.MouseButton.LeftButton)
-    assert window.session.phase is Phase.PAID
+    assert window.till.session.phase is Phase.PAID
     assert "Autoload +20,00 €" in window.card_panel.message.text()
     qtbot.waitUntil(lambda: len(receipts(window)) == 1)
     assert "Autoload" in receipts(window)[0].read_text(encoding="utf-8")
@@ -84,7 +84,7 @@ def test_d_auto_3_autoload_declined_on_screen(qtbot: QtBot, window: MainWindow) 
     """D-AUTO-3: No (F2) leaves the balance; the meal it cannot cover is refused."""
     click(qtbot, window, "meal")
     tap(window, "AA000002")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.CONSENT)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.CONSENT)
     qtbot.keyClick(window, Qt.Key.Key_F2)
     assert not window.card_panel.consent.isVisible()
     assert window.card_panel.banner.text() == "REFUSED: insufficient balance"
@@ -96,7 +96,7 @@ def test_d_card_2_refused_card_in_red(qtbot: QtBot, window: MainWindow) -> None:
     """D-CARD-2 / D-PAY-2: a blocked card is refused in red with the reason in words."""
     click(qtbot, window, "meal")
     tap(window, "AA000003")
-    qtbot.waitUntil(lambda: window.session.card is not None)
+    qtbot.waitUntil(lambda: window.till.session.card is not None)
     assert window.card_panel.banner.text() == "REFUSED: card blocked"
     assert theme.REFUSED in window.card_panel.banner.styleSheet()
     assert "Do not accept" in window.card_panel.message.text()
@@ -132,7 +132,7 @@ def test_printer_fault_never_undoes_a_sale(qtbot: QtBot, window: MainWindow) -> 
     printer.set_state(PrinterState.PAPER_OUT)
     click(qtbot, window, "meal")
     tap(window, "AA000001")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.PAID)
     qtbot.waitUntil(lambda: "paper" in window.status.printer.text())
     assert [e.kind for e in window.till.store.journal()] == [EntryKind.SALE]
     printer.set_state(PrinterState.READY)
@@ -146,13 +146,13 @@ def test_malformed_card_id_from_reader(qtbot: QtBot, window: MainWindow) -> None
     with contextlib.suppress(TapRefused):
         tap(window, "XYZ")
     qtbot.waitUntil(lambda: "Card not read" in window.card_panel.message.text())
-    assert window.session.phase is Phase.IDLE
+    assert window.till.session.phase is Phase.IDLE
 
 
 def test_unknown_card_on_screen(qtbot: QtBot, window: MainWindow) -> None:
     """D-PAY-2: an unknown card shows 'REFUSED: unknown card'."""
     tap(window, "0102030405060708")
-    qtbot.waitUntil(lambda: window.session.card is not None)
+    qtbot.waitUntil(lambda: window.till.session.card is not None)
     assert window.card_panel.banner.text() == "REFUSED: unknown card"
 
 
@@ -168,11 +168,11 @@ def test_d_card_4_missing_and_corrupt_photo_flagged(qtbot: QtBot, window: MainWi
     store.put_photo(sha, junk)
     store.upsert_cardholders([Cardholder("h-anna", "Anna Berg", sha, frozenset({"mensa"}))])
     tap(window, "AA000001")
-    qtbot.waitUntil(lambda: window.session.card is not None)
+    qtbot.waitUntil(lambda: window.till.session.card is not None)
     assert window.card_panel.photo_note == "PHOTO UNREADABLE"
     window.cancel()
     tap(window, "AA000004")  # Kim has no photo on file
-    qtbot.waitUntil(lambda: window.session.card is not None)
+    qtbot.waitUntil(lambda: window.till.session.card is not None)
     assert window.card_panel.photo_note == "NO PHOTO ON FILE"
 
 
@@ -182,7 +182,7 @@ def test_status_bar_counts_unsent_and_goes_offline(qtbot: QtBot, window: MainWin
     assert "Offline" in window.status.network.text()
     click(qtbot, window, "meal")
     tap(window, "AA000001")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.PAID)
     assert window.card_panel.banner.text() == "PAID OFFLINE 3,50 €"
     window.refresh_status()
     assert window.status.unsent.text().startswith("Unsent 1")
@@ -204,7 +204,7 @@ def test_d_pay_6_receipt_on_request(qtbot: QtBot, window: MainWindow) -> None:
     assert window.print_button.isVisibleTo(window)
     click(qtbot, window, "meal")
     tap(window, "AA000001")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.PAID)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.PAID)
     qtbot.wait(300)
     assert receipts(window) == []
     qtbot.keyClick(window, Qt.Key.Key_F6)
@@ -232,7 +232,7 @@ def test_d_pay_4_cash_topup_on_screen(qtbot: QtBot, window: MainWindow) -> None:
     card there is nothing to top up: the amounts are not on screen."""
     assert not window.card_panel.topup.isVisible()
     tap(window, "AA000001")
-    qtbot.waitUntil(lambda: window.session.phase is Phase.CARD)
+    qtbot.waitUntil(lambda: window.till.session.phase is Phase.CARD)
     qtbot.keyClick(window, Qt.Key.Key_F7)
     assert window.card_panel.topup.isVisible()
     qtbot.mouseClick(window.card_panel.topup_buttons[1], Qt.MouseButton.LeftButton)
@@ -275,11 +275,11 @@ def test_keyboard_wedge_reader_and_human_keys(qtbot: QtBot, data_dir: Path) -> N
     win.attach_devices()
     win.show()
     qtbot.keyClick(win, Qt.Key.Key_1)  # the cashier presses "1": Tagesgericht, after a moment
-    qtbot.waitUntil(lambda: len(win.session.basket) == 1)
+    qtbot.waitUntil(lambda: len(win.till.session.basket) == 1)
     qtbot.wait(150)
     qtbot.keyClicks(win, str(0xAA000001))  # the reader types Anna's card number at once...
     qtbot.keyClick(win, Qt.Key.Key_Return)  # ...and Enter
-    qtbot.waitUntil(lambda: win.session.phase is Phase.PAID)
+    qtbot.waitUntil(lambda: win.till.session.phase is Phase.PAID)
     assert win.card_panel.name.text() == "Anna Berg"
-    assert len(win.session.basket) == 1
+    assert len(win.till.session.basket) == 1
     win.close()

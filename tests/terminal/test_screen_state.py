@@ -1,0 +1,169 @@
+"""The screen's state lives in the session and is tested here without widgets: F8 armed,
+top-up mode, consent pending, notices, and what the card panel is told to show."""
+
+from __future__ import annotations
+
+from sync.policy import DEFAULTS
+from sync.records import EntryKind
+from sync.store import Store
+from terminal import messages
+from terminal.session import VOID_CONFIRM_S, Panel, Phase, SaleSession
+from tests.terminal.till_scheme import NOW, PRODUCTS
+
+MEAL, COFFEE, _ = PRODUCTS
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(store: Store, ticks: Ticks | None = None) -> SaleSession:
+    return SaleSession(
+        store, policy=DEFAULTS, online=lambda: True, clock=lambda: NOW, ticks=ticks or Ticks()
+    )
+
+
+def test_f8_once_asks_twice_voids(store: Store) -> None:
+    """F8 arms with the receipt number; F8 again within the window voids that sale."""
+    ticks = Ticks()
+    s = make(store, ticks)
+    s.add(MEAL)
+    s.tap("AA000001")
+    receipt = store.last_receipt_no()
+    assert s.void_pressed() is None
+    assert s.notice == f"Press F8 again to void receipt {receipt}."
+    assert [e.kind for e in store.journal()] == [EntryKind.SALE]
+    ticks.now += VOID_CONFIRM_S  # exactly at the end of the window still confirms
+    paid = s.void_pressed()
+    assert paid is not None
+    assert paid.kind == "void"
+    assert [e.kind for e in store.journal()] == [EntryKind.SALE, EntryKind.VOID]
+    assert s.screen(print_button=False).panel is Panel.PAID
+
+
+def test_f8_twice_too_slowly_only_asks_again(store: Store) -> None:
+    ticks = Ticks()
+    s = make(store, ticks)
+    s.add(MEAL)
+    s.tap("AA000001")
+    s.void_pressed()
+    ticks.now += VOID_CONFIRM_S + 0.01
+    assert s.void_pressed() is None
+    assert s.notice == f"Press F8 again to void receipt {store.last_receipt_no()}."
+    assert [e.kind for e in store.journal()] == [EntryKind.SALE]
+
+
+def test_f8_with_no_sale_says_so(store: Store) -> None:
+    s = make(store)
+    assert s.void_pressed() is None
+    assert s.notice == "No sale to void yet."
+
+
+def test_f8_on_a_voided_sale_says_nothing_can_be_voided(store: Store) -> None:
+    s = make(store)
+    s.add(MEAL)
+    s.tap("AA000001")
+    s.void_pressed()
+    assert s.void_pressed() is not None
+    s.void_pressed()
+    assert s.void_pressed() is None  # the last receipt is the void's: no sale on it
+    assert s.notice == messages.NOTHING_TO_VOID
+
+
+def test_topup_mode_needs_a_card_and_an_empty_tray(store: Store) -> None:
+    """D-PAY-4: F7 without a card, or with a tray, explains; with a card it asks amounts."""
+    s = make(store)
+    s.start_topup()
+    assert not s.asking_topup
+    assert s.notice == "Top-up: tap the card first, with an empty tray."
+    s.tap("AA000001")
+    assert s.notice is None  # a tap answers the last notice
+    s.start_topup()
+    assert s.asking_topup
+    assert s.screen(print_button=False).panel is Panel.TOPUP
+    s.cancel()
+    assert not s.asking_topup
+    assert s.screen(print_button=False).panel is Panel.IDLE
+
+
+def test_topup_leaves_topup_mode_and_shows_paid(store: Store) -> None:
+    s = make(store)
+    s.tap("AA000001")
+    s.start_topup()
+    paid = s.topup(2000)
+    assert paid is not None
+    assert paid.kind == "topup"
+    assert not s.asking_topup
+    screen = s.screen(print_button=False)
+    assert screen.panel is Panel.PAID
+    assert screen.card is not None  # the card stays on the panel with its new balance
+
+
+def test_topup_with_a_tray_is_refused(store: Store) -> None:
+    s = make(store)
+    s.tap("AA000001")
+    s.add(COFFEE)
+    s.start_topup()
+    assert not s.asking_topup
+    assert s.notice == messages.TOPUP_NEEDS_CARD
+
+
+def test_consent_pending_is_the_panel_and_enter_answers_nothing(store: Store) -> None:
+    """D-AUTO-3: while the cardholder is asked, Enter charges nothing; the panel asks."""
+    s = make(store)
+    s.add(MEAL)
+    s.tap("AA000002")
+    assert s.phase is Phase.CONSENT
+    screen = s.screen(print_button=False)
+    assert screen.panel is Panel.CONSENT
+    assert not screen.can_charge
+    assert s.charge() is None
+    assert store.journal() == []
+    assert s.phase is Phase.CONSENT
+
+
+def test_screen_when_idle_and_with_a_card(store: Store) -> None:
+    s = make(store)
+    idle = s.screen(print_button=True)
+    assert idle.panel is Panel.IDLE
+    assert idle.card is None
+    assert idle.lines == []
+    assert idle.total == 0
+    assert not idle.can_charge
+    assert not idle.can_void_line
+    assert idle.print_button
+    assert not idle.can_print
+    s.tap("AA000001")
+    s.add(MEAL)
+    card = s.screen(print_button=False)
+    assert card.panel is Panel.CARD
+    assert card.can_charge
+    assert card.can_void_line
+    assert [line.product_id for line in card.lines] == ["meal"]
+    assert card.total == 350
+    assert not card.print_button
+
+
+def test_quantity_keys_change_the_selected_line(store: Store) -> None:
+    s = make(store)
+    s.add(MEAL)
+    s.change_quantity(0, +1)
+    assert s.basket.lines[0].quantity == 2
+    s.change_quantity(0, -1)
+    assert s.basket.lines[0].quantity == 1
+    s.change_quantity(5, +1)  # no such line: nothing happens
+    assert [line.quantity for line in s.basket.lines] == [1]
+
+
+def test_a_bad_read_is_a_notice_until_the_next_input(store: Store) -> None:
+    s = make(store)
+    s.bad_read("no UID")
+    assert s.notice == "Card not read (no UID). Ask the customer to tap again."
+    s.add(MEAL)
+    assert s.notice is None
