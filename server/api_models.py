@@ -13,13 +13,13 @@ from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, 
 
 from sync import limits
 from sync.card_ids import canonical_card_id
+from sync.entry_body import Line
 from sync.protocol import (
     Count,
     Currency,
     EntryKindName,
     FeedData,
     Key,
-    LineData,
     Money,
     Name,
     PriceLevelName,
@@ -207,7 +207,7 @@ class Movement(FeedData):
     source: str  # "till:<till>:<entry id>", "deposit:<card>", "replace:<card>"
     kind: EntryKindName | None = None
     flags: list[str] | None = None
-    lines: list[LineData] | None = None
+    lines: list[Line] | None = None
 
 
 class AccountLedger(FeedData):

@@ -19,6 +19,7 @@ between are exact, and a batch costs a handful of round trips, not several per e
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -38,8 +39,9 @@ from server.db import Database, Tx
 from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
 from server.policy import scheme_policy
+from sync.entry_body import SaleBody, TopupBody, VoidBody
 from sync.ids import new_id
-from sync.protocol import EntryIn, EntryResult, JournalAck, LineData, VoidBody
+from sync.protocol import EntryIn, EntryResult, JournalAck, read_body
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +292,7 @@ class _Batch:
             other, kind = currency_ledger(f"revenue:{self.unit_id}", entry.currency), "revenue"
         elif entry.kind == "autoload":
             other, kind = currency_ledger("autoload-receivable", entry.currency), "autoload"
-        elif entry.body.get("tender") == "bank_card":
+        elif _tender(entry) == "bank_card":
             other, kind = currency_ledger(f"card-terminal:{self.till_id}", entry.currency), "card"
         else:  # cash the till's drawer now holds for the scheme
             other, kind = currency_ledger(f"cash:{self.till_id}", entry.currency), "cash"
@@ -309,13 +311,14 @@ class _Batch:
             facts.day_spent[day] = facts.day_spent.get(day, 0) - entry.amount
         if entry.kind == "autoload":
             facts.day_autoloads[day] = facts.day_autoloads.get(day, 0) + 1
-        if entry.kind == "sale":
-            lines = [LineData.model_validate(line).model_dump() for line in entry.body["lines"]]
+        body = entry.typed_body()  # judged already: it reads
+        if isinstance(body, SaleBody):
+            lines = [dataclasses.asdict(line) for line in body.lines]
             facts.sales[str(entry.id)] = SaleFacts(
                 self.till_id, account, entry.amount, lines, None, other
             )
-        if entry.kind == "void":
-            voids = str(VoidBody.model_validate(entry.body).voids)
+        if isinstance(body, VoidBody):
+            voids = str(body.voids)
             sale = facts.sales[voids]
             facts.sales[voids] = SaleFacts(
                 sale.till_id, sale.account_id, sale.amount, sale.lines, str(entry.id), sale.revenue
@@ -446,19 +449,29 @@ def _voids(entry: EntryIn) -> str | None:
     """The sale a void names, read as `server.checks` reads it: a UUID in any spelling the
     body model takes (upper case, say) names the same booked sale, and must find it."""
     try:
-        return str(VoidBody.model_validate(entry.body).voids)
+        body = read_body("void", entry.body)
     except ValidationError:
         return None  # not a void's body: refused as such, no sale to look up
+    assert isinstance(body, VoidBody)
+    return str(body.voids)
+
+
+def _tender(entry: EntryIn) -> str | None:
+    try:
+        body = read_body(entry.kind, entry.body)
+    except ValidationError:
+        return None
+    return body.tender if isinstance(body, TopupBody) else None
 
 
 def _lines_of(content: str | None) -> list[dict[str, object]] | None:
     if content is None:  # booked before entries kept their content: lines unknown
         return None
     try:
-        body = json.loads(content).get("body", {})
-        return [LineData.model_validate(line).model_dump() for line in body.get("lines", [])]
-    except (ValueError, ValidationError, AttributeError):
-        return []
+        body = read_body("sale", json.loads(content)["body"])
+    except (ValueError, ValidationError, KeyError, TypeError):
+        return []  # a sale booked is one that read: not reached but for a damaged row
+    return [dataclasses.asdict(line) for line in body.lines] if isinstance(body, SaleBody) else []
 
 
 def _in(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> list[Any]:

@@ -7,8 +7,11 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
+from uuid import UUID
 
+from sync import entry_body
+from sync.entry_body import AutoloadBody, SaleBody, TopupBody, VoidBody
 from sync.ids import new_id
 from sync.records import (
     EntryKind,
@@ -46,7 +49,7 @@ class _Head:
     receipt_no: int
 
 
-def _line(i: int, line: SaleLine) -> dict[str, Any]:
+def _line(i: int, line: SaleLine) -> SaleLine:
     """D-PAY-3: a sale keeps its lines; each is checked before anything is written."""
     where = f"lines[{i}]"
     if not isinstance(line, SaleLine):
@@ -55,14 +58,22 @@ def _line(i: int, line: SaleLine) -> dict[str, Any]:
     for name in ("unit_price", "vat_rate_bp"):
         if _int(f"{where}.{name}", getattr(line, name)) < 0:
             raise ValueError(f"{where}.{name} must not be negative")
-    return {
-        "product_id": _text(f"{where}.product_id", line.product_id),
-        "name": line.name,
-        "category": line.category,
-        "quantity": line.quantity,
-        "unit_price": line.unit_price,
-        "vat_rate_bp": line.vat_rate_bp,
-    }
+    _text(f"{where}.product_id", line.product_id)
+    return line
+
+
+def _tender(tender: str) -> Literal["cash", "bank_card"]:
+    if tender == "cash":
+        return "cash"
+    if tender == "bank_card":
+        return "bank_card"
+    raise ValueError(f"tender must be cash or bank_card, got {tender!r}")
+
+
+def _sale_lines(stored: str) -> tuple[SaleLine, ...]:
+    sale = entry_body.read("sale", json.loads(stored))
+    assert isinstance(sale, SaleBody)  # the caller checked the entry is a sale
+    return sale.lines
 
 
 def _entry(row: sqlite3.Row) -> JournalEntry:
@@ -99,10 +110,11 @@ class JournalMixin(StoreBase):
         entry_id: str,
         kind: EntryKind,
         amount: int,
-        body: dict[str, Any],
+        body: entry_body.Body,
         reverses: str | None = None,
     ) -> JournalEntry:
         """Journal one entry with the next seq, and its outbox row, in the caller's transaction."""
+        stored = _json(entry_body.to_json(body))
         (seq,) = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE till_id = ?", (self.till_id,)
         ).fetchone()
@@ -122,7 +134,7 @@ class JournalMixin(StoreBase):
                 amount,
                 head.currency,
                 head.receipt_no,
-                _json(body),
+                stored,
                 reverses,
             ),
         )
@@ -142,7 +154,7 @@ class JournalMixin(StoreBase):
             amount=amount,
             currency=head.currency,
             receipt_no=head.receipt_no,
-            body=json.loads(_json(body)),
+            body=json.loads(stored),
         )
 
     @staticmethod
@@ -192,7 +204,7 @@ class JournalMixin(StoreBase):
         if not lines:
             raise ValueError("lines must not be empty: a sale sells something")
         body_lines = [_line(i, line) for i, line in enumerate(lines)]
-        total = sum(line["quantity"] * line["unit_price"] for line in body_lines)
+        total = sum(line.amount for line in body_lines)
         if autoload_amount is not None:
             _positive("autoload_amount", autoload_amount)
         at, day = _utc(created_at), _day(business_day)
@@ -214,7 +226,7 @@ class JournalMixin(StoreBase):
                         entry_id=autoload_id,
                         kind=EntryKind.AUTOLOAD,
                         amount=autoload_amount,
-                        body={"consent": True, "sale_entry_id": sale_id, "offline": bool(offline)},
+                        body=AutoloadBody(True, bool(offline), UUID(sale_id)),
                     )
                 )
             entries.append(
@@ -224,16 +236,15 @@ class JournalMixin(StoreBase):
                     entry_id=sale_id,
                     kind=EntryKind.SALE,
                     amount=-total,
-                    body={
-                        "lines": body_lines,
-                        "price_level": str(level),
-                        "offline": bool(offline),
-                        "tender": "card",
-                        "autoload_entry_id": autoload_id,
-                        "total": total,
-                        "verdict": verdict,
-                        "balance_after": after,
-                    },
+                    body=SaleBody(
+                        lines=tuple(body_lines),
+                        total=total,
+                        offline=bool(offline),
+                        autoload_entry_id=UUID(autoload_id) if autoload_id else None,
+                        price_level=level.value,
+                        verdict=verdict,
+                        balance_after=after,
+                    ),
                 )
             )
             return Committed(entries, receipt_no, after)
@@ -268,7 +279,7 @@ class JournalMixin(StoreBase):
                 entry_id=entry_id,
                 kind=EntryKind.TOPUP,
                 amount=amount,
-                body={"tender": tender, "balance_after": after},
+                body=TopupBody(_tender(tender), after),
             )
             return Committed([entry], receipt_no, after)
 
@@ -299,14 +310,13 @@ class JournalMixin(StoreBase):
                 kind=EntryKind.VOID,
                 amount=-amount,
                 reverses=entry_id,
-                body={
-                    "voids": entry_id,
-                    "voided_receipt_no": sale_receipt,
+                body=VoidBody(
+                    voids=UUID(entry_id),
                     # the void receipt lists what is given back (D-PAY-3)
-                    "lines": json.loads(sale_body).get("lines", []),
-                    "tender": "card",
-                    "balance_after": after,
-                },
+                    lines=_sale_lines(sale_body),
+                    voided_receipt_no=sale_receipt,
+                    balance_after=after,
+                ),
             )
             return Committed([entry], receipt_no, after)
 

@@ -32,7 +32,7 @@ from pydantic import (
     field_validator,
 )
 
-from sync import limits
+from sync import entry_body, limits
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -86,52 +86,19 @@ class FeedData(BaseModel):
 # -- journal entries: till → server ------------------------------------------------------------
 
 
-class LineData(FeedData):
-    """D-PAY-3: one line of a sale, as the till journaled it."""
-
-    product_id: Key
-    name: Annotated[str, Field(max_length=limits.MAX_PRODUCT_TEXT)]
-    category: Annotated[str, Field(max_length=limits.MAX_PRODUCT_TEXT)]
-    quantity: Annotated[StrictInt, Field(ge=1, le=10_000)]
-    unit_price: Money
-    vat_rate_bp: Annotated[StrictInt, Field(ge=0, le=10_000)]
-
-    @property
-    def amount(self) -> int:
-        return self.quantity * self.unit_price
-
-
-class SaleBody(FeedData):
-    lines: Annotated[list[LineData], Field(min_length=1, max_length=limits.MAX_LINES)]
-    total: Money
-    offline: StrictBool = False
-    tender: Literal["card"] = "card"
-    autoload_entry_id: UUID | None = None
-
-
-class AutoloadBody(FeedData):
-    consent: Literal[True]  # D-AUTO-3: only with the cardholder's consent at the till
-    offline: StrictBool = False
-    sale_entry_id: UUID | None = None
-
-
-class TopupBody(FeedData):
-    tender: Literal["cash", "bank_card"]  # D-PAY-4
-
-
-class VoidBody(FeedData):
-    voids: UUID
-    lines: Annotated[list[LineData], Field(max_length=limits.MAX_LINES)] = Field(
-        default_factory=list
-    )
-
-
-BODIES: dict[str, type[FeedData]] = {
-    "sale": SaleBody,
-    "autoload": AutoloadBody,
-    "topup": TopupBody,
-    "void": VoidBody,
+# The bodies' schema is `sync.entry_body`'s, one record per kind; these read them strictly.
+_BODY_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    kind: TypeAdapter(cls) for kind, cls in entry_body.BODIES.items()
 }
+
+
+def read_body(kind: str, body: dict[str, Any]) -> entry_body.Body:
+    """An entry's body read by its kind's record, strictly, as JSON (ids as text, integers as
+    integers); raises ValidationError naming what is wrong, KeyError for an unknown kind."""
+    result: entry_body.Body = _BODY_ADAPTERS[kind].validate_json(
+        json.dumps(body, ensure_ascii=False)
+    )
+    return result
 
 
 class EntryIn(Wire):
@@ -186,9 +153,9 @@ class EntryIn(Wire):
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-    def typed_body(self) -> FeedData:
-        """The body read by its kind's model; raises ValidationError naming what is wrong."""
-        return BODIES[self.kind].model_validate(self.body)
+    def typed_body(self) -> entry_body.Body:
+        """The body read by its kind's record; raises ValidationError naming what is wrong."""
+        return read_body(self.kind, self.body)
 
     @classmethod
     def from_entry(cls, entry: JournalEntry, *, series: UUID = NIL_SERIES) -> EntryIn:

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sync import entry_body
+
 
 class PriceLevel(StrEnum):
     """D-ACC-3: the price a cardholder pays."""
@@ -126,20 +128,8 @@ class CardSnapshot:
         return self.account.balance + self.pending_delta
 
 
-@dataclass(frozen=True, slots=True)
-class SaleLine:
-    """D-PAY-3: a sale keeps its lines."""
-
-    product_id: str
-    name: str
-    category: str
-    quantity: int
-    unit_price: int
-    vat_rate_bp: int
-
-    @property
-    def amount(self) -> int:
-        return self.quantity * self.unit_price
+# D-PAY-3: a sale keeps its lines; the line is the journal body's own record.
+SaleLine = entry_body.Line
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,4 +145,8 @@ class JournalEntry:
     amount: int  # signed delta to the account's balance, minor units
     currency: str
     receipt_no: int | None
-    body: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)  # `entry_body.to_json` of its record
+
+    def typed_body(self) -> entry_body.Body:
+        """The body as its kind's record (`sync.entry_body`)."""
+        return entry_body.read(self.kind.value, self.body)

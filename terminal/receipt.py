@@ -8,14 +8,15 @@ Layout lives in `terminal.receipt_render`; printing in `terminal.print_queue` an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sync.entry_body import AutoloadBody, Body, SaleBody, TopupBody, VoidBody
 from sync.policy import PrintPolicy
-from sync.records import EntryKind, JournalEntry, Unit
+from sync.records import EntryKind, JournalEntry, SaleLine, Unit
 
 MASK = "••••"
 
@@ -210,21 +211,22 @@ def receipt_from_entries(
 
     lines: tuple[ReceiptLine, ...] = ()
     voids: str | None = None
-    if main_kind is EntryKind.SALE:
-        lines = tuple(_lines(main, sign=1))
+    body = _body(main)
+    if isinstance(body, SaleBody):
+        lines = tuple(_lines(main, body.lines, sign=1))
         total = sum(line.amount for line in lines)
-        tender = tender_label(str(main.body.get("tender", "card")))
-    elif main_kind is EntryKind.VOID:
-        lines = tuple(_lines(main, sign=-1))
+        tender = tender_label(body.tender)
+    elif isinstance(body, VoidBody):
+        lines = tuple(_lines(main, body.lines, sign=-1))
         total = sum(line.amount for line in lines)
-        tender = tender_label(str(main.body.get("tender", "card")))
-        voids = _optional_str(main.body.get("voids"))
-    elif main_kind is EntryKind.TOPUP:
+        tender = tender_label(body.tender)
+        voids = str(body.voids)
+    elif isinstance(body, TopupBody):
         total = main.amount
-        tender = tender_label(str(main.body.get("tender", "cash")))
+        tender = tender_label(body.tender)
     else:  # an autoload on its own: collected later by direct debit (D-AUTO-6)
         total = main.amount
-        tender = tender_label(str(main.body.get("tender", "direct_debit")))
+        tender = tender_label("direct_debit")
     if autoload is not None and autoload.amount <= 0:
         raise ValueError(f"entry {autoload.entry_id}: an autoload must credit a positive amount")
 
@@ -248,28 +250,34 @@ def receipt_from_entries(
         autoload_amount=autoload.amount if autoload is not None else None,
         currency=currency,
         entry_id=main.entry_id,
-        offline=any(bool(e.body.get("offline", False)) for e in entries),
+        offline=any(_offline(_body(e)) for e in entries),
         copy=copy,
         voids_entry_id=voids,
     )
 
 
-def _optional_str(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _body(entry: JournalEntry) -> Body:
+    try:
+        return entry.typed_body()
+    except (KeyError, TypeError, ValueError) as exc:  # the shapes `entry_body.read` refuses
+        raise ValueError(
+            f"entry {entry.entry_id}: the {entry.kind}'s body cannot be read: {exc}"
+        ) from None
 
 
-def _lines(entry: JournalEntry, *, sign: int) -> Iterable[ReceiptLine]:
+def _offline(body: Body) -> bool:
+    return isinstance(body, SaleBody | AutoloadBody) and body.offline is True
+
+
+def _lines(entry: JournalEntry, kept: tuple[SaleLine, ...], *, sign: int) -> Iterable[ReceiptLine]:
     """The lines kept in a sale's (or void's) body (D-PAY-3); malformed ones are refused."""
-    raw_lines = entry.body.get("lines")
-    if not isinstance(raw_lines, list) or not raw_lines:
+    if not kept:
         raise ValueError(f"entry {entry.entry_id}: {entry.kind} without lines")
-    for index, raw in enumerate(raw_lines):
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"entry {entry.entry_id}: line {index} is not an object")
-        quantity = _int(raw, "quantity", entry, index)
-        unit_price = _int(raw, "unit_price", entry, index)
-        rate = _int(raw, "vat_rate_bp", entry, index)
-        name = raw.get("name")
+    for index, line in enumerate(kept):
+        quantity = _int(line.quantity, "quantity", entry, index)
+        unit_price = _int(line.unit_price, "unit_price", entry, index)
+        rate = _int(line.vat_rate_bp, "vat_rate_bp", entry, index)
+        name = line.name
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"entry {entry.entry_id}: line {index} has no product name")
         if quantity <= 0:
@@ -283,8 +291,8 @@ def _lines(entry: JournalEntry, *, sign: int) -> Iterable[ReceiptLine]:
         )
 
 
-def _int(raw: Mapping[str, Any], key: str, entry: JournalEntry, index: int) -> int:
-    value = raw.get(key)
+def _int(value: object, key: str, entry: JournalEntry, index: int) -> int:
+    # The till reads back what it wrote without validating: a damaged row is caught here.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"entry {entry.entry_id}: line {index} {key} must be an integer")
     return value

@@ -246,7 +246,13 @@ _RAW_LINES: list[dict[str, Any]] = [
 
 
 def _sale_entry(receipt_no: int | None = 7) -> JournalEntry:
-    body = {"lines": _RAW_LINES, "price_level": "student", "offline": True, "tender": "card"}
+    body = {
+        "lines": _RAW_LINES,
+        "total": 850,
+        "price_level": "student",
+        "offline": True,
+        "tender": "card",
+    }
     return _entry(EntryKind.SALE, -850, body, seq=2, receipt_no=receipt_no)
 
 
@@ -295,7 +301,7 @@ def test_tender_labels() -> None:
 
 def test_receipt_from_entries_without_a_store() -> None:
     """D-PAY-3 lines, D-AUTO-3 autoload, D-OFF-3 offline flag and UTC time come from the body."""
-    autoload = _entry(EntryKind.AUTOLOAD, 2000, {}, seq=1)
+    autoload = _entry(EntryKind.AUTOLOAD, 2000, {"consent": True}, seq=1)
     r = receipt_from_entries(UNIT, [autoload, _sale_entry()], balance_after=2450, copy=True)
     assert [(ln.quantity, ln.name, ln.unit_price) for ln in r.lines] == [
         (1, "Schnitzel", 590),
@@ -327,9 +333,19 @@ def test_void_receipt_negates_lines_and_names_the_sale() -> None:
         ([], "at least one"),
         ([_sale_entry(), _sale_entry()], "do not make one receipt"),
         ([_sale_entry(receipt_no=None)], "receipt number"),
-        ([_sale_entry(1), _entry(EntryKind.AUTOLOAD, 2000, {}, receipt_no=2)], "receipt number"),
-        ([_entry(EntryKind.SALE, -1, {"lines": []})], "without lines"),
-        ([_entry(EntryKind.SALE, -1, {"lines": [{**_RAW_LINES[0], "quantity": 1.5}]})], "integer"),
+        (
+            [_sale_entry(1), _entry(EntryKind.AUTOLOAD, 2000, {"consent": True}, receipt_no=2)],
+            "receipt number",
+        ),
+        ([_entry(EntryKind.SALE, -1, {"lines": [], "total": 1})], "without lines"),
+        (
+            [
+                _entry(
+                    EntryKind.SALE, -1, {"lines": [{**_RAW_LINES[0], "quantity": 1.5}], "total": 1}
+                )
+            ],
+            "integer",
+        ),
     ],
 )
 def test_malformed_entries_are_clear_errors(entries: list[JournalEntry], message: str) -> None:

@@ -26,7 +26,13 @@ def entry(kind: EntryKind, amount: int, body: dict[str, Any], seq: int = 1) -> J
 def sale_receipt(name: str = "Kaffee", quantity: int = 1, **kw: Any) -> Receipt:
     line = {"product_id": "p", "name": name, "category": "c", "quantity": quantity,
             "unit_price": 130, "vat_rate_bp": 1900}  # fmt: skip
-    body = {"lines": [line], "price_level": "student", "offline": False, "tender": "card"}
+    body = {
+        "lines": [line],
+        "total": 130 * quantity,
+        "price_level": "student",
+        "offline": False,
+        "tender": "card",
+    }
     return receipt_from_entries(
         UNIT, [entry(EntryKind.SALE, -130 * quantity, body)], balance_after=870, **kw
     )
@@ -81,7 +87,9 @@ def test_header_is_centred_and_time_is_local_with_offset() -> None:
 
 def test_autoload_on_its_own() -> None:
     """D-AUTO-3 / D-PAY-6: an autoload without a sale still gets a receipt with its amount."""
-    receipt = receipt_from_entries(UNIT, [entry(EntryKind.AUTOLOAD, 2000, {})], balance_after=2500)
+    receipt = receipt_from_entries(
+        UNIT, [entry(EntryKind.AUTOLOAD, 2000, {"consent": True})], balance_after=2500
+    )
     text = render_text(receipt, 42)
     assert "AUTOLOAD" in text
     assert "+20,00 €" in text
@@ -94,7 +102,8 @@ def test_autoload_on_its_own() -> None:
 def test_void_receipt_text() -> None:
     """A void names the voided entry and shows the refund as negative amounts."""
     body = {"voids": "0190a1b2-0000-7000-8000-00000000000f", "lines": [
-        {"name": "Kaffee", "quantity": 2, "unit_price": 130, "vat_rate_bp": 1900}]}  # fmt: skip
+        {"product_id": "p", "name": "Kaffee", "category": "c", "quantity": 2, "unit_price": 130,
+         "vat_rate_bp": 1900}]}  # fmt: skip
     receipt = receipt_from_entries(UNIT, [entry(EntryKind.VOID, 260, body, 3)], balance_after=0)
     text = render_text(receipt, 42)
     assert "VOID" in text

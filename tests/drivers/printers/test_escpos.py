@@ -46,7 +46,13 @@ def receipt_job(**changes: Any) -> PrintJob:
     """A real sale receipt (42 columns, € amounts, a masked card) plus every special letter."""
     line = {"product_id": "p", "name": "Smørrebrød Åsa Grüße", "category": "c",
             "quantity": 2, "unit_price": 450, "vat_rate_bp": 700}  # fmt: skip
-    body = {"lines": [line], "price_level": "student", "offline": False, "tender": "card"}
+    body = {
+        "lines": [line],
+        "total": 900,
+        "price_level": "student",
+        "offline": False,
+        "tender": "card",
+    }
     receipt = receipt_from_entries(
         UNIT, [journal_entry(EntryKind.SALE, -900, body, receipt_no=12)], balance_after=1234
     )

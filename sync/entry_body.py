@@ -1,0 +1,142 @@
+"""The body of a journal entry, one typed record per kind: what the till writes and reads,
+and what the server checks and books (through `sync.protocol.read_body`).
+
+Plain dataclasses, so that a till writes and prints without loading the wire's models. The
+bounds are `annotated_types` metadata: the server's validation (pydantic, strict, from JSON)
+enforces them; the till, which wrote the body itself, reads it back without checking again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+import annotated_types as at
+
+from sync import limits
+
+# The server validates a body strictly from its JSON, and ignores keys it does not know: a
+# newer till may keep more with its entries.
+_CHECKED: dict[str, Any] = {"strict": True, "extra": "ignore"}
+
+Quantity = Annotated[int, at.Ge(1), at.Le(10_000)]
+Money = Annotated[int, at.Ge(0), at.Le(limits.MAX_AMOUNT)]
+Balance = Annotated[int, at.Ge(-limits.INT64_MAX), at.Le(limits.INT64_MAX)]
+ReceiptNo = Annotated[int, at.Ge(1), at.Le(limits.INT64_MAX)]
+BasisPoints = Annotated[int, at.Ge(0), at.Le(10_000)]
+Key = Annotated[str, at.MinLen(1), at.MaxLen(limits.MAX_ID_CHARS)]
+ProductText = Annotated[str, at.MaxLen(limits.MAX_PRODUCT_TEXT)]
+Word = Annotated[str, at.MaxLen(40)]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """D-PAY-3: one line of a sale (or of the void that gives it back), as journaled."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
+
+    product_id: Key
+    name: ProductText
+    category: ProductText
+    quantity: Quantity
+    unit_price: Money
+    vat_rate_bp: BasisPoints
+
+    @property
+    def amount(self) -> int:
+        return self.quantity * self.unit_price
+
+
+Lines = Annotated[tuple[Line, ...], at.MaxLen(limits.MAX_LINES)]
+
+
+@dataclass(frozen=True, slots=True)
+class SaleBody:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
+
+    lines: Annotated[tuple[Line, ...], at.MinLen(1), at.MaxLen(limits.MAX_LINES)]
+    total: Money
+    offline: bool = False
+    tender: Literal["card"] = "card"
+    autoload_entry_id: UUID | None = None
+    # Kept for the till's receipts and reprints; the server books by the entry's amount.
+    price_level: Literal["student", "staff", "guest"] | None = None
+    verdict: Word | None = None
+    balance_after: Balance | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AutoloadBody:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
+
+    consent: Literal[True]  # D-AUTO-3: only with the cardholder's consent at the till
+    offline: bool = False
+    sale_entry_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopupBody:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
+
+    tender: Literal["cash", "bank_card"]  # D-PAY-4
+    balance_after: Balance | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoidBody:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
+
+    voids: UUID
+    lines: Lines = ()  # what is given back (D-PAY-3); empty in voids of early versions
+    voided_receipt_no: ReceiptNo | None = None
+    tender: Literal["card"] = "card"
+    balance_after: Balance | None = None
+
+
+Body = SaleBody | AutoloadBody | TopupBody | VoidBody
+BODIES: dict[str, type[Body]] = {
+    "sale": SaleBody,
+    "autoload": AutoloadBody,
+    "topup": TopupBody,
+    "void": VoidBody,
+}
+
+
+def to_json(body: Body) -> dict[str, Any]:
+    """The body as stored in the journal and sent to the server."""
+    return {k: _plain(v) for k, v in dataclasses.asdict(body).items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def read(kind: str, data: Mapping[str, Any]) -> Body:
+    """A body the till wrote, read back (its own journal): no validation beyond the shape.
+
+    Raises KeyError for a kind or a required field that is not there, TypeError or
+    ValueError for a value of the wrong shape: the caller says which entry it was.
+    """
+    cls = BODIES[kind]
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {k: v for k, v in data.items() if k in names}
+    if "lines" in values:
+        values["lines"] = tuple(Line(**_only(Line, line)) for line in values["lines"])
+    for key in ("voids", "autoload_entry_id", "sale_entry_id"):
+        if values.get(key) is not None:
+            values[key] = UUID(str(values[key]))
+    return cls(**values)
+
+
+def _only(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
