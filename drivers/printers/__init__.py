@@ -76,8 +76,11 @@ def paper_of(spec: str, *, data_dir: Path) -> Paper | None:
     A malformed string is a ValueError naming what is wrong, as in `open_printer`.
     """
     kind, _, arg = spec.strip().partition(":")
-    if kind.strip().lower() != "escpos":
+    kind = kind.strip().lower()
+    if kind in ("simulated", "none"):
         return None
+    if kind != "escpos":
+        raise ValueError(f"unknown printer {spec!r}; expected one of: {SPECS}")
     from drivers.printers.escpos import paper_columns
     from drivers.printers.escpos_target import parse
 
