@@ -12,11 +12,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from drivers.cards import open_reader
-from drivers.cards.base import BadRead, CardReader, CardTap, ReaderStatus
-from drivers.cards.debounce import Debouncer
-from drivers.cards.keyboard import KeyboardWedgeReader
-from drivers.cards.normalise import CardIdFormat, normalise
+from drivers.cards import (
+    BadRead,
+    CardIdFormat,
+    CardReader,
+    CardTap,
+    Debouncer,
+    ReaderStatus,
+    TakesKeys,
+    normalise,
+    open_reader,
+)
 from drivers.printers import open_printer
 from drivers.printers.base import PrinterState, PrinterStatus, ReceiptPrinter
 from sync.journal import Committed
@@ -152,21 +158,21 @@ class Till:
         self.session.void_pressed()
 
     def uses_keyboard_reader(self) -> bool:
-        return isinstance(self.reader, KeyboardWedgeReader)
+        return isinstance(self.reader, TakesKeys)
 
     def feed_key(self, text: str, at: float) -> bool:
         """A key for a keyboard-wedge reader; True when the reader took it."""
-        if not isinstance(self.reader, KeyboardWedgeReader) or len(text) != 1:
+        if not isinstance(self.reader, TakesKeys) or len(text) != 1:
             return False
         return self.reader.feed_key(text, at)
 
     def feed_enter(self, at: float) -> bool:
         """Enter: True when it ended a keyboard-wedge reader's card number."""
-        return isinstance(self.reader, KeyboardWedgeReader) and self.reader.feed_enter(at)
+        return isinstance(self.reader, TakesKeys) and self.reader.feed_enter(at)
 
     def flush_keys(self, at: float) -> None:
         """Keys a person typed are handed back (as a typing BadRead) after the burst window."""
-        if isinstance(self.reader, KeyboardWedgeReader):
+        if isinstance(self.reader, TakesKeys):
             self.reader.flush(at)
 
     def reader_status(self) -> ReaderStatus:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drivers.cards import CardIdFormat, open_reader
+from drivers.printers import paper_of
 from sync.policy import Policy, PolicyError
 from terminal.receipt_render import COLUMNS
 
@@ -120,15 +122,11 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
         raise ConfigError(f"{source}: reader.kind = {kind!r} is not one of {', '.join(_READERS)}")
     options = {k: str(v) for k, v in reader.items() if k != "kind"}
     try:  # a reader string or option that names nothing is found now, not at the first tap
-        from drivers.cards import open_reader
-
         open_reader(kind, data_dir=data_dir, options=options)
     except ValueError as exc:
         raise ConfigError(f"{source}: [reader] {exc}") from None
     card_id = {k: str(v) for k, v in raw.get("card_id", {}).items()}
     try:
-        from drivers.cards.normalise import CardIdFormat
-
         CardIdFormat.from_options(card_id)
     except ValueError as exc:
         raise ConfigError(f"{source}: [card_id] {exc}") from None
@@ -144,8 +142,7 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
             f"{source}: printer.columns = {columns!r} must be 32 (58 mm paper), 42 or 48 (80 mm)"
         )
 
-    if pkind.split(":", 1)[0] == "escpos":
-        _check_escpos(pkind, columns, data_dir, source)
+    _check_paper(pkind, columns, data_dir, source)
 
     overrides = dict(raw.get("policy", {}))
     try:
@@ -163,21 +160,17 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
     )
 
 
-def _check_escpos(kind: str, columns: int, data_dir: Path, source: str) -> None:
+def _check_paper(kind: str, columns: int, data_dir: Path, source: str) -> None:
     """The printer string parses and the receipt width fits its paper: found at start-up,
-    not at the first sale. Only the string: the till opens the printer (and its logo) once."""
-    from drivers.printers.escpos import paper_columns
-    from drivers.printers.escpos_target import parse
-
+    not at the first sale."""
     try:
-        _, options = parse(kind.split(":", 1)[1], data_dir=data_dir)
+        paper = paper_of(kind, data_dir=data_dir)
     except ValueError as exc:
         raise ConfigError(f"{source}: printer.kind: {exc}") from None
-    widest = max(paper_columns(options).values())
-    if columns > widest:
+    if paper is not None and columns > paper.columns:
         raise ConfigError(
-            f"{source}: printer.columns = {columns} does not fit {options.paper_mm} mm"
-            f" paper on this printer (at most {widest})"
+            f"{source}: printer.columns = {columns} does not fit {paper.mm} mm"
+            f" paper on this printer (at most {paper.columns})"
         )
 
 

@@ -7,29 +7,32 @@ a printer that does not answer are what an installer is here to find.
 
 from __future__ import annotations
 
-import glob
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from drivers.cards import BadRead, CardTap, ReaderStatus, open_reader
-from drivers.cards.normalise import CardIdFormat, normalise
-from drivers.printers import PrinterError, PrintJob, open_printer
+from drivers.cards import (
+    BadRead,
+    CardIdFormat,
+    CardTap,
+    Finding,
+    ReaderStatus,
+    find_readers,
+    normalise,
+    open_reader,
+)
+from drivers.printers import PrinterError, PrintJob, find_printers, open_printer
 from terminal.config import TillConfig
 
 Say = Callable[[str], None]
-# Device files an ESC/POS printer shows up as: USB printer class, USB serial, serial ports.
-PRINTER_FILES = ("/dev/usb/lp*", "/dev/ttyUSB*", "/dev/ttyACM*")
 TEST_LINE = "å ä ö æ ø ü ß €  Å Ä Ö Æ Ø Ü"
 
 
 def list_devices(config: TillConfig, say: Say) -> None:
     say("Card readers")
     say(f"  configured: {config.reader.kind}")
-    for line in _pcsc_readers():
-        say(f"  PC/SC: {line}")
-    for line in _nfc_devices():
-        say(f"  NFC: {line}")
+    for found in find_readers():
+        say(_line(found))
     say("Receipt printers")
     say(f"  configured: {config.printer.kind} ({config.printer.columns} columns)")
     try:
@@ -37,14 +40,12 @@ def list_devices(config: TillConfig, say: Say) -> None:
         say(f"    {status.state.value}: {status.text}")
     except ValueError as exc:
         say(f"    {exc}")
-    for line in _usb_printers():
-        say(f"  USB: {line}")
-    files = sorted(path for pattern in PRINTER_FILES for path in glob.glob(pattern))
-    for path in files:  # a serial port needs its baud rate set: serial:, not file:
-        spec = f"escpos:file:{path}" if "/usb/lp" in path else f"escpos:serial:{path}"
-        say(f"  device file: {path} ({spec})")
-    if not files:
-        say("  no printer device files (/dev/usb/lp*, /dev/ttyUSB*, /dev/ttyACM*)")
+    for found in find_printers():
+        say(_line(found))
+
+
+def _line(found: Finding) -> str:
+    return f"  {found.where}: {found.text}" if found.where else f"  {found.text}"
 
 
 def read_one(config: TillConfig, say: Say, *, reader_spec: str | None, wait_s: float) -> int:
@@ -111,43 +112,3 @@ def print_test(config: TillConfig, say: Say, *, printer_spec: str | None) -> int
         return 1
     say(f"test receipt sent to {spec}; status: {printer.status().text}")
     return 0
-
-
-def _pcsc_readers() -> list[str]:
-    try:
-        from drivers.cards import pcsc
-
-        names = pcsc.list_readers()
-    except Exception as exc:  # pcscd missing or down: that is the finding
-        return [f"none ({exc})"]
-    found = [f'{name}  (reader.kind = "pcsc:{pcsc.stable_name(name)}")' for name in names]
-    return found or ["no readers"]
-
-
-def _nfc_devices() -> list[str]:
-    try:
-        from drivers.cards import nfc
-
-        found = nfc.list_devices()
-    except Exception as exc:  # nfcpy cannot look: say why
-        return [f"none ({exc})"]
-    return list(found) or ["no NFC devices on USB"]
-
-
-def _usb_printers() -> list[str]:
-    """USB devices with a printer interface (class 7), as `escpos:usb:VVVV:PPPP`."""
-    try:
-        import usb.core
-
-        devices = list(usb.core.find(find_all=True))
-    except Exception as exc:  # no libusb, no permission: say so
-        return [f"cannot list USB devices ({exc})"]
-    found = []
-    for dev in devices:
-        try:
-            classes = {i.bInterfaceClass for cfg in dev for i in cfg}
-        except Exception:  # a device we may not open: skip it
-            continue
-        if 7 in classes:
-            found.append(f"escpos:usb:{dev.idVendor:04x}:{dev.idProduct:04x}")
-    return found or ["no USB printers"]

@@ -6,8 +6,10 @@
     reader.stop()
 
 The rest of the till never imports a concrete driver module: `open_reader` imports the one the
-spec names, lazily. Canonical card ids (D-CARD-3) are in `drivers.cards.normalise`, the
-double-tap guard (D-PAY-5) in `drivers.cards.debounce`.
+spec names, lazily, and the till asks a reader for an optional capability by protocol
+(`TakesKeys`: the keyboard wedge, fed the window's keys). `find_readers` lists the readers this
+machine has. Canonical card ids (D-CARD-3) are in `drivers.cards.normalise`, the double-tap
+guard (D-PAY-5) in `drivers.cards.debounce`, both exported here.
 """
 
 from __future__ import annotations
@@ -15,20 +17,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from drivers.cards.base import BadRead, CardReader, CardTap, ReaderState, ReaderStatus
+from drivers.cards.base import (
+    BadRead,
+    CardReader,
+    CardTap,
+    ReaderState,
+    ReaderStatus,
+    TakesKeys,
+    ThreadedReader,
+)
 from drivers.cards.debounce import Debouncer
+from drivers.cards.discover import find_readers
 from drivers.cards.normalise import CardIdFormat, MalformedCardId, normalise, parse_card_text
+from drivers.discovery import Finding
+from drivers.errors import BadCardRead, DriverError, ReaderUnavailable
 
 __all__ = [
     "READER_SPECS",
+    "BadCardRead",
     "BadRead",
     "CardIdFormat",
     "CardReader",
     "CardTap",
     "Debouncer",
+    "DriverError",
+    "Finding",
     "MalformedCardId",
     "ReaderState",
     "ReaderStatus",
+    "ReaderUnavailable",
+    "TakesKeys",
+    "ThreadedReader",
+    "find_readers",
     "normalise",
     "open_reader",
     "parse_card_text",

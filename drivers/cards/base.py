@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,96 @@ class CardReader(ABC):
             _call(callback, bad, what="bad-read")
         else:
             log.warning("%s: %s (%r)", bad.reader, bad.reason, bad.raw)
+
+
+@runtime_checkable
+class TakesKeys(Protocol):
+    """A reader the till feeds key presses to (the keyboard wedge): the window hands it every
+    key with its event time, and a key the reader takes is not the cashier's."""
+
+    def feed_key(self, char: str, at: float) -> bool:
+        """One key at `at` (seconds, monotonic); True when the reader took it."""
+        ...
+
+    def feed_enter(self, at: float) -> bool:
+        """Enter at `at`; True when it ended a card number (a tap or a bad read was made)."""
+        ...
+
+    def flush(self, at: float) -> str:
+        """Give back, as a typing BadRead, keys left waiting too long; returns them."""
+        ...
+
+
+class ThreadedReader(CardReader):
+    """A reader that watches its device on a thread of its own (PC/SC, NFC, the simulated
+    socket): start() and stop() are written once here, the subclass gives the hooks.
+
+    start(): bind the callbacks; `_prepare()` (on the caller's thread: load the library, open
+    the socket) returns None to go on, or the status that says why the reader cannot run;
+    `_starting_status()` is reported; the thread runs `_run(stopping)` with a stop flag of its
+    own (see ReaderRun). stop(): set the flag, `_wake()` the thread, join it for at most
+    `stop_timeout_s`, `_release()` what _prepare opened, report `stopped_text`. Twice is fine.
+    """
+
+    stop_timeout_s = 5.0
+    stopped_text = "Card reader stopped"
+
+    def __init__(self, name: str, status: ReaderStatus) -> None:
+        super().__init__(name, status)
+        self._current: ReaderRun | None = None
+
+    def start(
+        self,
+        on_tap: TapCallback,
+        on_status: StatusCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        """Begin reading; a device that cannot be used sets the status, it never raises."""
+        self._bind(on_tap, on_status, on_error)
+        refused = self._prepare()
+        if refused is not None:
+            self._set_status(refused.state, refused.text)
+            return
+        run = ReaderRun(self.name, self._run)
+        with self._lock:
+            self._current = run
+        starting = self._starting_status()
+        if starting is not None:
+            # Before the thread starts: whatever the thread reports comes after it.
+            self._set_status(starting.state, starting.text)
+        run.thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread and wait for it, release the device; idempotent."""
+        with self._lock:
+            run, self._current = self._current, None
+            started = self._on_tap is not None
+        if run is not None:
+            run.stop(self.stop_timeout_s, wake=self._wake)
+        self._release()
+        if started:
+            self._set_status(ReaderState.NO_READER, self.stopped_text)
+        self._unbind()
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    def _prepare(self) -> ReaderStatus | None:
+        """Get ready on the caller's thread; a status instead of None: it cannot run here."""
+        return None
+
+    def _starting_status(self) -> ReaderStatus | None:
+        """The status to report as the thread starts, if any."""
+        return None
+
+    @abstractmethod
+    def _run(self, stopping: threading.Event) -> None:
+        """The reader thread: watch the device until `stopping` is set."""
+
+    def _wake(self) -> None:
+        """Wake the thread from a blocking wait so it sees the stop flag."""
+
+    def _release(self) -> None:
+        """Close what _prepare opened (after the thread has ended, or given up on)."""
 
 
 def _call(callback: Callable[[T], None], value: T, *, what: str) -> bool:

@@ -43,6 +43,7 @@ from drivers.cards.base import (
     TapCallback,
 )
 from drivers.cards.normalise import ByteOrder, MalformedCardId, parse_card_text
+from drivers.errors import BadCardRead
 
 TECHNOLOGY = "keyboard-wedge"
 WedgeEncoding = Literal["hex", "dec"]
@@ -248,7 +249,7 @@ class KeyboardWedgeReader(CardReader):
                     f"it is too long ({len(stripped)} characters; this reader types at most "
                     f"{self._max_length})",
                 )
-        except MalformedCardId as exc:
+        except BadCardRead as exc:
             self._emit_error(BadRead(self.name, text, str(exc)))
             return False
         if self._byte_order == "lsb":

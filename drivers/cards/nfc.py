@@ -28,15 +28,12 @@ from typing import Any
 
 from drivers.cards.base import (
     BadRead,
-    CardReader,
     CardTap,
-    ErrorCallback,
-    ReaderRun,
     ReaderState,
     ReaderStatus,
-    StatusCallback,
-    TapCallback,
+    ThreadedReader,
 )
+from drivers.errors import BadCardRead
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +72,7 @@ UNREADABLE = "the card could not be read; present it again"
 PATH_HELP = "use usb, usb:VID:PID, usb:BUS:DEV, tty:PORT[:driver] or udp[:host[:port]]"
 
 
-class UnreadableCard(Exception):
+class UnreadableCard(BadCardRead):
     """An activated card whose identifier is missing or not a card number of its technology."""
 
     def __init__(self, raw: str, reason: str) -> None:
@@ -137,13 +134,16 @@ def _load_nfc() -> Any:
     return nfc
 
 
-class NfcReader(CardReader):
+class NfcReader(ThreadedReader):
     """An nfcpy reader on `path` (see the module docstring), read in its own daemon thread.
 
     `targets` are nfcpy's bit rate and technology strings to sense for. `poll_interval` is the
     pause between sense cycles and between presence checks; `retry_interval` the wait before
     opening the reader again after it could not be opened or failed.
     """
+
+    stop_timeout_s = STOP_TIMEOUT_S
+    stopped_text = "NFC reader stopped"
 
     def __init__(
         self,
@@ -169,7 +169,6 @@ class NfcReader(CardReader):
         self._poll_interval = poll_interval
         self._retry_interval = retry_interval
         self._clock = clock
-        self._current: ReaderRun | None = None
         # A card whose activation keeps failing while it lies on the reader is reported once:
         # the last such report, forgotten after a sense cycle that found no card.
         self._last_bad: BadRead | None = None
@@ -182,28 +181,10 @@ class NfcReader(CardReader):
     def path(self) -> str:
         return self._path
 
-    def start(
-        self,
-        on_tap: TapCallback,
-        on_status: StatusCallback | None = None,
-        on_error: ErrorCallback | None = None,
-    ) -> None:
-        """Start the reader thread; opening the device happens there, so this never blocks."""
-        self._bind(on_tap, on_status, on_error)
-        run = ReaderRun(self.name, self._run)
-        with self._lock:
-            self._current = run
-        self._set_status(ReaderState.NO_READER, f"Opening the NFC reader at {self._path}")
-        run.thread.start()
-
-    def stop(self) -> None:
-        """Stop the thread (it closes the device) and wait for it; idempotent."""
-        with self._lock:
-            run, self._current = self._current, None
-        if run is not None:
-            run.stop(STOP_TIMEOUT_S)
-            self._set_status(ReaderState.NO_READER, "NFC reader stopped")
-        self._unbind()
+    def _starting_status(self) -> ReaderStatus:
+        # The device is opened on the reader thread (so start() never blocks) and closed there
+        # when stopped.
+        return ReaderStatus(ReaderState.NO_READER, f"Opening the NFC reader at {self._path}")
 
     # -- the reader thread ------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
+from drivers.errors import BadCardRead
+
 ByteOrder = Literal["msb", "lsb"]
 Encoding = Literal["hex", "dec"]
 ParseEncoding = Literal["hex", "dec", "auto"]
@@ -26,8 +28,12 @@ _HEX_DIGITS = frozenset(string.hexdigits)
 _HEX_SEPARATORS = ":- "
 
 
-class MalformedCardId(ValueError):
-    """Text that is not a card number; the message names the text and what is wrong."""
+class MalformedCardId(BadCardRead, ValueError):
+    """Text that is not a card number; the message names the text and what is wrong.
+
+    A ValueError as well, as a parser's answer to bad text is in Python; the readers catch it
+    as the BadCardRead it is.
+    """
 
     def __init__(self, text: str, reason: str) -> None:
         super().__init__(f"card number {text!r}: {reason}")

@@ -29,14 +29,10 @@ from typing import Any
 
 from drivers.cards.base import (
     BadRead,
-    CardReader,
     CardTap,
-    ErrorCallback,
-    ReaderRun,
     ReaderState,
     ReaderStatus,
-    StatusCallback,
-    TapCallback,
+    ThreadedReader,
 )
 from drivers.cards.pcsc_apdu import (
     GET_ATS,
@@ -47,6 +43,7 @@ from drivers.cards.pcsc_apdu import (
     parse_uid_response,
     technology_from_atr,
 )
+from drivers.errors import ReaderUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +55,7 @@ RETRY_S = 1.0
 STOP_TIMEOUT_S = 5.0
 
 
-class PcscUnavailable(Exception):
+class PcscUnavailable(ReaderUnavailable):
     """PC/SC cannot be used here (pcscd not running, pyscard missing); the message says why."""
 
 
@@ -144,8 +141,11 @@ def stable_name(reader: str) -> str:
     return re.sub(r"(\s+[0-9A-Fa-f]{2}){2}$", "", reader)
 
 
-class PcscReader(CardReader):
+class PcscReader(ThreadedReader):
     """The first PC/SC reader whose name matches `pattern`, watched on a daemon thread."""
+
+    stop_timeout_s = STOP_TIMEOUT_S
+    stopped_text = "PC/SC reader stopped"
 
     def __init__(
         self,
@@ -163,7 +163,6 @@ class PcscReader(CardReader):
         self._clock = clock
         self._retry_s = retry_s
         self._scard: Any = None
-        self._current: ReaderRun | None = None
         self._context_lock = threading.Lock()
         self._context: int | None = None
         # the watched reader's state as last reported, and (present, event counter) of its card
@@ -174,32 +173,16 @@ class PcscReader(CardReader):
     def pattern(self) -> str:
         return self._pattern
 
-    def start(
-        self,
-        on_tap: TapCallback,
-        on_status: StatusCallback | None = None,
-        on_error: ErrorCallback | None = None,
-    ) -> None:
-        """Start watching; without pyscard the status is UNAVAILABLE and no thread runs."""
-        self._bind(on_tap, on_status, on_error)
+    def _prepare(self) -> ReaderStatus | None:
+        """Without pyscard the status is UNAVAILABLE and no thread runs."""
         try:
             self._scard = _load_scard()
         except PcscUnavailable as exc:
-            self._set_status(ReaderState.UNAVAILABLE, str(exc))
-            return
-        run = ReaderRun(self.name, self._run)
-        self._current = run
-        run.thread.start()
+            return ReaderStatus(ReaderState.UNAVAILABLE, str(exc))
+        return None
 
-    def stop(self) -> None:
-        """Cancel the wait, join the thread; idempotent."""
-        run, self._current = self._current, None
-        if run is not None:
-            run.stop(STOP_TIMEOUT_S, wake=self._cancel_wait)
-        self._set_status(ReaderState.NO_READER, "PC/SC reader stopped")
-        self._unbind()
-
-    def _cancel_wait(self) -> None:
+    def _wake(self) -> None:
+        """Cancel the thread's SCardGetStatusChange."""
         with self._context_lock:
             if self._context is not None:
                 self._scard.SCardCancel(self._context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from drivers.cards.normalise import MAX_UID_BYTES, MIN_UID_BYTES
+from drivers.errors import BadCardRead
 
 GET_UID = (0xFF, 0xCA, 0x00, 0x00, 0x00)
 GET_ATS = (0xFF, 0xCA, 0x01, 0x00, 0x00)
@@ -37,7 +38,7 @@ _STATUS_WORDS = {
 }
 
 
-class UidReadError(ValueError):
+class UidReadError(BadCardRead):
     """The answer to GET UID is not a usable UID; the message says why."""
 
 

@@ -29,16 +29,13 @@ from pathlib import Path
 
 from drivers.cards.base import (
     BadRead,
-    CardReader,
     CardTap,
-    ErrorCallback,
-    ReaderRun,
     ReaderState,
     ReaderStatus,
-    StatusCallback,
-    TapCallback,
+    ThreadedReader,
 )
-from drivers.cards.normalise import MalformedCardId, parse_card_text
+from drivers.cards.normalise import parse_card_text
+from drivers.errors import BadCardRead, DriverError
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +52,7 @@ def reader_socket_path(data_dir: Path) -> Path:
     return data_dir / SOCKET_NAME
 
 
-class SimulatedReaderError(Exception):
+class SimulatedReaderError(DriverError):
     """Talking to the simulated reader failed; the message says why and what to do."""
 
 
@@ -71,8 +68,11 @@ class TapRefused(SimulatedReaderError):
         self.reason = reason
 
 
-class SimulatedReader(CardReader):
+class SimulatedReader(ThreadedReader):
     """Listens on a Unix socket in its own daemon thread; each TAP line becomes a CardTap."""
+
+    stop_timeout_s = STOP_TIMEOUT_S
+    stopped_text = "Simulated reader stopped"
 
     def __init__(
         self,
@@ -85,7 +85,6 @@ class SimulatedReader(CardReader):
         self._path = Path(path)
         self._clock = clock
         self._command_handler: CommandHandler | None = None
-        self._current: ReaderRun | None = None
         self._listener: socket.socket | None = None
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
@@ -103,44 +102,30 @@ class SimulatedReader(CardReader):
         with self._lock:
             self._command_handler = handler
 
-    def start(
-        self,
-        on_tap: TapCallback,
-        on_status: StatusCallback | None = None,
-        on_error: ErrorCallback | None = None,
-    ) -> None:
-        """Listen on the socket. A socket that cannot be opened sets an ERROR status, no raise."""
-        self._bind(on_tap, on_status, on_error)
+    def _prepare(self) -> ReaderStatus | None:
+        """Listen on the socket; one that cannot be opened is an ERROR status, no raise."""
         try:
-            listener = self._listen()
+            self._listener = self._listen()
         except OSError as exc:
-            self._set_status(
+            return ReaderStatus(
                 ReaderState.ERROR,
                 f"Simulated reader cannot listen on {self._path}: {exc.strerror or exc}",
             )
-            return
         except SimulatedReaderError as exc:
-            self._set_status(ReaderState.ERROR, str(exc))
-            return
-        self._listener = listener
+            return ReaderStatus(ReaderState.ERROR, str(exc))
         self._wake_r, self._wake_w = socket.socketpair()
-        self._current = ReaderRun(self.name, self._run)
-        self._current.thread.start()
-        self._set_status(ReaderState.CONNECTED, "Simulated reader ready")
+        return None
 
-    def stop(self) -> None:
-        """Close the socket, join the thread and remove the socket file; idempotent."""
-        run, self._current = self._current, None
-        if run is not None:
-            run.stop(STOP_TIMEOUT_S, wake=self._wake)
+    def _starting_status(self) -> ReaderStatus:
+        return ReaderStatus(ReaderState.CONNECTED, "Simulated reader ready")
+
+    def _release(self) -> None:
+        """Close the sockets and remove the socket file (when it is still this reader's)."""
         for sock in (self._listener, self._wake_r, self._wake_w):
             if sock is not None:
                 sock.close()
         self._listener = self._wake_r = self._wake_w = None
         self._remove_own_socket_file()
-        if self.status.state is not ReaderState.NO_READER:
-            self._set_status(ReaderState.NO_READER, "Simulated reader stopped")
-        self._unbind()
 
     # -- listening -------------------------------------------------------------------------
 
@@ -287,7 +272,7 @@ class SimulatedReader(CardReader):
     def _tap(self, text: str, encoding: str) -> str:
         try:
             uid = parse_card_text(text, encoding="hex" if encoding == "hex" else "dec")
-        except MalformedCardId as exc:
+        except BadCardRead as exc:
             self._emit_error(BadRead(self.name, text, str(exc)))
             return f"ERR {exc}"
         tap = CardTap(uid=uid, reader=self.name, technology=TECHNOLOGY, at=self._clock())

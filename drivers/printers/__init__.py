@@ -13,25 +13,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from drivers.discovery import Finding
+from drivers.errors import DriverError
 from drivers.printers.base import (
     NullPrinter,
+    Paper,
+    PaperOut,
     PrinterError,
+    PrinterOffline,
     PrinterState,
     PrinterStatus,
     PrintJob,
     ReceiptPrinter,
 )
+from drivers.printers.discover import find_printers
 from drivers.printers.simulated import FolderPrinter
 
 __all__ = [
+    "DriverError",
+    "Finding",
     "FolderPrinter",
     "NullPrinter",
+    "Paper",
+    "PaperOut",
     "PrintJob",
     "PrinterError",
+    "PrinterOffline",
     "PrinterState",
     "PrinterStatus",
     "ReceiptPrinter",
+    "find_printers",
     "open_printer",
+    "paper_of",
 ]
 
 SPECS = "simulated, simulated:DIR, none, escpos:CONNECTION[,OPTION=VALUE...]"
@@ -54,3 +67,22 @@ def open_printer(spec: str, *, data_dir: Path) -> ReceiptPrinter:
 
         return open_escpos(arg.strip(), data_dir=Path(data_dir))
     raise ValueError(f"unknown printer {spec!r}; expected one of: {SPECS}")
+
+
+def paper_of(spec: str, *, data_dir: Path) -> Paper | None:
+    """The paper a printer string names, checked without opening anything (the till opens the
+    printer, and its logo, once): None for printers without a paper width (simulated, none).
+
+    A malformed string is a ValueError naming what is wrong, as in `open_printer`.
+    """
+    kind, _, arg = spec.strip().partition(":")
+    kind = kind.strip().lower()
+    if kind in ("simulated", "none"):
+        return None
+    if kind != "escpos":
+        raise ValueError(f"unknown printer {spec!r}; expected one of: {SPECS}")
+    from drivers.printers.escpos import paper_columns
+    from drivers.printers.escpos_target import parse
+
+    _, options = parse(arg.strip(), data_dir=Path(data_dir))
+    return Paper(options.paper_mm, max(paper_columns(options).values()))

@@ -10,6 +10,21 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
 
+from drivers.errors import PaperOut, PrinterError, PrinterOffline
+
+__all__ = [
+    "NullPrinter",
+    "Paper",
+    "PaperOut",
+    "PrintJob",
+    "PrinterError",
+    "PrinterOffline",
+    "PrinterState",
+    "PrinterStatus",
+    "ReceiptPrinter",
+    "fault",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class PrintJob:
@@ -50,8 +65,21 @@ class PrinterStatus:
         return self.state in (PrinterState.READY, PrinterState.PAPER_LOW)
 
 
-class PrinterError(Exception):
-    """Printing failed; the message says why in words a cashier understands."""
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """The paper a printer string names: its width and the widest receipt it holds."""
+
+    mm: int
+    columns: int  # characters per line in the narrowest font
+
+
+def fault(state: PrinterState, text: str) -> PrinterError:
+    """The error for a job refused in `state`: PaperOut, PrinterOffline or PrinterError."""
+    if state is PrinterState.PAPER_OUT:
+        return PaperOut(text)
+    if state is PrinterState.OFFLINE:
+        return PrinterOffline(text)
+    return PrinterError(text)
 
 
 class ReceiptPrinter(ABC):

@@ -42,6 +42,7 @@ from drivers.printers.base import (
     PrinterStatus,
     PrintJob,
     ReceiptPrinter,
+    fault,
 )
 from drivers.printers.escpos_status import SILENT_TEXT, asker, decode
 from drivers.printers.escpos_target import PAPER_DOTS, Options, Target, parse, reason
@@ -155,7 +156,7 @@ class EscposPrinter(ReceiptPrinter):
                 if self._answers_status is not False:
                     state = self._ask(device)
                     if state is not None and not state.ready:
-                        raise PrinterError(f"{state.text}: the receipt was not printed")
+                        raise fault(state.state, f"{state.text}: the receipt was not printed")
                 device._raw(data)
                 if self.target.transport == "tcp":
                     device.drain(self.options.timeout_s)

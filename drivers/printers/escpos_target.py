@@ -25,7 +25,7 @@ from escpos.printer import File, Network, Serial, Usb
 from escpos.printer import serial as escpos_serial
 from escpos.printer import usb as escpos_usb
 
-from drivers.printers.base import PrinterError
+from drivers.printers.base import PrinterError, PrinterOffline
 
 FORMS = (
     "escpos:tcp:HOST[:PORT], escpos:usb:VVVV:PPPP, escpos:serial:DEVICE[:BAUD], escpos:file:DEVICE"
@@ -87,7 +87,7 @@ class Target:
         try:
             device.open()
         except Exception as exc:
-            raise PrinterError(
+            raise PrinterOffline(
                 f"Cannot reach the receipt printer at {self.where}: {reason(exc)}. "
                 "Check that it is switched on and connected."
             ) from exc

@@ -22,6 +22,7 @@ from drivers.printers.base import (
     PrinterStatus,
     PrintJob,
     ReceiptPrinter,
+    fault,
 )
 
 _FAULT_TEXT = {
@@ -64,10 +65,10 @@ class FolderPrinter(ReceiptPrinter):
         with self._lock:
             reason, self._fail_next = self._fail_next, None
             state, text = self._state, self._state_text
-            if reason is None and state is not PrinterState.READY:
-                reason = text or _FAULT_TEXT[state]
             if reason is not None:
                 raise PrinterError(reason)
+            if state is not PrinterState.READY:
+                raise fault(state, text or _FAULT_TEXT[state])
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 stem = self._free_stem(job)

@@ -1,13 +1,17 @@
-"""ReaderRun: each start of a reader gets a stop flag of its own (every threaded reader uses it)."""
+"""ReaderRun: each start of a reader gets a stop flag of its own; ThreadedReader: the start and
+stop every threaded reader shares; TakesKeys: which reader the till feeds keys."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from drivers.cards.base import ReaderRun
+from drivers.cards import open_reader
+from drivers.cards.base import ReaderRun, ReaderState, ReaderStatus, TakesKeys, ThreadedReader
+from drivers.cards.keyboard import KeyboardWedgeReader
 
 BOUND_S = 30.0  # only keeps a broken run from hanging the test; never asserted on
 
@@ -59,3 +63,70 @@ def test_stop_wakes_the_thread_and_is_safe_before_start_and_from_the_thread() ->
     this.stop(BOUND_S, wake=woken.set)
     assert not this.thread.is_alive()
     assert this.stopping.is_set()
+
+
+class Probe(ThreadedReader):
+    """A threaded reader whose hooks record what the shared start() and stop() did."""
+
+    stopped_text = "Probe stopped"
+
+    def __init__(self, refuse: ReaderStatus | None = None) -> None:
+        super().__init__("probe", ReaderStatus(ReaderState.NO_READER, "Probe not started"))
+        self.refuse = refuse
+        self.calls: list[str] = []
+        self.running = threading.Event()
+
+    def _prepare(self) -> ReaderStatus | None:
+        self.calls.append("prepare")
+        return self.refuse
+
+    def _starting_status(self) -> ReaderStatus:
+        return ReaderStatus(ReaderState.CONNECTED, "Probe ready")
+
+    def _run(self, stopping: threading.Event) -> None:
+        self.calls.append("run")
+        self.running.set()
+        stopping.wait(BOUND_S)
+
+    def _wake(self) -> None:
+        self.calls.append("wake")
+
+    def _release(self) -> None:
+        self.calls.append("release")
+
+
+def test_threaded_reader_start_runs_the_thread_and_stop_releases_once() -> None:
+    reader = Probe()
+    seen: list[ReaderStatus] = []
+    reader.start(lambda tap: None, seen.append)
+    assert reader.running.wait(BOUND_S)
+    with pytest.raises(RuntimeError, match="already started"):
+        reader.start(lambda tap: None)
+    reader.stop()
+    reader.stop()  # harmless: nothing left to stop, no second "stopped"
+    assert [s.text for s in seen] == ["Probe ready", "Probe stopped"]
+    assert reader.calls == ["prepare", "run", "wake", "release", "release"]
+    assert not [t for t in threading.enumerate() if t.name == "card-reader-probe"]
+
+
+def test_a_reader_that_cannot_run_reports_why_and_starts_no_thread() -> None:
+    reader = Probe(refuse=ReaderStatus(ReaderState.UNAVAILABLE, "no library here"))
+    reader.start(lambda tap: None)
+    assert reader.status == ReaderStatus(ReaderState.UNAVAILABLE, "no library here")
+    assert reader.calls == ["prepare"]
+    reader.stop()
+    assert reader.status == ReaderStatus(ReaderState.NO_READER, "Probe stopped")
+
+
+def test_stop_before_start_keeps_the_status() -> None:
+    reader = Probe()
+    reader.stop()
+    assert reader.status == ReaderStatus(ReaderState.NO_READER, "Probe not started")
+
+
+def test_only_the_keyboard_wedge_takes_keys(tmp_path: Path) -> None:
+    """The till feeds keys to a reader by the TakesKeys protocol, not by its class."""
+    assert isinstance(KeyboardWedgeReader(), TakesKeys)
+    assert isinstance(open_reader("keyboard", data_dir=tmp_path), TakesKeys)
+    for spec in ("simulated", "pcsc:*", "nfc:udp"):
+        assert not isinstance(open_reader(spec, data_dir=tmp_path), TakesKeys)

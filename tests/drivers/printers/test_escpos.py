@@ -23,7 +23,14 @@ from PIL import Image
 
 from drivers.printers import escpos_target as target_module
 from drivers.printers import open_printer
-from drivers.printers.base import PrinterError, PrinterState, PrinterStatus, PrintJob
+from drivers.printers.base import (
+    PaperOut,
+    PrinterError,
+    PrinterOffline,
+    PrinterState,
+    PrinterStatus,
+    PrintJob,
+)
 from drivers.printers.escpos import EscposPrinter
 from drivers.printers.escpos_status import READY_TEXT, SILENT_TEXT
 from drivers.printers.escpos_target import Options, Target
@@ -271,8 +278,9 @@ def test_a_late_status_answer_does_not_cut_the_receipt_short(tmp_path: Path) -> 
 
 def test_closed_port_is_a_printer_error_naming_it(closed_port: int, tmp_path: Path) -> None:
     printer = open_printer(f"escpos:tcp:127.0.0.1:{closed_port}", data_dir=tmp_path)
-    with pytest.raises(PrinterError, match=f"127.0.0.1:{closed_port}"):
+    with pytest.raises(PrinterError, match=f"127.0.0.1:{closed_port}") as caught:
         printer.print_job(receipt_job())
+    assert isinstance(caught.value, PrinterOffline)
 
 
 def test_status_of_an_unreachable_printer_is_offline(closed_port: int, tmp_path: Path) -> None:
@@ -304,9 +312,10 @@ def test_status_from_dle_eot(
 def test_paper_out_refuses_the_job_before_sending_it(tmp_path: Path) -> None:
     """The printer says paper out: PrinterError, and not one byte of the receipt was sent."""
     with Listener(status=fake.PAPER_OUT) as server:
-        with pytest.raises(PrinterError, match="out of paper"):
+        with pytest.raises(PrinterError, match="out of paper") as caught:
             open_printer(server.spec, data_dir=tmp_path).print_job(receipt_job())
         [wire] = server.connections(1)
+    assert isinstance(caught.value, PaperOut)
     assert set(kinds(decode(wire))) == {"status"}
 
 

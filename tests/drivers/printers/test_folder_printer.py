@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from drivers.printers import NullPrinter, open_printer
-from drivers.printers.base import PrinterError, PrinterState, PrintJob
+from drivers.printers.base import PaperOut, PrinterError, PrinterOffline, PrinterState, PrintJob
 from drivers.printers.simulated import FolderPrinter
 
 
@@ -34,17 +34,23 @@ def test_simulated_fault_raises_and_writes_nothing(tmp_path: Path, state: Printe
     printer = FolderPrinter(tmp_path)
     printer.set_state(state)
     assert not printer.status().ready
-    with pytest.raises(PrinterError):
+    with pytest.raises(PrinterError) as caught:
         printer.print_job(job())
     assert list(tmp_path.iterdir()) == []
+    # the caller can tell which fault it was
+    assert (
+        type(caught.value)
+        is {PrinterState.PAPER_OUT: PaperOut, PrinterState.OFFLINE: PrinterOffline}[state]
+    )
 
 
 def test_fail_next_fails_once(tmp_path: Path) -> None:
     """fail_next makes exactly one job fail."""
     printer = FolderPrinter(tmp_path)
     printer.fail_next("cover open")
-    with pytest.raises(PrinterError, match="cover open"):
+    with pytest.raises(PrinterError, match="cover open") as caught:
         printer.print_job(job())
+    assert type(caught.value) is PrinterError  # a fault the printer does not name
     printer.print_job(job())
     assert (tmp_path / "till-1-000007.txt").exists()
 
