@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from demo import scheme
+from demo.portraits import generate_portrait
 from sync.records import Account, Card, Cardholder, CardState, PriceLevel
 from sync.store import Store
-from terminal import demo_data
-from terminal.photos import generate_portrait, sha256_hex
+from terminal.photos import sha256_hex
 
 DISTINCT_PHOTOS = 400  # far more than the UI keeps decoded (64): most taps decode a photo
 
@@ -22,10 +23,10 @@ def card_id(i: int) -> str:
 def build(path: Path, n: int, *, seed: int = 7) -> list[str]:
     """Demo unit and menu plus `n` cardholders with photos; returns their card ids."""
     now = datetime.now(UTC)
-    data = demo_data.build_demo(demo_data.local_today(now))
+    data = scheme.build_demo(scheme.local_today(now))
     rng = random.Random(seed)
     with Store.open(path, till_id="till-1") as store:
-        demo_data.seed(store, data, now=now)
+        scheme.seed(store, data, now=now)
         photos = []
         for k in range(DISTINCT_PHOTOS):
             img = generate_portrait(10_000 + k, f"Person {k}")

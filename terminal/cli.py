@@ -8,15 +8,11 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from terminal.config import (
     ENV_CONFIG,
     ConfigError,
-    PrinterConfig,
-    ReaderConfig,
     TillConfig,
     default_data_dir,
     demo_data_dir,
@@ -37,11 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run,
         "demo": _demo,
         "tap": _tap,
-        "net": _net,
+        "net": _demo,
         "check-config": _check_config,
         "check-store": _check_store,
         "enroll": _enroll,
-        "demo-cards": _demo_cards,
+        "demo-cards": _demo,
         "devices": _devices,
     }
     try:
@@ -244,94 +240,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from sync.link import Link, TrainingServer
-    from sync.store import StoreUnavailable
+    """`demo`, `net` and `demo-cards`: the demo's own commands, loaded only when asked for."""
+    from demo.cli import main as demo_main
 
-    data_dir = args.data_dir or demo_data_dir()
-    overrides = {"print_receipts": args.print} if args.print else {}
-    config = TillConfig(
-        till_id="till-1",
-        data_dir=data_dir,
-        reader=ReaderConfig("simulated"),
-        printer=PrinterConfig("simulated"),
-        policy_overrides=overrides,
-        source="demo",
-    )
-    fresh = not args.keep or not config.store_path.exists()
-    if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{config.store_path}{suffix}").unlink(missing_ok=True)
-        (data_dir / "server.json").unlink(missing_ok=True)
-    embedded = None
-    try:
-        if args.standalone:
-            _seed_standalone(config, fresh=fresh)
-            link: Link = TrainingServer(
-                config.store_path, till_id=config.till_id, online=not args.offline
-            )
-        else:
-            embedded, link = _start_embedded(config, fresh=fresh, offline=args.offline)
-        from terminal.ui.run import run_window
-
-        print(
-            f"canteen-till demo: data in {data_dir}; tap a card from another terminal with\n"
-            f"  canteen-till tap 72BF9961     (list the cards: canteen-till demo-cards)",
-            flush=True,
-        )
-        if embedded is not None:
-            print(
-                f"central server: {embedded.url}; change a card centrally while the demo runs:\n"
-                f"  canteen-server --db {embedded.db_url} admin deposit 72BF9961 500\n"
-                f"  canteen-server --db {embedded.db_url} admin block 72BF9961",
-                flush=True,
-            )
-        return run_window(config, link=link, options=args)
-    except (StoreUnavailable, RuntimeError) as exc:
-        print(f"canteen-till: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if embedded is not None:
-            embedded.stop()
-
-
-def _seed_standalone(config: TillConfig, *, fresh: bool) -> None:
-    from sync.store import Store
-    from terminal import demo_data
-
-    if fresh:
-        with Store.open(config.store_path, till_id=config.till_id) as store:
-            now = datetime.now(UTC)
-            demo_data.seed(store, demo_data.build_demo(demo_data.local_today(now)), now=now)
-
-
-def _start_embedded(config: TillConfig, *, fresh: bool, offline: bool) -> tuple[Any, Any]:
-    """The demo's own central server with the demo scheme, and this till enrolled with it."""
-    from server.embedded import EmbeddedServer
-    from sync.client import ServerConfig, SyncClient, enrol
-    from sync.store import Store
-    from terminal import demo_data
-
-    embedded = EmbeddedServer(config.data_dir)
-    now = datetime.now(UTC)
-    code = embedded.seed(now=now) if fresh or not embedded.exists else None
-    url = embedded.start()
-    if code is not None:
-        server = enrol(url, code)
-    else:
-        saved = ServerConfig.load(config.data_dir)
-        if saved is None:
-            raise RuntimeError("the kept demo has no enrolment; start it without --keep")
-        server = ServerConfig(url, saved.till_id, saved.credential)  # a new port each run
-    server.save(config.data_dir)
-    client = SyncClient(config.store_path, server)
-    with Store.open(config.store_path, till_id=config.till_id) as store:
-        while client.pull_once(store):  # the first sync: the till opens with the scheme
-            pass
-        if code is not None:
-            data = demo_data.build_demo(demo_data.local_today(now))
-            demo_data.seed_offline_sales(store, data, now=now)
-    client.set_online(not offline)
-    return embedded, client
+    return demo_main(args)
 
 
 def _tap(args: argparse.Namespace) -> int:
@@ -344,27 +256,6 @@ def _tap(args: argparse.Namespace) -> int:
         print(f"canteen-till tap: {exc}", file=sys.stderr)
         return 1
     print(f"tapped {args.card_id}")
-    return 0
-
-
-def _net(args: argparse.Namespace) -> int:
-    from drivers.cards.simulated import SimulatedReaderError, reader_socket_path, send_command
-
-    data_dir = args.data_dir or demo_data_dir()
-    try:
-        reply = send_command(reader_socket_path(data_dir), "net", args.state)
-    except SimulatedReaderError as exc:
-        print(f"canteen-till net: {exc}", file=sys.stderr)
-        return 1
-    print(reply)
-    return 0
-
-
-def _demo_cards(args: argparse.Namespace) -> int:
-    from terminal import demo_data
-
-    data = demo_data.build_demo(demo_data.local_today(datetime.now(UTC)))
-    print(demo_data.demo_table_markdown(data))
     return 0
 
 

@@ -22,7 +22,7 @@ def test_every_rule_id_cited_in_the_code_is_in_rules_md() -> None:
     rules = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     defined = set(re.findall(r"\*\*(D-[A-Z]+-\d+)\*\*", rules))
     cited: set[str] = set()
-    for folder in ("terminal", "drivers", "sync", "server", "tests", "bench"):
+    for folder in ("terminal", "drivers", "sync", "server", "demo", "tests", "bench"):
         for path in (ROOT / folder).rglob("*.py"):
             cited.update(re.findall(r"D-[A-Z]+-\d+", path.read_text(encoding="utf-8")))
     assert defined

@@ -1,4 +1,5 @@
-"""The architecture's import rules hold: Qt only under terminal/ui, drivers and sync stand alone."""
+"""The architecture's import rules hold: Qt only under terminal/ui, drivers and sync stand alone,
+the till and the server never import each other, and the demo is a wing nothing else enters."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def sources(package: str) -> list[Path]:
     return sorted((ROOT / package).rglob("*.py"))
 
 
-@pytest.mark.parametrize("package", ["drivers", "sync", "terminal", "bench"])
+@pytest.mark.parametrize("package", ["drivers", "sync", "terminal", "server", "demo", "bench"])
 def test_qt_only_under_terminal_ui(package: str) -> None:
     """Qt is imported only under terminal/ui (Electrum keeps PyQt under gui/)."""
     offenders = [
@@ -44,7 +45,7 @@ def test_drivers_import_neither_terminal_nor_sync() -> None:
     """drivers/ depends on nothing of ours: any till part can use any driver."""
     bad = {
         str(p.relative_to(ROOT)): sorted(
-            n for n in imports(p) if n.split(".")[0] in {"terminal", "sync"}
+            n for n in imports(p) if n.split(".")[0] in {"terminal", "sync", "server", "demo"}
         )
         for p in sources("drivers")
     }
@@ -52,14 +53,63 @@ def test_drivers_import_neither_terminal_nor_sync() -> None:
 
 
 def test_sync_imports_neither_drivers_nor_terminal() -> None:
-    """sync/ holds the store and protocol; it never reaches into devices or the app."""
+    """sync/ holds the store and protocol; it never reaches into devices, the app, the server
+    or the demo."""
     bad = {
         str(p.relative_to(ROOT)): sorted(
-            n for n in imports(p) if n.split(".")[0] in {"terminal", "drivers"}
+            n for n in imports(p) if n.split(".")[0] in {"terminal", "drivers", "server", "demo"}
         )
         for p in sources("sync")
     }
     assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_terminal_never_imports_the_server() -> None:
+    """The till reaches the server over the wire (sync/) only, never by importing it."""
+    bad = {
+        str(p.relative_to(ROOT)): sorted(n for n in imports(p) if n.split(".")[0] == "server")
+        for p in sources("terminal")
+    }
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_server_never_imports_the_till() -> None:
+    """The server shares the wire's models (sync/) with the till, nothing of terminal/."""
+    bad = {
+        str(p.relative_to(ROOT)): sorted(
+            n for n in imports(p) if n.split(".")[0] in {"terminal", "drivers"}
+        )
+        for p in sources("server")
+    }
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+DEMO_ENTRY = "terminal/cli.py"  # its demo, net and demo-cards commands
+
+
+def test_only_the_entry_point_imports_the_demo() -> None:
+    """The demo is a wing of its own: the till, the server, sync and the drivers never import
+    it; only the command line does, for the demo's own commands (tests and bench may)."""
+    importers = sorted(
+        str(p.relative_to(ROOT))
+        for pkg in ("terminal", "server", "sync", "drivers")
+        for p in sources(pkg)
+        if any(n.split(".")[0] == "demo" for n in imports(p))
+    )
+    assert importers == [DEMO_ENTRY]
+
+
+def test_the_entry_point_loads_the_demo_only_when_asked() -> None:
+    """terminal/cli.py imports demo inside a function, so `canteen-till run` never loads it."""
+    tree = ast.parse((ROOT / DEMO_ENTRY).read_text(encoding="utf-8"))
+    at_top: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            at_top.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            at_top.add(node.module)
+    assert at_top
+    assert sorted(n for n in at_top if n.split(".")[0] == "demo") == []
 
 
 def test_no_sql_in_widgets() -> None:

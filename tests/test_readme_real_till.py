@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from terminal.photos import generate_portrait
+from demo.portraits import generate_portrait
 from tests.drivers.printers.escpos_listener import Listener
 from tests.server.live import free_port
 

@@ -48,10 +48,10 @@ def test_lock_file_and_qt_essentials() -> None:
 
 def test_readme_lists_every_demo_card() -> None:
     """The README's table of demo cards matches the demo data."""
-    from terminal import demo_data
+    from demo import scheme
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    data = demo_data.build_demo(demo_data.local_today(datetime.now(UTC)))
+    data = scheme.build_demo(scheme.local_today(datetime.now(UTC)))
     missing = [p.card_id for p in data.people if p.card_id not in readme]
     assert missing == []
 

@@ -6,11 +6,11 @@ on a socket in its data directory (`reader_socket_path(data_dir)`, mode 0600); `
 
     TAP <hex UID>          e.g. "TAP 72BF9961", "TAP 04:57:9a:22:35:26:80", "TAP 0x72BF9961"
     TAPDEC <decimal UID>   e.g. "TAPDEC 1562265116" (the UID bytes as one big-endian number)
-    CMD <word> [args...]   forwarded to the command handler (the demo toggles its network)
     PING
 
-Each line gets one reply line: "OK" (CMD: "OK <handler reply>") or "ERR <reason>". A malformed
-card number is also reported to `on_error` as a BadRead; the reader keeps running.
+Each line gets one reply line: "OK" or "ERR <reason>". A malformed card number is also reported
+to `on_error` as a BadRead; the reader keeps running. The socket carries card taps only: the
+demo's network switch listens on a socket of its own (demo/network.py).
 """
 
 from __future__ import annotations
@@ -44,8 +44,6 @@ TECHNOLOGY = "simulated"
 MAX_LINE_BYTES = 1024
 STOP_TIMEOUT_S = 5.0
 
-CommandHandler = Callable[[str, list[str]], str]
-
 
 def reader_socket_path(data_dir: Path) -> Path:
     """Where the till's simulated reader listens for a data directory."""
@@ -61,7 +59,7 @@ class ReaderNotRunning(SimulatedReaderError):
 
 
 class TapRefused(SimulatedReaderError):
-    """The till answered ERR: the card text was malformed or the command failed."""
+    """The till answered ERR: the card text was malformed."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -84,7 +82,6 @@ class SimulatedReader(ThreadedReader):
         super().__init__(name, ReaderStatus(ReaderState.NO_READER, "Simulated reader not started"))
         self._path = Path(path)
         self._clock = clock
-        self._command_handler: CommandHandler | None = None
         self._listener: socket.socket | None = None
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
@@ -93,14 +90,6 @@ class SimulatedReader(ThreadedReader):
     @property
     def path(self) -> Path:
         return self._path
-
-    def set_command_handler(self, handler: CommandHandler | None) -> None:
-        """Answer `CMD <word> [args]` lines with handler(word, args); its reply goes back.
-
-        The handler runs on the reader's thread. A ValueError it raises becomes "ERR <message>".
-        """
-        with self._lock:
-            self._command_handler = handler
 
     def _prepare(self) -> ReaderStatus | None:
         """Listen on the socket; one that cannot be opened is an ERROR status, no raise."""
@@ -263,11 +252,9 @@ class SimulatedReader(ThreadedReader):
             return self._tap(rest, "hex")
         if verb == "TAPDEC":
             return self._tap(rest, "dec")
-        if verb == "CMD":
-            return self._command(rest.split())
         if verb == "PING":
             return "OK"
-        return f"ERR unknown request {verb or line!r}: use TAP <hex>, TAPDEC <decimal>, CMD, PING"
+        return f"ERR unknown request {verb or line!r}: use TAP <hex>, TAPDEC <decimal>, PING"
 
     def _tap(self, text: str, encoding: str) -> str:
         try:
@@ -279,22 +266,6 @@ class SimulatedReader(ThreadedReader):
         if not self._emit_tap(tap):
             return "ERR the till could not take the tap (see its log)"
         return "OK"
-
-    def _command(self, words: list[str]) -> str:
-        with self._lock:
-            handler = self._command_handler
-        if not words:
-            return "ERR CMD needs a command word"
-        if handler is None:
-            return f"ERR this till takes no commands (got {words[0]!r})"
-        try:
-            reply = handler(words[0], words[1:])
-        except ValueError as exc:
-            return f"ERR {exc}"
-        except Exception:
-            log.exception("simulated reader command %r failed", words[0])
-            return f"ERR command {words[0]!r} failed (see the till's log)"
-        return f"OK {reply}".rstrip()
 
 
 # -- client side -----------------------------------------------------------------------------
@@ -312,15 +283,6 @@ def send_tap(
         raise TapRefused(f"card number {card_text!r}: it must be one line")
     verb = "TAPDEC" if decimal else "TAP"
     _request(socket_path, f"{verb} {card_text.strip()}", timeout)
-
-
-def send_command(socket_path: Path, word: str, *args: str, timeout: float = 2.0) -> str:
-    """Send `CMD word args...` to the running till; returns its handler's reply."""
-    parts = [word, *args]
-    if not word or any(not p or p != p.strip() or any(c.isspace() for c in p) for p in parts):
-        raise ValueError(f"command words must be non-empty and without spaces: {parts!r}")
-    reply = _request(socket_path, "CMD " + " ".join(parts), timeout)
-    return reply[2:].strip()
 
 
 def _request(path: Path, line: str, timeout: float) -> str:

@@ -119,8 +119,6 @@ class _Launcher:
         window = MainWindow(till)
         self.window = window
         window.attach_devices()
-        if self.config.reader.kind == "simulated":
-            till.reader.set_command_handler(lambda word, args: _command(window, word, args))  # type: ignore[attr-defined]
         window.show()
         QApplication.processEvents()
         print(f"ready in {_since_process_start():.2f} s", flush=True)
@@ -186,13 +184,3 @@ def _tap_later(till: Till, card: str) -> None:
             print(f"canteen-till: --tap {card}: {exc}", file=sys.stderr)
 
     threading.Thread(target=tap, name="demo-tap", daemon=True).start()
-
-
-def _command(window: object, word: str, args: list[str]) -> str:
-    from terminal.ui.main_window import MainWindow
-
-    assert isinstance(window, MainWindow)
-    if word == "net" and args and args[0] in ("online", "offline"):
-        window.till.link.set_online(args[0] == "online")
-        return f"network {args[0]}"
-    raise ValueError(f"unknown command {word} {' '.join(args)}".strip())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,10 +15,18 @@ from typing import Any
 
 import requests
 
-from server.embedded import die_with_parent
 from sync.client import ServerConfig
 
 ADMIN = "test-admin-token"
+
+
+def die_with_parent() -> None:
+    """In the child: end when the process that started it ends, however it ends (Linux)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 @dataclass

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from demo.portraits import generate_portrait
 from server.cli import main
 from sync.client import ServerConfig, SyncClient
 from sync.policy import AutoloadTrigger, Policy
 from sync.records import PriceLevel
 from sync.store import Store
-from terminal.photos import generate_portrait
 from tests.server.live import Server
 from tests.terminal.till_scheme import UNIT
 

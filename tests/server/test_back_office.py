@@ -8,10 +8,10 @@ from pathlib import Path
 
 import requests
 
+from demo.portraits import generate_portrait
 from sync.client import ServerConfig, SyncClient, enrol
 from sync.records import CardState, PriceLevel
 from sync.store import Store
-from terminal.photos import generate_portrait
 from tests.server.live import Server
 from tests.terminal.till_scheme import UNIT
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from demo.portraits import generate_portrait
 from sync.client import ServerConfig, SyncClient
 from sync.protocol import CardholderData
 from sync.store import Store
-from terminal.photos import generate_portrait
 from tests.server.live import ADMIN, Server
 from tests.terminal.till_scheme import UNIT
 

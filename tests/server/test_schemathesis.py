@@ -20,9 +20,9 @@ from pathlib import Path
 
 import requests
 
+from demo.portraits import generate_portrait
 from server.api_models import PolicySettings
 from sync.policy import Policy
-from terminal.photos import generate_portrait
 from tests.server.live import ADMIN, Server
 from tests.terminal.till_scheme import UNIT
 

@@ -349,7 +349,7 @@ def test_a_photo_that_fails_to_download_is_fetched_again_until_it_arrives(
     wrong is stored, and the till tries again with backoff until the right bytes arrive."""
     import requests
 
-    from terminal.photos import generate_portrait
+    from demo.portraits import generate_portrait
     from tests.server.live import ADMIN
 
     server, config = live

@@ -1,25 +1,11 @@
-"""Generated portraits (nothing downloaded) and the check that flags corrupt photo bytes."""
+"""The check that flags corrupt photo bytes."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
 
-from terminal.photos import PhotoError, generate_portrait, sha256_hex, validate_photo
-
-
-def test_portraits_are_deterministic_distinct_images() -> None:
-    """The same seed gives the same PNG; different seeds give different people."""
-    a = generate_portrait(1, "Anna Lindqvist")
-    assert a == generate_portrait(1, "Anna Lindqvist")
-    others = {sha256_hex(generate_portrait(seed, "X")) for seed in range(2, 8)}
-    assert len(others) == 6
-    assert sha256_hex(a) not in others
-    with Image.open(io.BytesIO(a)) as image:
-        assert image.size == (320, 320)
-    validate_photo(a)
+from demo.portraits import generate_portrait
+from terminal.photos import PhotoError, validate_photo
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ from drivers.cards.simulated import (
     SimulatedReader,
     TapRefused,
     reader_socket_path,
-    send_command,
     send_tap,
 )
 
@@ -101,24 +100,21 @@ def test_raw_protocol_lines_and_replies(running: tuple[SimulatedReader, Received
     assert got.taps.get(timeout=WAIT_S).uid == bytes.fromhex("72BF9961")
 
 
-def test_command_handler_reply(running: tuple[SimulatedReader, Received]) -> None:
-    """CMD lines reach the command handler and its reply comes back; errors come back as ERR."""
-    reader, _ = running
-    seen: list[tuple[str, list[str]]] = []
-
-    def handler(word: str, args: list[str]) -> str:
-        seen.append((word, args))
-        if word != "network":
-            raise ValueError(f"unknown command {word!r}")
-        return f"network {args[0]}"
-
-    with pytest.raises(TapRefused, match="takes no commands"):
-        send_command(reader.path, "network", "down")
-    reader.set_command_handler(handler)
-    assert send_command(reader.path, "network", "down") == "network down"
-    with pytest.raises(TapRefused, match="unknown command 'fly'"):
-        send_command(reader.path, "fly")
-    assert seen == [("network", ["down"]), ("fly", [])]
+def test_the_reader_takes_no_commands(running: tuple[SimulatedReader, Received]) -> None:
+    """The socket carries card taps only: a CMD line (the demo's network switch once) is an
+    unknown request, and no tap comes of it."""
+    reader, got = running
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(WAIT_S)
+        sock.connect(str(reader.path))
+        sock.sendall(b"CMD net offline\n")
+        reply = b""
+        while b"\n" not in reply:
+            chunk = sock.recv(4096)
+            assert chunk
+            reply += chunk
+    assert reply.decode().startswith("ERR unknown request 'CMD'")
+    assert got.taps.empty()
 
 
 def test_socket_file_is_private(running: tuple[SimulatedReader, Received]) -> None:

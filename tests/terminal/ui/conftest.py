@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pytestqt.qtbot import QtBot
 
-from sync.link import TrainingServer
+from demo.training import TrainingServer
 from sync.store import Store
 from terminal.app import Till
 from terminal.config import PrinterConfig, ReaderConfig, TillConfig

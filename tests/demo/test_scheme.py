@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from demo import scheme
 from sync.store import Store
-from terminal import demo_data
 from terminal.photos import sha256_hex, validate_photo
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
@@ -14,10 +14,10 @@ NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 
 def test_seeded_store_finds_every_card_with_its_photo(tmp_path: Path) -> None:
     """D-CARD-3/4: each demo card is found by lookup; its photo is stored, decodes and is unique."""
-    today = demo_data.local_today(NOW)
-    data = demo_data.build_demo(today)
+    today = scheme.local_today(NOW)
+    data = scheme.build_demo(today)
     with Store.open(tmp_path / "till.db", till_id="till-1") as store:
-        demo_data.seed(store, data, now=NOW)
+        scheme.seed(store, data, now=NOW)
         photos: set[str] = set()
         for person in data.people:
             for card in person.cards:
@@ -42,8 +42,8 @@ def test_seeded_store_finds_every_card_with_its_photo(tmp_path: Path) -> None:
 
 def test_demo_table_has_a_row_per_cardholder() -> None:
     """The README table renders one row per demo cardholder, with card id and scenario."""
-    data = demo_data.build_demo(demo_data.local_today(NOW))
-    table = demo_data.demo_table_markdown(data).splitlines()
+    data = scheme.build_demo(scheme.local_today(NOW))
+    table = scheme.demo_table_markdown(data).splitlines()
     assert len(table) == 2 + len(data.people)
     for person, row in zip(data.people, table[2:], strict=True):
         assert person.cards[0].card_id in row

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from demo import scheme
 from sync.policy import Policy
 from sync.records import PriceLevel
 from sync.store import Store
-from terminal import demo_data
 from terminal.decide import Outcome, Reason, Verdict
 from terminal.session import SaleSession
 
@@ -22,21 +22,21 @@ NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 @pytest.fixture(scope="module", params=["direct", "through-server"])
 def seeded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Store, demo_data.DemoData]]:
+) -> Iterator[tuple[Store, scheme.DemoData]]:
     """The demo scheme loaded straight into the till, or into the server and synced from it."""
     root: Path = tmp_path_factory.mktemp("demo")
-    data = demo_data.build_demo(demo_data.local_today(NOW))
+    data = scheme.build_demo(scheme.local_today(NOW))
     with Store.open(root / "till.db", till_id="till-1") as store:
         if request.param == "direct":
-            demo_data.seed(store, data, now=NOW)
+            scheme.seed(store, data, now=NOW)
         else:
             sync_from_server(root, store, data)
         yield store, data
 
 
-def sync_from_server(root: Path, store: Store, data: demo_data.DemoData) -> None:
+def sync_from_server(root: Path, store: Store, data: scheme.DemoData) -> None:
+    from demo.server_seed import seed
     from server.db import Database
-    from server.demo import seed
     from tests.server.direct import pull_all
 
     db = Database(f"sqlite:///{root / 'server.db'}")
@@ -45,7 +45,7 @@ def sync_from_server(root: Path, store: Store, data: demo_data.DemoData) -> None
         pull_all(db, store, "till-1", NOW)
     finally:
         db.close()
-    demo_data.seed_offline_sales(store, data, now=NOW)
+    scheme.seed_offline_sales(store, data, now=NOW)
 
 
 def tap(
@@ -68,7 +68,7 @@ def card_verdict(
     return s.card.verdict
 
 
-def person(data: demo_data.DemoData, name: str) -> demo_data.DemoCardholder:
+def person(data: scheme.DemoData, name: str) -> scheme.DemoCardholder:
     return next(p for p in data.people if p.cardholder.name == name)
 
 
@@ -85,7 +85,7 @@ EXPECTED = [
 
 
 def test_at_least_twenty_cardholders_with_unique_cards(
-    seeded: tuple[Store, demo_data.DemoData],
+    seeded: tuple[Store, scheme.DemoData],
 ) -> None:
     """Item 8: at least 20 cardholders, every card id unique, exactly one without a photo."""
     _, data = seeded
@@ -97,7 +97,7 @@ def test_at_least_twenty_cardholders_with_unique_cards(
 
 @pytest.mark.parametrize(("name", "outcome", "reason"), EXPECTED)
 def test_plain_verdicts(
-    seeded: tuple[Store, demo_data.DemoData], name: str, outcome: Outcome, reason: Reason
+    seeded: tuple[Store, scheme.DemoData], name: str, outcome: Outcome, reason: Reason
 ) -> None:
     """D-PAY-2 / D-CARD-2 / D-UNIT-2 / D-UNIT-3 / D-PAY-1 / D-AUTO-7 each show on a demo card."""
     store, data = seeded
@@ -111,7 +111,7 @@ def test_plain_verdicts(
 
 
 def test_a_till_holds_only_the_cardholders_of_its_unit_type(
-    seeded: tuple[Store, demo_data.DemoData],
+    seeded: tuple[Store, scheme.DemoData],
 ) -> None:
     """Least data (D-UNIT-2, D-ACC-4): synced from the server, the Mensa till has no trace of
     Noah, whose card is for the library and the cafeteria only: no card, account or name."""
@@ -124,7 +124,7 @@ def test_a_till_holds_only_the_cardholders_of_its_unit_type(
     assert noah.cardholder.name not in {h.name for h in store.cardholders()}
 
 
-def test_special_verdicts(seeded: tuple[Store, demo_data.DemoData]) -> None:
+def test_special_verdicts(seeded: tuple[Store, scheme.DemoData]) -> None:
     """D-ACC-3, D-CARD-1, D-CARD-4, D-UNIT-3 categories, D-AUTO-2..8, D-OFF-3 on demo cards."""
     store, data = seeded
 
@@ -147,5 +147,5 @@ def test_special_verdicts(seeded: tuple[Store, demo_data.DemoData]) -> None:
     assert verdict("Tobias Schulz", online=False).outcome is Outcome.APPROVED_OFFLINE
     assert verdict("Olga Petersen", online=False).reason is Reason.OFFLINE_LIMIT
     assert verdict("Olga Petersen").outcome is Outcome.APPROVED
-    table = demo_data.demo_table_markdown(data)
+    table = scheme.demo_table_markdown(data)
     assert all(f"`{p.cards[0].card_id}`" in table for p in data.people)

@@ -11,8 +11,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from demo.scheme import local_today
 from sync.store import Store
-from terminal.demo_data import local_today
 
 
 def test_central_deposit_reaches_the_running_demo(tmp_path: Path) -> None:

@@ -6,10 +6,8 @@ so `canteen-server --db … admin deposit …` reaches the same scheme while the
 
 from __future__ import annotations
 
-import ctypes
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -20,15 +18,6 @@ from pathlib import Path
 import requests
 
 from server.db import Database
-
-
-def die_with_parent() -> None:
-    """In the child: end when the process that started it ends, however it ends (Linux)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class EmbeddedServer:
@@ -45,14 +34,14 @@ class EmbeddedServer:
 
     def seed(self, *, now: datetime) -> str:
         """A fresh demo scheme; returns the demo till's enrolment code."""
-        from server.demo import seed
-        from terminal import demo_data
+        from demo.scheme import build_demo, local_today
+        from demo.server_seed import seed
 
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.folder / 'canteen.db'}{suffix}").unlink(missing_ok=True)
         db = Database(self.db_url)
         try:
-            return seed(db, demo_data.build_demo(demo_data.local_today(now)), now=now)
+            return seed(db, build_demo(local_today(now)), now=now)
         finally:
             db.close()
 

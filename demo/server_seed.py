@@ -1,8 +1,7 @@
-"""Load the demo scheme (terminal/demo_data.py) into a central server's database.
+"""Load the demo scheme (demo/scheme.py) into a central server's database.
 
-Demo glue: the one place the server reads the till's demo data. Everything goes through the
-back-office operations a real operator uses, and the day's earlier spending goes through
-journal ingest from another till, so the demo exercises the real paths.
+Everything goes through the back-office operations a real operator uses, and the day's earlier
+spending goes through journal ingest from another till, so the demo exercises the real paths.
 """
 
 from __future__ import annotations
@@ -10,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from demo.portraits import generate_portrait
+from demo.scheme import DemoData, local_today
 from server import admin, catalogue, tills
 from server.db import Database
 from server.ingest import ingest
 from server.migrations import migrate
 from sync.ids import new_id
 from sync.protocol import EntryIn
-from terminal.demo_data import DemoData, local_today
-from terminal.photos import generate_portrait
 
 HISTORY_TILL = "cafeteria-1"  # where the demo's earlier spending today took place
 HISTORY_SERIES = UUID(new_id())
