@@ -53,7 +53,11 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     acc.add_argument("account_id")
     acc.add_argument("--price-level", choices=LEVELS)
-    acc.add_argument("--membership-expires", help="YYYY-MM-DD, or 'none'")
+    expiry = acc.add_mutually_exclusive_group()
+    expiry.add_argument("--membership-expires", help="YYYY-MM-DD, or 'none' to clear it")
+    expiry.add_argument(
+        "--clear-expiry", action="store_true", help="the membership no longer expires"
+    )
     acc.add_argument("--arrears", type=int, help="minor units owed; 0 lifts the payment block")
     photo = adm.add_parser("photo", help="upload a cardholder's photo (JPEG or PNG)")
     photo.add_argument("cardholder_id")
@@ -208,8 +212,10 @@ def _update_cardholder(db: Database, args: argparse.Namespace) -> None:
 
 
 def _update_account(db: Database, args: argparse.Namespace) -> None:
-    expires: str | bool | None = False
-    if args.membership_expires is not None:
+    expires: str | bool | None = False  # False: left as it is
+    if args.clear_expiry:
+        expires = None
+    elif args.membership_expires is not None:
         text = args.membership_expires
         expires = None if text.lower() == "none" else date.fromisoformat(text).isoformat()
     admin.update_account(

@@ -170,7 +170,10 @@ def get_ledger(account_id: KeyPath, server: State) -> dict[str, Any]:
 @router.patch("/accounts/{account_id}", status_code=204, responses=WRITE)
 def patch_account(account_id: KeyPath, body: AccountPatch, server: State) -> None:
     """Price level and membership expiry (D-ACC-3); arrears block payment (D-AUTO-7)."""
-    expires = body.membership_expires.isoformat() if body.membership_expires else False
+    # A field left out stays as it is; an explicit null ends the expiry.
+    expires: str | bool | None = False
+    if "membership_expires" in body.model_fields_set:
+        expires = None if body.membership_expires is None else body.membership_expires.isoformat()
     admin.update_account(
         server.db, account_id, price_level=body.price_level, membership_expires=expires
     )
