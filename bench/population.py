@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sync.photos import sha256_hex
 from sync.records import Account, Card, Cardholder, CardState, PriceLevel
 from sync.store import Store
 from terminal import demo_data
-from terminal.photos import generate_portrait, sha256_hex
+from terminal.photos import generate_portrait
 
 DISTINCT_PHOTOS = 400  # far more than the UI keeps decoded (64): most taps decode a photo
 

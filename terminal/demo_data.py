@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sync.photos import sha256_hex
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -21,7 +22,7 @@ from sync.records import (
 )
 from sync.store import Store
 from terminal.money import format_money
-from terminal.photos import generate_portrait, sha256_hex
+from terminal.photos import generate_portrait
 
 TIMEZONE = "Europe/Berlin"
 UNIT = Unit(

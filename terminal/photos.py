@@ -8,7 +8,6 @@ seed gives the same PNG bytes, so the content address (invariant 5) is stable.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import random
 from collections.abc import Sequence
@@ -18,35 +17,6 @@ from PIL import Image, ImageDraw, ImageFilter, PngImagePlugin
 
 Rgb = tuple[int, int, int]
 Box = tuple[float, float, float, float]
-
-
-class PhotoError(ValueError):
-    """Photo bytes that are not a decodable image; the message says what is wrong."""
-
-
-def sha256_hex(data: bytes) -> str:
-    """The content address of a photo (invariant 5): lower-case hex SHA-256 of its bytes."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def validate_photo(data: bytes) -> None:
-    """Raise PhotoError unless ``data`` decodes completely as an image (corrupt photo bytes)."""
-    if not data:
-        raise PhotoError("photo is empty (0 bytes)")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format or "unknown format"
-            probe.verify()
-        # verify() checks structure and checksums but not all pixel data; load() decodes it all.
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            width, height = image.size
-    except Exception as exc:  # Pillow raises many types for bad input: all mean "corrupt"
-        raise PhotoError(
-            f"photo is not a readable image ({len(data)} bytes): {type(exc).__name__}: {exc}"
-        ) from exc
-    if width < 1 or height < 1:
-        raise PhotoError(f"photo has no pixels ({fmt}, {width}x{height})")
 
 
 # --- palettes -------------------------------------------------------------------------------

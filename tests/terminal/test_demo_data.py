@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sync.photos import sha256_hex, validate_photo
 from sync.store import Store
 from terminal import demo_data
-from terminal.photos import sha256_hex, validate_photo
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 

@@ -7,7 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from terminal.photos import PhotoError, generate_portrait, sha256_hex, validate_photo
+from sync.photos import PhotoError, sha256_hex, validate_photo
+from terminal.photos import generate_portrait
 
 
 def test_portraits_are_deterministic_distinct_images() -> None:
