@@ -457,7 +457,7 @@ def _lines_of(content: str | None) -> list[dict[str, object]] | None:
     try:
         body = json.loads(content).get("body", {})
         return [LineData.model_validate(line).model_dump() for line in body.get("lines", [])]
-    except (ValueError, ValidationError, AttributeError):
+    except (json.JSONDecodeError, ValidationError, AttributeError):
         return []
 
 
