@@ -9,9 +9,9 @@ from pathlib import Path
 
 from demo import scheme
 from demo.portraits import generate_portrait
+from sync.photos import sha256_hex
 from sync.records import Account, Card, Cardholder, CardState, PriceLevel
 from sync.store import Store
-from terminal.photos import sha256_hex
 
 DISTINCT_PHOTOS = 400  # far more than the UI keeps decoded (64): most taps decode a photo
 

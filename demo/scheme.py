@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from demo.portraits import generate_portrait
+from sync.photos import sha256_hex
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -22,7 +23,6 @@ from sync.records import (
 )
 from sync.store import Store
 from terminal.money import format_money
-from terminal.photos import sha256_hex
 
 TIMEZONE = "Europe/Berlin"
 UNIT = Unit(

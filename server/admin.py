@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.db import Database, Tx
-from server.errors import AdminError, Conflict, NotFound, valid
+from server.errors import Conflict, Invalid, NotFound, valid
 from server.feed import emit
 from server.ledger import balance, cardholder_ledger, currency_ledger, ensure_account, post
 from server.policy import scheme_policy
@@ -20,8 +20,6 @@ from sync import limits
 from sync.card_ids import BadCardId, canonical_card_id
 from sync.protocol import Currency, Key, Name, PriceLevelName, ProductText, Text
 from sync.records import Unit
-
-__all__ = ["AdminError", "Conflict", "NotFound"]
 
 KeyList = list[Key]
 
@@ -31,15 +29,15 @@ def card_id_of(text: str, field: str = "card_id") -> str:
     try:
         return canonical_card_id(text)
     except BadCardId as exc:
-        raise AdminError(f"{field}: {exc}") from None
+        raise Invalid(f"{field}: {exc}") from None
 
 
 def _amount(value: object, field: str, *, positive: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise AdminError(f"{field} must be a whole number of minor units, got {value!r:.40}")
+        raise Invalid(f"{field} must be a whole number of minor units, got {value!r:.40}")
     low = 1 if positive else 0
     if not low <= value <= limits.MAX_AMOUNT:
-        raise AdminError(f"{field} must be from {low} to {limits.MAX_AMOUNT} minor units")
+        raise Invalid(f"{field} must be from {low} to {limits.MAX_AMOUNT} minor units")
     return value
 
 
@@ -53,8 +51,8 @@ def add_unit(db: Database, unit: Unit) -> None:
     valid(Text, unit.vat_number, "vat_number")
     try:
         ZoneInfo(unit.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise AdminError(
+    except (ZoneInfoNotFoundError, ValueError):  # ValueError: a key that is no zone name (a path)
+        raise Invalid(
             f"timezone = {unit.timezone!r:.60}: not a time zone (Europe/Berlin)"
         ) from None
     with db.transaction() as tx:
@@ -114,7 +112,7 @@ def add_cardholder(
     with db.transaction() as tx:
         used = scheme_currencies(tx)
         if currency not in used:
-            raise AdminError(
+            raise Invalid(
                 f"currency = {currency!r}: the scheme's units sell in"
                 f" {', '.join(sorted(used)) or 'no currency yet (add a unit first)'}"
             )
@@ -186,7 +184,7 @@ def deposit(db: Database, card_id: str, amount: int) -> int:
 def set_card_state(db: Database, card_id: str, state: str) -> None:
     """Block or unblock a card (D-CARD-2); a replaced card stays closed."""
     if state not in ("active", "blocked"):
-        raise AdminError(f"a card can be set active or blocked, not {state!r}")
+        raise Invalid(f"a card can be set active or blocked, not {state!r}")
     card = card_id_of(card_id)
     with db.transaction() as tx:
         _, current, _ = _account_of_card(tx, card)
@@ -336,7 +334,7 @@ def update_cardholder(
     params: list[Any] = []
     if name is not None:
         if not name.strip():
-            raise AdminError("a cardholder's name cannot be empty")
+            raise Invalid("a cardholder's name cannot be empty")
         sets.append("name = ?")
         params.append(valid(Name, name.strip(), "name"))
     if allowed_unit_types is not None:
@@ -396,7 +394,7 @@ def update_account(
     params: list[Any] = []
     if price_level is not None:
         if price_level not in ("student", "staff", "guest"):
-            raise AdminError(f"unknown price level {price_level!r}")
+            raise Invalid(f"unknown price level {price_level!r}")
         sets.append("price_level = ?")
         params.append(price_level)
     if membership_expires is not False:

@@ -14,6 +14,7 @@ from typing import Any
 
 from server import admin, catalogue, tills
 from server.db import Database
+from server.errors import Invalid
 from sync.records import UNIT_FIELDS, AutoloadAgreement, PriceLevel, Product, Unit
 
 LEVELS = [level.value for level in PriceLevel]
@@ -53,7 +54,11 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     acc.add_argument("account_id")
     acc.add_argument("--price-level", choices=LEVELS)
-    acc.add_argument("--membership-expires", help="YYYY-MM-DD, or 'none'")
+    expiry = acc.add_mutually_exclusive_group()
+    expiry.add_argument("--membership-expires", help="YYYY-MM-DD, or 'none' to clear it")
+    expiry.add_argument(
+        "--clear-expiry", action="store_true", help="the membership no longer expires"
+    )
     acc.add_argument("--arrears", type=int, help="minor units owed; 0 lifts the payment block")
     photo = adm.add_parser("photo", help="upload a cardholder's photo (JPEG or PNG)")
     photo.add_argument("cardholder_id")
@@ -115,7 +120,7 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def run(db: Database, args: argparse.Namespace) -> int:
-    """One admin command; `AdminError` and `ValueError` name what was wrong."""
+    """One admin command; what it refuses is a `server.errors` refusal naming what was wrong."""
     what = args.what
     if what == "unit":
         admin.add_unit(db, Unit(**{f: getattr(args, f) for f in UNIT_FIELDS}))
@@ -208,10 +213,12 @@ def _update_cardholder(db: Database, args: argparse.Namespace) -> None:
 
 
 def _update_account(db: Database, args: argparse.Namespace) -> None:
-    expires: str | bool | None = False
-    if args.membership_expires is not None:
+    expires: str | bool | None = False  # False: left as it is
+    if args.clear_expiry:
+        expires = None
+    elif args.membership_expires is not None:
         text = args.membership_expires
-        expires = None if text.lower() == "none" else date.fromisoformat(text).isoformat()
+        expires = None if text.lower() == "none" else _date(text, "--membership-expires")
     admin.update_account(
         db, args.account_id, price_level=args.price_level, membership_expires=expires
     )
@@ -225,11 +232,11 @@ def _product(args: argparse.Namespace) -> Product:
     for item in args.price:
         level, sep, amount = item.partition("=")
         if not sep or level not in LEVELS:
-            raise ValueError(f"--price {item!r}: write LEVEL=MINOR with LEVEL one of {LEVELS}")
+            raise Invalid(f"--price {item!r}: write LEVEL=MINOR with LEVEL one of {LEVELS}")
         try:
             prices[PriceLevel(level)] = int(amount)
-        except ValueError:
-            raise ValueError(f"--price {item!r}: {amount!r} is not whole minor units") from None
+        except ValueError:  # int() of what the operator typed: the one way it says "not a number"
+            raise Invalid(f"--price {item!r}: {amount!r} is not whole minor units") from None
     return Product(
         args.product_id,
         args.name,
@@ -247,14 +254,17 @@ def _policy(db: Database, args: argparse.Namespace) -> None:
         return
     data: dict[str, Any] = catalogue.policy_data(db)
     if args.file is not None:
-        loaded = json.loads(_read(args.file))
+        try:
+            loaded = json.loads(_read(args.file))
+        except ValueError as exc:  # JSON or UTF-8 that does not decode: the file's own fault
+            raise Invalid(f"{args.file}: not JSON: {exc}") from None
         if not isinstance(loaded, dict):
-            raise ValueError(f"{args.file}: the policy is a JSON object of key: value")
+            raise Invalid(f"{args.file}: the policy is a JSON object of key: value")
         data = loaded
     for setting in args.settings:
         key, sep, value = setting.partition("=")
         if not sep:
-            raise ValueError(f"{setting!r}: write KEY=VALUE, e.g. balance_cap=15000")
+            raise Invalid(f"{setting!r}: write KEY=VALUE, e.g. balance_cap=15000")
         try:
             data[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -267,7 +277,14 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+        raise Invalid(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _date(text: str, option: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:  # fromisoformat's one way of saying the operator's text is no date
+        raise Invalid(f"{option} {text!r:.40}: write YYYY-MM-DD, or none") from None
 
 
 def _list(text: str) -> list[str]:

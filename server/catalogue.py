@@ -3,18 +3,16 @@ and cardholders' photos. Each write emits its change for the tills (`server.feed
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import warnings
 from datetime import UTC, datetime
 from typing import Any
 
 from server.db import Database, Tx
-from server.errors import AdminError, NotFound, TooLarge, valid
+from server.errors import Invalid, NotFound, valid
 from server.feed import emit
 from server.policy import scheme_policy
 from sync import limits
+from sync.photos import sha256_hex, validate_photo
 from sync.policy import Policy, PolicyError
 from sync.protocol import Key, ProductText
 from sync.records import AutoloadAgreement, PriceLevel, Product
@@ -31,26 +29,26 @@ def put_product(db: Database, product: Product, unit_id: str) -> None:
     prices = {str(k): v for k, v in product.prices.items()}
     missing = [level for level in LEVELS if level not in prices]
     if missing:
-        raise AdminError(f"{product.product_id}: prices: no price for {', '.join(missing)}")
+        raise Invalid(f"{product.product_id}: prices: no price for {', '.join(missing)}")
     unknown = sorted(set(prices) - set(LEVELS))
     if unknown:
-        raise AdminError(f"{product.product_id}: prices: unknown price level {', '.join(unknown)}")
+        raise Invalid(f"{product.product_id}: prices: unknown price level {', '.join(unknown)}")
     for level, price in prices.items():
         if (
             isinstance(price, bool)
             or not isinstance(price, int)
             or not 0 <= price <= limits.MAX_AMOUNT
         ):
-            raise AdminError(
+            raise Invalid(
                 f"{product.product_id}: prices.{level} must be whole minor units"
                 f" from 0 to {limits.MAX_AMOUNT}"
             )
     if not 0 <= product.vat_rate_bp <= 10_000:
-        raise AdminError(f"{product.product_id}: vat_rate_bp must be from 0 to 10000")
+        raise Invalid(f"{product.product_id}: vat_rate_bp must be from 0 to 10000")
     if product.shortcut is not None and not 0 < len(product.shortcut) <= 8:
-        raise AdminError(f"{product.product_id}: a shortcut is 1 to 8 characters")
+        raise Invalid(f"{product.product_id}: a shortcut is 1 to 8 characters")
     if not -1_000_000 <= product.position <= 1_000_000:
-        raise AdminError(f"{product.product_id}: position must be within ±1000000")
+        raise Invalid(f"{product.product_id}: position must be within ±1000000")
     with db.transaction() as tx:
         if tx.one("SELECT 1 FROM units WHERE unit_id = ?", (unit_id,)) is None:
             raise NotFound(f"unknown unit {unit_id}")
@@ -90,11 +88,11 @@ def set_policy(db: Database, data: dict[str, Any]) -> None:
             if isinstance(item, int) and not -limits.INT64_MAX <= item <= limits.INT64_MAX:
                 shown = str(item)
                 shown = shown if len(shown) < 24 else f"{shown[:20]}… ({len(shown)} digits)"
-                raise AdminError(f"scheme policy: {key} = {shown}: more than 64 bits")
+                raise Invalid(f"scheme policy: {key} = {shown}: more than 64 bits")
     try:
         Policy.from_mapping(data, source="scheme policy")
     except PolicyError as exc:
-        raise AdminError(str(exc)) from None
+        raise Invalid(str(exc)) from None
     with db.transaction() as tx:
         tx.execute(
             "INSERT INTO policy VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
@@ -120,16 +118,16 @@ def set_agreement(
     for name in ("threshold", "amount"):
         value = getattr(agreement, name)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise AdminError(f"an agreement's {name} is whole minor units")
+            raise Invalid(f"an agreement's {name} is whole minor units")
     if not 0 <= agreement.threshold <= limits.MAX_AMOUNT or agreement.amount <= 0:
-        raise AdminError("an agreement needs a threshold >= 0 and an amount > 0")
+        raise Invalid("an agreement needs a threshold >= 0 and an amount > 0")
     with db.transaction() as tx:
         if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (agreement.account_id,)) is None:
             raise NotFound(f"unknown account {agreement.account_id}")
         policy = scheme_policy(tx)
         low, high = policy.autoload_min_amount, policy.autoload_max_amount
         if not low <= agreement.amount <= high:
-            raise AdminError(
+            raise Invalid(
                 f"an autoload amount of {agreement.amount} is outside the scheme's bounds"
                 f" {low}..{high} (D-AUTO-1)"
             )
@@ -182,48 +180,10 @@ def remove_agreement(db: Database, account_id: str) -> None:
         emit(tx, "agreement", account_id)
 
 
-def check_photo(data: bytes) -> str:
-    """The photo's media type; refused when it is not an image, or too large to decode
-    safely (a 20,000 × 20,000 PNG is a few kilobytes and gigabytes of pixels)."""
-    from PIL import Image, UnidentifiedImageError
-
-    if len(data) > limits.MAX_PHOTO_BYTES:
-        raise TooLarge(
-            f"the photo is {len(data)} bytes; the limit is {limits.MAX_PHOTO_BYTES} bytes"
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                _check_pixels(width, height)
-                image.verify()
-                return Image.MIME.get(image.format or "", "application/octet-stream")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise TooLarge(
-            f"the photo has more pixels than {limits.MAX_PHOTO_PIXELS}"
-            f" (at most {limits.MAX_PHOTO_SIDE} a side)"
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise AdminError(f"the photo is not an image: {exc}") from None
-
-
-def _check_pixels(width: int, height: int) -> None:
-    if (
-        width > limits.MAX_PHOTO_SIDE
-        or height > limits.MAX_PHOTO_SIDE
-        or width * height > limits.MAX_PHOTO_PIXELS
-    ):
-        raise TooLarge(
-            f"the photo is {width} × {height} pixels; the limit is {limits.MAX_PHOTO_PIXELS}"
-            f" pixels and {limits.MAX_PHOTO_SIDE} a side"
-        )
-
-
 def put_photo(db: Database, cardholder_id: str, data: bytes) -> str:
     """A cardholder's photo, content-addressed (D-CARD-4)."""
-    media = check_photo(data)
-    sha = hashlib.sha256(data).hexdigest()
+    media = validate_photo(data)  # sync.photos' errors: 413 or 422 (server.errors)
+    sha = sha256_hex(data)
     with db.transaction() as tx:
         if tx.one("SELECT 1 FROM cardholders WHERE cardholder_id = ?", (cardholder_id,)) is None:
             raise NotFound(f"unknown cardholder {cardholder_id}")

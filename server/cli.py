@@ -10,8 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from server import admin, admin_cli
+from server import admin_cli
 from server.db import Database
+from server.errors import REFUSALS
 from server.migrations import migrate
 
 ENV_DB = "CANTEEN_SERVER_DB"
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         migrate(db)
         return admin_cli.run(db, args)
-    except (admin.AdminError, ValueError) as exc:
+    except REFUSALS as exc:
         print(f"canteen-server: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -137,7 +138,7 @@ def _body_deadline() -> float | None:
         return limits.BODY_DEADLINE_S
     try:
         value = float(text)
-    except ValueError:
+    except ValueError:  # float() of an environment variable: its one way to say "no number"
         value = -1.0
     if not 0 < value <= 3600:
         print(

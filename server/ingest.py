@@ -469,7 +469,7 @@ def _lines_of(content: str | None) -> list[dict[str, object]] | None:
         return None
     try:
         body = read_body("sale", json.loads(content)["body"])
-    except (ValueError, ValidationError, KeyError, TypeError):
+    except (json.JSONDecodeError, ValidationError, KeyError, TypeError):
         return []  # a sale booked is one that read: not reached but for a damaged row
     return [dataclasses.asdict(line) for line in body.lines] if isinstance(body, SaleBody) else []
 

@@ -20,8 +20,9 @@ from server.db import Tx
 from sync.ids import new_id
 
 
-class LedgerError(ValueError):
-    """A transaction that does not balance, or money in two currencies."""
+class LedgerError(Exception):
+    """A transaction that does not balance, or money in two currencies: a bug of the server's
+    own (the checks before a posting refuse what a request gets wrong), so an answer 500."""
 
 
 def cardholder_ledger(account_id: str) -> str:

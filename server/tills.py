@@ -13,19 +13,12 @@ import secrets
 from datetime import UTC, datetime
 
 from server.db import Database
+from server.errors import Forbidden, NotFound
 
 # Enrolment codes are typed on a till by a person: no letters that look alike, no "-" first
 # (a shell tool would read "-K7Q…" as an option), groups of four to read aloud.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_CHARS = 16  # 16 × log2(31) ≈ 79 bits
-
-
-class EnrolError(ValueError):
-    """The enrolment code is unknown or was used already."""
-
-
-class UnknownTill(ValueError):
-    """No till of that id is registered."""
 
 
 def _hash(secret: str) -> str:
@@ -51,7 +44,7 @@ def add_till(db: Database, till_id: str, unit_id: str) -> str:
     code = new_code()
     with db.transaction() as tx:
         if tx.one("SELECT 1 FROM units WHERE unit_id = ?", (unit_id,)) is None:
-            raise ValueError(f"unknown unit {unit_id!r}")
+            raise NotFound(f"unknown unit {unit_id!r}")
         tx.execute(
             "INSERT INTO tills (till_id, unit_id, enroll_code_hash) VALUES (?, ?, ?)"
             " ON CONFLICT (till_id) DO UPDATE SET enroll_code_hash = excluded.enroll_code_hash,"
@@ -70,7 +63,7 @@ def revoke(db: Database, till_id: str) -> None:
             (datetime.now(UTC).isoformat(), till_id),
         )
     if done == 0:
-        raise UnknownTill(f"unknown till {till_id!r}")
+        raise NotFound(f"unknown till {till_id!r}")
 
 
 def enrol(db: Database, code: str) -> tuple[str, str, str]:
@@ -81,7 +74,7 @@ def enrol(db: Database, code: str) -> tuple[str, str, str]:
             (_hash(canonical_code(code)),),
         )
         if row is None:
-            raise EnrolError("unknown or already used enrolment code")
+            raise Forbidden("unknown or already used enrolment code")
         till_id, unit_id = row
         credential = f"{till_id}.{secrets.token_urlsafe(32)}"
         tx.execute(

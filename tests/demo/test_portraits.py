@@ -7,7 +7,7 @@ import io
 from PIL import Image
 
 from demo.portraits import generate_portrait
-from terminal.photos import sha256_hex, validate_photo
+from sync.photos import sha256_hex, validate_photo
 
 
 def test_portraits_are_deterministic_distinct_images() -> None:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from demo import scheme
+from sync.photos import sha256_hex, validate_photo
 from sync.store import Store
-from terminal.photos import sha256_hex, validate_photo
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 

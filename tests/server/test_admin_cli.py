@@ -85,6 +85,33 @@ def test_cardholder_account_photo_and_cards_from_the_shell(
         store.close()
 
 
+def test_an_expiry_is_cleared_from_the_shell(
+    server: Server, config: ServerConfig, tmp_path: Path
+) -> None:
+    """D-ACC-3: `--membership-expires none` (or `--clear-expiry`) ends the membership expiry
+    at the till too; `--price-level` alone leaves it as it is."""
+    path = tmp_path / "till.db"
+
+    def expiry() -> date | None:
+        store = pull(config, path)
+        try:
+            snap = store.lookup("C0", DAY)
+            assert snap is not None
+            return snap.account.membership_expires
+        finally:
+            store.close()
+
+    assert admin(server, "update-account", "a0", "--membership-expires", "2027-03-31") == 0
+    assert admin(server, "update-account", "a0", "--price-level", "staff") == 0
+    assert expiry() == date(2027, 3, 31)
+    assert admin(server, "update-account", "a0", "--membership-expires", "none") == 0
+    assert expiry() is None
+    assert admin(server, "update-account", "a0", "--membership-expires", "2027-09-30") == 0
+    assert expiry() == date(2027, 9, 30)
+    assert admin(server, "update-account", "a0", "--clear-expiry") == 0
+    assert expiry() is None
+
+
 def test_a_card_is_issued_later_to_an_account_without_one(
     server: Server, config: ServerConfig, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -190,3 +190,36 @@ def test_menu_cards_and_tills_over_http(server: Server, tmp_path: Path) -> None:
     (till,) = server.admin("GET", "/v1/admin/tills").json()
     assert till["till_id"] == "till-1"
     assert till["enrolled_at"] is not None
+
+
+def test_a_patch_with_null_clears_the_membership_expiry_and_one_without_keeps_it(
+    server: Server, tmp_path: Path
+) -> None:
+    """D-ACC-3: `"membership_expires": null` ends the expiry (the member keeps their price
+    level for good); a PATCH that leaves the field out changes nothing of it."""
+    config = scheme(server)
+    path = tmp_path / "till.db"
+    client = SyncClient(path, config)
+
+    def expiry(store: Store) -> date | None:
+        while client.pull_once(store):
+            pass
+        snap = store.lookup("C1", DAY)
+        assert snap is not None
+        return snap.account.membership_expires
+
+    def patch(body: dict[str, object]) -> None:
+        assert server.admin("PATCH", "/v1/admin/accounts/a1", json=body).status_code == 204
+
+    try:
+        with Store.open(path, till_id="till-1") as store:
+            patch({"membership_expires": "2027-03-31"})
+            assert expiry(store) == date(2027, 3, 31)
+            patch({"price_level": "staff"})
+            assert expiry(store) == date(2027, 3, 31)
+            patch({"membership_expires": None})
+            assert expiry(store) is None
+            patch({"membership_expires": "2027-09-30", "price_level": None})
+            assert expiry(store) == date(2027, 9, 30)
+    finally:
+        client.session.close()

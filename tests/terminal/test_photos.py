@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from demo.portraits import generate_portrait
-from terminal.photos import PhotoError, validate_photo
+from sync.photos import PhotoError, validate_photo
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,81 @@
+"""The change feed: a till's long-poll for what changed since its cursor."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.auth import till_of
+from server.feed import read_page_json
+from server.http_errors import errors
+from server.state import State
+from sync import limits
+from sync.protocol import ChangePage
+
+RECHECK_S = 1.0  # a long-poll also looks again this often: another process may have written
+COALESCE_S = 0.25
+CALM_S = 1.0
+
+router = APIRouter()
+Till = Annotated[str, Depends(till_of)]
+
+
+@router.get(
+    "/v1/tills/{till}/changes",
+    response_model=ChangePage,
+    responses=errors(401, 403, 422, 503),
+)
+async def changes(
+    till: Till,
+    server: State,
+    since: Annotated[str, Query(max_length=64)] = "0",
+    wait: Annotated[float, Query(ge=0, le=limits.MAX_WAIT_S)] = 0,
+    known_recv: Annotated[int, Query(ge=0, le=limits.INT64_MAX)] = 0,
+    after_recv: Annotated[int, Query(ge=0, le=limits.INT64_MAX)] = 0,
+    series: Annotated[list[UUID], Query(max_length=8)] = [],  # noqa: B006
+) -> Response:
+    """Long-poll: answers at once when there is something after `since`, else within `wait`.
+
+    A till that was answered less than a second ago waits out the rest of that second
+    first, unless the back office writes: under a stream of other tills' sales each till
+    reads about once a second instead of once per sale, and a deposit or a block still
+    goes out at once. A cursor this server never issued starts a new snapshot (`reset`).
+    """
+    notifier, answered = server.notifier, server.answered
+    names = [str(s) for s in series]
+    deadline = time.monotonic() + wait
+    last = answered.get(till)
+    calm = 0.0
+    if last is not None and notifier.last_urgent < last:  # else it missed one: no calm
+        calm = last + CALM_S - time.monotonic()
+    if (
+        wait > 0
+        and since != "0"
+        and calm > 0
+        and await notifier.wait(min(calm, wait), urgent_only=True)
+    ):
+        await asyncio.sleep(COALESCE_S)  # gather the rest of the back office's burst
+    while True:
+        page = await run_in_threadpool(
+            read_page_json,
+            server.db,
+            till,
+            since,
+            known_recv=known_recv,
+            after_recv=max(after_recv, known_recv),
+            series=names,
+        )
+        left = deadline - time.monotonic()
+        if page.news or page.more or left <= 0:
+            if not page.more:
+                answered[till] = time.monotonic()
+            return Response(page.body, media_type="application/json")
+        await notifier.wait(min(left, RECHECK_S))
+        # Gather what else is written in the next moment: with hundreds of tills waiting,
+        # one read per till per burst, not one per write.
+        await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))
