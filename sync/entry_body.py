@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
+import re
+
 import annotated_types as at
 
 from sync import limits
@@ -22,12 +24,19 @@ from sync import limits
 # newer till may keep more with its entries.
 _CHECKED: dict[str, Any] = {"strict": True, "extra": "ignore"}
 
+_NO_CONTROL = re.compile(r"^[^\x00-\x1f\x7f]*$")
+
+
+def _no_control(text: str) -> bool:
+    return _NO_CONTROL.match(text) is not None
+
+
 Quantity = Annotated[int, at.Ge(1), at.Le(10_000)]
 Money = Annotated[int, at.Ge(0), at.Le(limits.MAX_AMOUNT)]
 Balance = Annotated[int, at.Ge(-limits.INT64_MAX), at.Le(limits.INT64_MAX)]
 ReceiptNo = Annotated[int, at.Ge(1), at.Le(limits.INT64_MAX)]
 BasisPoints = Annotated[int, at.Ge(0), at.Le(10_000)]
-Key = Annotated[str, at.MinLen(1), at.MaxLen(limits.MAX_ID_CHARS)]
+Key = Annotated[str, at.MinLen(1), at.MaxLen(limits.MAX_ID_CHARS), at.Predicate(_no_control)]
 ProductText = Annotated[str, at.MaxLen(limits.MAX_PRODUCT_TEXT)]
 Word = Annotated[str, at.MaxLen(40)]
 

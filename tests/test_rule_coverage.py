@@ -1,4 +1,4 @@
-"""Every domain rule the till implements is named by at least one test (ids from domain.md)."""
+"""Every domain rule the till implements is named by at least one test (ids from docs/rules.md)."""
 
 from __future__ import annotations
 

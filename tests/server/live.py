@@ -19,6 +19,8 @@ from sync.client import ServerConfig
 
 ADMIN = "test-admin-token"
 
+START_BOUND_S = 120.0
+
 
 def die_with_parent() -> None:
     """In the child: end when the process that started it ends, however it ends (Linux)."""
@@ -116,14 +118,17 @@ def start(
         )
     url = f"{'http' if tls is None else 'https'}://127.0.0.1:{port}"
     trusted = None if tls is None else str(ca_file or tls[0])
-    for _ in range(200):
+    # A generous bound: on a loaded machine start-up alone can take many seconds. It only
+    # keeps a server that never answers from hanging the run; nothing asserts on the time.
+    deadline = time.monotonic() + START_BOUND_S
+    while time.monotonic() < deadline:
         try:
-            if requests.get(url + "/v1/health", timeout=1, verify=trusted or True).ok:
+            if requests.get(url + "/v1/health", timeout=5, verify=trusted or True).ok:
                 return Server(url, db_url, proc, trusted)
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or too busy starting to answer
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text(errors='replace')}")
         time.sleep(0.05)
     proc.kill()
-    raise RuntimeError("server did not come up")
+    raise RuntimeError(f"server did not come up within {START_BOUND_S} s")

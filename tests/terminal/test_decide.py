@@ -1,4 +1,4 @@
-"""The rule matrix: one tap decision per domain rule (ids from shared/domain.md)."""
+"""The rule matrix: one tap decision per domain rule (ids from docs/rules.md)."""
 
 from __future__ import annotations
 
