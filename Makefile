@@ -6,7 +6,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 SCREENSHOT_CARD ?= 72BF9961
 
-.PHONY: demo test bench soak lint screenshot setup clean
+.PHONY: demo test bench soak lint mutate screenshot setup clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -27,6 +27,17 @@ soak: setup
 bench: setup
 	@QT_QPA_PLATFORM=offscreen $(UV) run --frozen python -m bench
 
+# Mutation testing of the rule modules (docs/testing.md): a few minutes, not part of `make test`.
+# Fails when a module's score over reached mutants is under MUTATE_FLOOR percent.
+MUTATE_JOBS ?= 2
+MUTATE_FLOOR ?= 95
+mutate: setup
+	@rm -rf mutants && mkdir -p var
+	@echo "mutate: mutmut run (log in var/mutmut.log)"
+	@QT_QPA_PLATFORM=offscreen $(UV) run --frozen mutmut run --max-children $(MUTATE_JOBS) \
+		> var/mutmut.log 2>&1 || { tail -n 40 var/mutmut.log; exit 1; }
+	@$(UV) run --frozen python scripts/mutation_score.py --floor $(MUTATE_FLOOR)
+
 lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen mypy
@@ -36,4 +47,4 @@ screenshot: setup
 		--screenshot docs/screenshot.png --exit-after 2 --ring 1,7 --tap $(SCREENSHOT_CARD)
 
 clean:
-	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache .hypothesis var
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache .hypothesis var mutants

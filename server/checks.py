@@ -99,7 +99,7 @@ def judge(entry: EntryIn, facts: Facts) -> Judgement:
         body = entry.typed_body()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:3]
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
         )
         return Judgement(f"the {entry.kind}'s body is not one a till writes: {problems}")
     if isinstance(body, SaleBody):
@@ -147,7 +147,7 @@ def _sale(entry: EntryIn, body: SaleBody, facts: Facts) -> Judgement:
             f" but it moves {-entry.amount}"
         )
     flags = [*_card_flags(entry, facts), *_spending_flags(entry, facts)]
-    return Judgement(None, _flags(flags, entry, facts, offline=body.offline))
+    return Judgement(None, _flags(flags, offline=body.offline))
 
 
 def _void(entry: EntryIn, body: VoidBody, facts: Facts) -> Judgement:
@@ -166,7 +166,7 @@ def _void(entry: EntryIn, body: VoidBody, facts: Facts) -> Judgement:
         return Judgement(f"the void's lines differ from those of sale {body.voids}")
     # A void is a credit too: D-AUTO-5's cap covers refunds ("credit that takes the balance
     # over the cap" in RULES), e.g. when a deposit reached the cap after the sale.
-    return Judgement(None, _flags(_cap_flags(entry, facts), entry, facts, offline=False))
+    return Judgement(None, _flags(_cap_flags(entry, facts), offline=False))
 
 
 def _autoload(entry: EntryIn, body: AutoloadBody, facts: Facts) -> Judgement:
@@ -211,7 +211,7 @@ def _autoload(entry: EntryIn, body: AutoloadBody, facts: Facts) -> Judgement:
         flags.append("autoload_frequency")  # D-AUTO-4: two offline tills, the same day
     flags += _card_flags(entry, facts)
     flags += _cap_flags(entry, facts)
-    return Judgement(None, _flags(flags, entry, facts, offline=body.offline))
+    return Judgement(None, _flags(flags, offline=body.offline))
 
 
 def _topup(entry: EntryIn, facts: Facts) -> Judgement:
@@ -219,7 +219,7 @@ def _topup(entry: EntryIn, facts: Facts) -> Judgement:
     flags = [*_card_flags(entry, facts), *_cap_flags(entry, facts)]
     if not policy.topup_min_amount <= entry.amount <= policy.topup_max_amount:
         flags.append("topup_bounds")  # D-PAY-4: the cash is in the drawer all the same
-    return Judgement(None, _flags(flags, entry, facts, offline=False))
+    return Judgement(None, _flags(flags, offline=False))
 
 
 def _card_flags(entry: EntryIn, facts: Facts) -> list[str]:
@@ -256,7 +256,7 @@ def _cap_flags(entry: EntryIn, facts: Facts) -> list[str]:
     return []
 
 
-def _flags(flags: list[str], entry: EntryIn, facts: Facts, *, offline: bool) -> tuple[str, ...]:
+def _flags(flags: list[str], *, offline: bool) -> tuple[str, ...]:
     return (*flags, "offline") if offline else tuple(flags)
 
 
