@@ -9,12 +9,11 @@ enforces them; the till, which wrote the body itself, reads it back without chec
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
-
-import re
 
 import annotated_types as at
 
@@ -59,14 +58,14 @@ class Line:
         return self.quantity * self.unit_price
 
 
-Lines = Annotated[tuple[Line, ...], at.MaxLen(limits.MAX_LINES)]
+Lines = Annotated[list[Line], at.MaxLen(limits.MAX_LINES)]
 
 
 @dataclass(frozen=True, slots=True)
 class SaleBody:
     __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
 
-    lines: Annotated[tuple[Line, ...], at.MinLen(1), at.MaxLen(limits.MAX_LINES)]
+    lines: Annotated[list[Line], at.MinLen(1), at.MaxLen(limits.MAX_LINES)]
     total: Money
     offline: bool = False
     tender: Literal["card"] = "card"
@@ -99,7 +98,8 @@ class VoidBody:
     __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
 
     voids: UUID
-    lines: Lines = ()  # what is given back (D-PAY-3); empty in voids of early versions
+    # what is given back (D-PAY-3); empty in voids of early versions
+    lines: Lines = dataclasses.field(default_factory=list)
     voided_receipt_no: ReceiptNo | None = None
     tender: Literal["card"] = "card"
     balance_after: Balance | None = None
@@ -139,7 +139,7 @@ def read(kind: str, data: Mapping[str, Any]) -> Body:
     names = {f.name for f in dataclasses.fields(cls)}
     values = {k: v for k, v in data.items() if k in names}
     if "lines" in values:
-        values["lines"] = tuple(Line(**_only(Line, line)) for line in values["lines"])
+        values["lines"] = [Line(**_only(Line, line)) for line in values["lines"]]
     for key in ("voids", "autoload_entry_id", "sale_entry_id"):
         if values.get(key) is not None:
             values[key] = UUID(str(values[key]))

@@ -70,7 +70,7 @@ def _tender(tender: str) -> Literal["cash", "bank_card"]:
     raise ValueError(f"tender must be cash or bank_card, got {tender!r}")
 
 
-def _sale_lines(stored: str) -> tuple[SaleLine, ...]:
+def _sale_lines(stored: str) -> list[SaleLine]:
     sale = entry_body.read("sale", json.loads(stored))
     assert isinstance(sale, SaleBody)  # the caller checked the entry is a sale
     return sale.lines
@@ -237,7 +237,7 @@ class JournalMixin(StoreBase):
                     kind=EntryKind.SALE,
                     amount=-total,
                     body=SaleBody(
-                        lines=tuple(body_lines),
+                        lines=body_lines,
                         total=total,
                         offline=bool(offline),
                         autoload_entry_id=UUID(autoload_id) if autoload_id else None,

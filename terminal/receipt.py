@@ -269,7 +269,7 @@ def _offline(body: Body) -> bool:
     return isinstance(body, SaleBody | AutoloadBody) and body.offline is True
 
 
-def _lines(entry: JournalEntry, kept: tuple[SaleLine, ...], *, sign: int) -> Iterable[ReceiptLine]:
+def _lines(entry: JournalEntry, kept: Sequence[SaleLine], *, sign: int) -> Iterable[ReceiptLine]:
     """The lines kept in a sale's (or void's) body (D-PAY-3); malformed ones are refused."""
     if not kept:
         raise ValueError(f"entry {entry.entry_id}: {entry.kind} without lines")
