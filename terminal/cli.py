@@ -31,13 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handlers = {
         "run": _run,
-        "demo": _demo,
+        "demo": _demo_wing,
         "tap": _tap,
-        "net": _demo,
+        "net": _demo_wing,
         "check-config": _check_config,
         "check-store": _check_store,
         "enroll": _enroll,
-        "demo-cards": _demo,
+        "demo-cards": _demo_wing,
         "devices": _devices,
     }
     try:
@@ -239,7 +239,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _demo_wing(args: argparse.Namespace) -> int:
     """`demo`, `net` and `demo-cards`: the demo's own commands, loaded only when asked for."""
     from demo.cli import main as demo_main
 
