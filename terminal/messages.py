@@ -37,3 +37,52 @@ def printing(receipt_no: int, *, copy: bool) -> str:
 
 def reprinting(receipt_no: int) -> str:
     return f"Reprinting receipt {receipt_no} (copy)."
+
+
+# -- the card panel ---------------------------------------------------------------------------
+TAP_A_CARD = "Tap a card"
+RING_UP_THEN_TAP = "Ring up the tray, then tap the card"
+OR_TAP_FIRST = "or tap the card first"
+CANNOT_SELL = "CANNOT SELL"
+UNKNOWN_CARD = "Unknown card"
+PHOTO_UNREADABLE = "PHOTO UNREADABLE"
+NO_PHOTO = "NO PHOTO ON FILE"
+CHECK_IDENTITY = "Check identity another way"
+AUTOLOAD_AT_PAYMENT = "Autoload will be offered at payment."
+YES_LOAD = "Yes, load  (F1)"
+NO_KEY = "No  (F2)"
+TOPUP_HOW = "Cash top-up: take the money, then choose the amount"
+SALE_VOIDED_PHOTO = "Sale voided"
+LAST_SALE_VOIDED = "Last sale voided"
+
+
+def card_label(card_id: str) -> str:
+    return f"Card {card_id}"
+
+
+def level_and_balance(level: str, balance: str) -> str:
+    return f"{level}  ·  Balance {balance}"
+
+
+def offer_autoload(amount: str, new_balance: str) -> str:
+    return (
+        f"Offer autoload: {amount} from the cardholder's bank account.\n"
+        f"New balance {new_balance}. Does the cardholder agree?"
+    )
+
+
+def paid_banner(kind: str, offline: bool, total: str) -> str:
+    """PAID, PAID OFFLINE, TOPPED UP +… or VOIDED, with the amount."""
+    if kind == "topup":
+        return f"TOPPED UP +{total}"
+    if kind == "void":
+        return f"VOIDED {total}"
+    return f"PAID OFFLINE {total}" if offline else f"PAID {total}"
+
+
+def balance_now(balance: str, receipt_no: int) -> str:
+    return f"Balance now {balance}.  Receipt {receipt_no}."
+
+
+def autoload_credited(amount: str) -> str:
+    return f"Autoload +{amount} credited."

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from terminal.decide import Verdict
+from terminal import messages
+from terminal.decide import Outcome, Verdict
 from terminal.money import format_money
 from terminal.session import CardView, Paid
 from terminal.ui import theme
@@ -87,7 +88,7 @@ class CardPanel(QFrame):
         self.photo.setStyleSheet("border: 1px solid #d5dbe1; border-radius: 6px;")
         layout.addWidget(self.photo, alignment=Qt.AlignmentFlag.AlignHCenter)
 
-        self.name = QLabel("Ring up the tray, then tap the card")
+        self.name = QLabel(messages.RING_UP_THEN_TAP)
         self.name.setWordWrap(True)
         self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.name.setStyleSheet("font-size: 24px; font-weight: 700;")
@@ -119,9 +120,9 @@ class CardPanel(QFrame):
         self.consent_text.setStyleSheet("font-size: 17px; font-weight: 600; background: none;")
         consent_layout.addWidget(self.consent_text)
         buttons = QHBoxLayout()
-        self.yes = QPushButton("Yes, load  (F1)")
+        self.yes = QPushButton(messages.YES_LOAD)
         self.yes.setObjectName("yes")
-        self.no = QPushButton("No  (F2)")
+        self.no = QPushButton(messages.NO_KEY)
         self.no.setObjectName("no")
         for button in (self.yes, self.no):
             button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 12)
@@ -135,7 +136,7 @@ class CardPanel(QFrame):
         self.topup.setObjectName("topup")
         self.topup.setStyleSheet("#topup { background: #e8f0fa; border-radius: 8px; }")
         topup_layout = QVBoxLayout(self.topup)
-        self.topup_text = QLabel("Cash top-up: take the money, then choose the amount")
+        self.topup_text = QLabel(messages.TOPUP_HOW)
         self.topup_text.setWordWrap(True)
         self.topup_text.setStyleSheet("font-size: 16px; font-weight: 600; background: none;")
         topup_layout.addWidget(self.topup_text)
@@ -155,11 +156,11 @@ class CardPanel(QFrame):
     # -- states --------------------------------------------------------------------------------
     def show_idle(self, problem: str | None = None) -> None:
         self.photo_note = ""
-        self.photo.setPixmap(_placeholder("Tap a card", theme.NEUTRAL))
-        self.name.setText("Ring up the tray, then tap the card")
-        self.details.setText("or tap the card first")
+        self.photo.setPixmap(_placeholder(messages.TAP_A_CARD, theme.NEUTRAL))
+        self.name.setText(messages.RING_UP_THEN_TAP)
+        self.details.setText(messages.OR_TAP_FIRST)
         if problem:
-            self._banner("CANNOT SELL", theme.REFUSED)
+            self._banner(messages.CANNOT_SELL, theme.REFUSED)
             self.message.setText(problem)
         else:
             self._banner("", None)
@@ -172,20 +173,20 @@ class CardPanel(QFrame):
         snap = view.snapshot
         self.photo_note = ""
         if snap is None:
-            self.photo.setPixmap(_placeholder("Unknown card", theme.REFUSED))
-            self.name.setText(f"Card {view.card_id}")
+            self.photo.setPixmap(_placeholder(messages.UNKNOWN_CARD, theme.REFUSED))
+            self.name.setText(messages.card_label(view.card_id))
             self.details.setText("")
         else:
             if photo is not None:
                 self.photo.setPixmap(photo)
             else:
-                self.photo_note = "PHOTO UNREADABLE" if photo_broken else "NO PHOTO ON FILE"
-                text = f"{self.photo_note}\n\nCheck identity another way"
+                self.photo_note = messages.PHOTO_UNREADABLE if photo_broken else messages.NO_PHOTO
+                text = f"{self.photo_note}\n\n{messages.CHECK_IDENTITY}"
                 self.photo.setPixmap(_placeholder(text, theme.REFUSED))
             self.name.setText(snap.cardholder.name)
             level = (verdict.level or snap.account.price_level).value.capitalize()
             balance = format_money(snap.balance, snap.account.currency)
-            self.details.setText(f"{level}  ·  Balance {balance}")
+            self.details.setText(messages.level_and_balance(level, balance))
         self._banner(verdict.headline, theme.OUTCOME_COLOUR[verdict.outcome])
         self.message.setText(_message(verdict))
         self.consent.hide()
@@ -197,10 +198,7 @@ class CardPanel(QFrame):
             return
         amount = format_money(offer.amount, verdict.currency)
         new_balance = format_money(offer.new_balance, verdict.currency)
-        self.consent_text.setText(
-            f"Offer autoload: {amount} from the cardholder's bank account.\n"
-            f"New balance {new_balance}. Does the cardholder agree?"
-        )
+        self.consent_text.setText(messages.offer_autoload(amount, new_balance))
         self.message.setText(verdict.message)
         self.consent.show()
         self.yes.setFocus()
@@ -216,21 +214,20 @@ class CardPanel(QFrame):
         total = format_money(paid.total, cur)
         after = format_money(paid.committed.balance_after, cur)
         colour = theme.OUTCOME_COLOUR[verdict.outcome]
-        word = "PAID OFFLINE" if verdict.outcome.value == "approved offline" else "PAID"
-        if paid.kind == "topup":
-            word, total = "TOPPED UP", f"+{total}"
-        elif paid.kind == "void":
-            word, colour = "VOIDED", theme.NEUTRAL
+        if paid.kind == "void":
+            colour = theme.NEUTRAL
             self.photo_note = ""
-            self.photo.setPixmap(_placeholder("Sale voided", theme.NEUTRAL))
-            self.name.setText("Last sale voided")
+            self.photo.setPixmap(_placeholder(messages.SALE_VOIDED_PHOTO, theme.NEUTRAL))
+            self.name.setText(messages.LAST_SALE_VOIDED)
             self.details.setText("")
-        self._banner(f"{word} {total}", colour)
-        lines = [f"Balance now {after}.  Receipt {paid.committed.receipt_no}."]
+        offline = verdict.outcome is Outcome.APPROVED_OFFLINE
+        self._banner(messages.paid_banner(paid.kind, offline, total), colour)
+        lines = [messages.balance_now(after, paid.committed.receipt_no)]
         if paid.autoload_amount:
-            lines.insert(0, f"Autoload +{format_money(paid.autoload_amount, cur)} credited.")
+            lines.insert(0, messages.autoload_credited(format_money(paid.autoload_amount, cur)))
         self.message.setText("  ".join(lines) if paid.kind != "void" else lines[0])
-        self.details.setText(self.details.text().split("  ·  ")[0] + f"  ·  Balance {after}")
+        level = self.details.text().split("  ·  ")[0]
+        self.details.setText(messages.level_and_balance(level, after))
         self.consent.hide()
 
     def _banner(self, text: str, colour: str | None) -> None:
@@ -249,5 +246,5 @@ def _message(verdict: Verdict) -> str:
     if verdict.autoload_note:
         parts.append(verdict.autoload_note)
     elif verdict.autoload is not None and not verdict.autoload.needed:
-        parts.append("Autoload will be offered at payment.")
+        parts.append(messages.AUTOLOAD_AT_PAYMENT)
     return "  ".join(parts)
