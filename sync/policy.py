@@ -125,7 +125,7 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
         enum = _ENUMS[key]
         try:
             return enum(raw)
-        except ValueError:
+        except ValueError:  # foreign input (synced or configured) that is no member of the enum
             allowed = ", ".join(m.value for m in enum)
             raise PolicyError(f"{source}: {key} = {raw!r} is not one of: {allowed}") from None
     default = getattr(DEFAULTS, key)
