@@ -134,7 +134,7 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
     if key == "autoloads_per_day":
         if raw is None or raw == "unlimited":
             return None
-        default = 1
+        default = 0  # not its default (that is the field's): its type, an int, checked below
     if isinstance(default, bool):
         if not isinstance(raw, bool):
             raise PolicyError(f"{source}: {key} = {raw!r} must be true or false")
