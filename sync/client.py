@@ -461,6 +461,10 @@ class SyncClient:
         except PolicyError as exc:  # the till's screen says so too; the sync goes on
             log.warning("the store's policy cannot be read, the last one stays: %s", exc)
 
+    def _stopped(self) -> bool:
+        """Paused by the training switch, or stopped (a job's store is not opened again)."""
+        return self._paused.is_set() or self._stop.is_set()
+
     def _job_store(self, job: str) -> Store:
         """The store `job` keeps from its first run to stop(). Opened for any thread: each job
         runs on whichever pool thread is free, but never twice at once (max_instances=1)."""
@@ -472,7 +476,7 @@ class SyncClient:
 
     def _push_tick(self) -> None:
         """One scheduled push: everything unsent, unless a failure asked us to wait."""
-        if self._paused.is_set() or time.monotonic() < self._push_retry_at:
+        if self._stopped() or time.monotonic() < self._push_retry_at:
             return
         try:
             store = self._job_store("push")
@@ -485,7 +489,7 @@ class SyncClient:
 
     def _photo_tick(self) -> None:
         """Photos still missing, each at its own backoff (`fetch_photos`)."""
-        if self._paused.is_set():
+        if self._stopped():
             return
         try:
             store = self._job_store("photos")

@@ -350,6 +350,8 @@ def test_the_running_client_opens_the_store_once_per_job(
     for handle in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             handle.journal()
+    client._push_tick()  # a stopped client opens nothing again
+    assert len(opened) == 2
     client.session.close()
 
 
