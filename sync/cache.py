@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from sync.errors import BadValue, PhotoMismatch
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -198,7 +199,7 @@ class CacheMixin(StoreBase):
         with self._write() as conn:
             for kind, key in items:
                 if kind not in tables:
-                    raise ValueError(f"a {kind} cannot be removed from the till's cache")
+                    raise BadValue(f"a {kind} cannot be removed from the till's cache")
                 table, pk = tables[kind]
                 conn.execute(f"DELETE FROM {table} WHERE {pk} = ?", (key,))
             conn.execute(
@@ -215,7 +216,7 @@ class CacheMixin(StoreBase):
         """Cache a photo by content address (invariant 5); bytes that do not match are refused."""
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256.lower():
-            raise ValueError(f"photo bytes have sha256 {actual}, not {sha256}")
+            raise PhotoMismatch(f"photo bytes have sha256 {actual}, not {sha256}")
         with self._write() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO photos (sha256, data) VALUES (?, ?)", (actual, bytes(data))

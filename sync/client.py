@@ -2,7 +2,8 @@
 
 Every call has an overall deadline and a size limit (`sync.http`) and runs on the
 scheduler's threads, never on the UI thread. Failures back off exponentially with jitter.
-Each job opens the store itself: a SQLite connection belongs to one thread.
+Each job (push, photos, pull) keeps a store of its own, opened once: a SQLite connection
+holds one transaction at a time, and the jobs run at the same time.
 
 What the server sends is read item by item: an item the till cannot read is skipped, kept in
 the store's list of feed problems, shown in the status bar and reported to the server; the
@@ -19,6 +20,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,13 +33,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import BaseModel, ValidationError
 
 from sync import limits
-from sync.http import CallFailed, Reply, call, deadline_session
+from sync.errors import BadReply, BadServerUrl, Refused, SyncError, Unreachable
+from sync.http import Reply, call, deadline_session
+from sync.policy import DEFAULTS, Policy, PolicyError
 from sync.protocol import (
     AccountChange,
     AgreementChange,
     CardChange,
     CardholderChange,
     EntryIn,
+    ErrorBody,
     FeedProblem,
     JournalAck,
     JournalBatch,
@@ -48,7 +53,20 @@ from sync.protocol import (
     UnitChange,
     read_change,
 )
-from sync.store import PageRecords, Store, StoreUnavailable
+from sync.store import PageRecords, PhotoMismatch, Store, StoreUnavailable
+
+__all__ = [  # the sync errors live in sync.errors; callers of the client find them here too
+    "BadReply",
+    "BadServerUrl",
+    "Refused",
+    "ServerConfig",
+    "SyncClient",
+    "SyncError",
+    "Unreachable",
+    "apply_page",
+    "enrol",
+    "read_page_records",
+]
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 3.05
@@ -98,33 +116,13 @@ class ServerConfig:
         return path
 
 
-class SyncError(Exception):
-    """The server could not be reached, refused us, or answered nonsense."""
-
-
-class Unreachable(SyncError):
-    """No answer: the network, a timeout, a deadline."""
-
-
-class Refused(SyncError):
-    """The server answered with an error status (the message has its detail)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class Nonsense(SyncError):
-    """An answer that is not what the protocol says (a captive portal, a tampering proxy)."""
-
-
 def is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+    except ValueError:  # a host name, not an address: only "localhost" is taken on its word
         return False
 
 
@@ -144,9 +142,9 @@ def enrol(
     url = server_url.rstrip("/")
     scheme = urlsplit(url).scheme
     if scheme not in ("http", "https"):
-        raise SyncError(f"{server_url!r}: give the server's URL, https://…")
+        raise BadServerUrl(f"{server_url!r}: give the server's URL, https://…")
     if scheme == "http" and not is_loopback(url) and not insecure:
-        raise SyncError(
+        raise BadServerUrl(
             f"{url} is plain http: the till's credential and cardholders' names and photos"
             " would cross the network unencrypted. Use https:// (see the README's production"
             " section), or --insecure for a network you trust."
@@ -164,29 +162,28 @@ def enrol(
             max_bytes=64 * 1024,
             read_s=timeout_s,
         )
-    except CallFailed as exc:
+    except Unreachable as exc:
         raise Unreachable(f"cannot reach {url}: {exc}") from exc
     finally:
         session.close()
     if reply.status != 200:
-        raise Refused(
-            f"enrolment refused by {url} ({reply.status}): {_detail(reply.body)}", reply.status
-        )
+        raise _refused(f"enrolment refused by {url} ({reply.status}):", reply)
     try:
         body = json.loads(reply.body)
         return ServerConfig(url, str(body["till_id"]), str(body["credential"]), ca_file)
+    # The server's bytes, read as JSON: ValueError is how json says they are not JSON.
     except (ValueError, KeyError, TypeError) as exc:
-        raise Nonsense(f"{url} answered the enrolment with something else: {exc!r}") from exc
+        raise BadReply(f"{url} answered the enrolment with something else: {exc!r}") from exc
 
 
-def _detail(body: bytes) -> str:
+def _refused(prefix: str, reply: Reply) -> Refused:
+    """An error answer, with the server's ErrorBody when it is one (a proxy's page is not)."""
     try:
-        detail = json.loads(body).get("detail")
-        if isinstance(detail, str):
-            return detail[:300]
-    except (ValueError, AttributeError):
-        pass
-    return body[:200].decode("utf-8", "replace")
+        body: ErrorBody | None = ErrorBody.model_validate_json(reply.body)
+    except ValidationError:
+        body = None
+    detail = body.detail[:300] if body is not None else reply.body[:200].decode("utf-8", "replace")
+    return Refused(f"{prefix} {detail}", reply.status, body)
 
 
 class Backoff:
@@ -210,7 +207,12 @@ class _PhotoWait:
 
 
 class SyncClient:
-    """A `sync.link.Link`: online means the server answered within `offline_after_s`."""
+    """A `sync.link.Link`: online means the server answered within the scheme policy's
+    `offline_after_s`, read from the store whenever a job has had it in hand (a central change
+    arrives on a feed page and applies from that page on).
+
+    `clock` is the monotonic clock the link's age is measured by (tests move it by hand).
+    """
 
     def __init__(
         self,
@@ -221,9 +223,9 @@ class SyncClient:
         push_every_s: float = 2.0,
         poll_wait_s: float = 20.0,
         timeout_s: float = 10.0,
-        offline_after_s: float = 30.0,
         deadline_s: float = limits.CALL_DEADLINE_S,
         photo_retry_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store_path = store_path
         self.server = server
@@ -235,7 +237,9 @@ class SyncClient:
         self.poll_wait_s = poll_wait_s
         self.timeout_s = timeout_s
         self.deadline_s = deadline_s
-        self.offline_after_s = offline_after_s
+        self._clock = clock
+        self._policy: Policy = DEFAULTS  # until a job has read the store's
+        self._stores: dict[str, Store] = {}  # the push and photo jobs' own, opened once
         self.last_error: str | None = None
         self._last_ok: float | None = None
         self._last_sync: datetime | None = None
@@ -256,7 +260,8 @@ class SyncClient:
     def is_online(self) -> bool:
         if self._paused.is_set():
             return False
-        return self._last_ok is not None and time.monotonic() - self._last_ok < self.offline_after_s
+        last_ok = self._last_ok
+        return last_ok is not None and self._clock() - last_ok < self._policy.offline_after_s
 
     def set_online(self, online: bool) -> None:
         """Training switch: pause syncing as if the network were down, and resume it."""
@@ -293,6 +298,11 @@ class SyncClient:
         self._stop.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+        # No job runs any more: their stores can be closed here. The pull thread closes its
+        # own as it ends (a poll in flight may outlive this join).
+        for store in self._stores.values():
+            store.close()
+        self._stores.clear()
         if self._puller is not None:
             self._puller.join(timeout=0.5)
 
@@ -329,6 +339,7 @@ class SyncClient:
             )
             ack = self._parse(JournalAck, reply)
             store.settle(ack.results, last_recv=ack.last_recv, forgot=ack.forgot)
+            self._read_policy(store)
             if ack.forgot:
                 log.warning("the server forgot entries (restored from a backup?): sending again")
             return sum(1 for r in ack.results if r.received)
@@ -352,6 +363,7 @@ class SyncClient:
         page = self._parse(PageEnvelope, reply)
         now = datetime.now(UTC)
         again = apply_page(store, page, since=since, synced_at=now)
+        self._read_policy(store)  # the page may have brought a new one
         self._last_sync = now
         self._report(store)
         if photos:
@@ -373,7 +385,7 @@ class SyncClient:
                     "GET", f"{self.server.url}/v1/photos/{sha}", max_bytes=limits.MAX_PHOTO_BYTES
                 )
                 store.put_photo(sha, reply.body)
-            except (SyncError, ValueError) as exc:  # ValueError: bytes that do not match
+            except (SyncError, PhotoMismatch) as exc:
                 wait = self._photo_waits.setdefault(
                     sha, _PhotoWait(Backoff(self.photo_retry_s, 300.0), 0.0)
                 )
@@ -427,29 +439,49 @@ class SyncClient:
                 read_s=self.timeout_s + read_s,
                 **kw,
             )
-        except CallFailed as exc:
+        except Unreachable as exc:
             raise Unreachable(f"cannot reach {self.server.url}: {exc}") from exc
         if reply.status not in ok:
-            raise Refused(f"{method} {url}: {reply.status} {_detail(reply.body)}", reply.status)
-        self._last_ok = time.monotonic()
+            raise _refused(f"{method} {url}: {reply.status}", reply)
+        self._last_ok = self._clock()
         return reply
 
     def _parse(self, model: type[M], reply: Reply) -> M:
         try:
             return model.model_validate_json(reply.body)
         except ValidationError as exc:
-            raise Nonsense(
+            raise BadReply(
                 f"the server answered something that is not a {model.__name__}: {str(exc)[:200]}"
             ) from exc
 
+    def _read_policy(self, store: Store) -> None:
+        """Take the scheme policy the store holds now (DEFAULTS when it holds none)."""
+        try:
+            self._policy = Policy.from_mapping(store.policy_data(), source="scheme policy")
+        except PolicyError as exc:  # the till's screen says so too; the sync goes on
+            log.warning("the store's policy cannot be read, the last one stays: %s", exc)
+
+    def _stopped(self) -> bool:
+        """Paused by the training switch, or stopped (a job's store is not opened again)."""
+        return self._paused.is_set() or self._stop.is_set()
+
+    def _job_store(self, job: str) -> Store:
+        """The store `job` keeps from its first run to stop(). Opened for any thread: each job
+        runs on whichever pool thread is free, but never twice at once (max_instances=1)."""
+        store = self._stores.get(job)
+        if store is None:
+            store = Store.open(self.store_path, till_id=self.server.till_id, any_thread=True)
+            self._stores[job] = store
+        return store
+
     def _push_tick(self) -> None:
         """One scheduled push: everything unsent, unless a failure asked us to wait."""
-        if self._paused.is_set() or time.monotonic() < self._push_retry_at:
+        if self._stopped() or time.monotonic() < self._push_retry_at:
             return
         try:
-            with Store.open(self.store_path, till_id=self.server.till_id) as store:
-                while self.push_once(store) and not self._stop.is_set():
-                    pass
+            store = self._job_store("push")
+            while self.push_once(store) and not self._stop.is_set():
+                pass
         except Exception as exc:  # logged; the next tick tries again
             self._push_retry_at = time.monotonic() + self._failed("push", exc, self._push_backoff)
         else:
@@ -457,12 +489,12 @@ class SyncClient:
 
     def _photo_tick(self) -> None:
         """Photos still missing, each at its own backoff (`fetch_photos`)."""
-        if self._paused.is_set():
+        if self._stopped():
             return
         try:
-            with Store.open(self.store_path, till_id=self.server.till_id) as store:
-                if store.missing_photos():
-                    self.fetch_photos(store)
+            store = self._job_store("photos")
+            if store.missing_photos():
+                self.fetch_photos(store)
         except Exception as exc:  # logged; the next tick tries again
             log.warning("photo fetch failed: %s", exc)
 

@@ -19,11 +19,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from sync.errors import BadReply, Unreachable
+
 _current = threading.local()  # the sockets of the call in flight on this thread
-
-
-class CallFailed(Exception):
-    """The call did not complete: unreachable, too slow, too large. The message says which."""
 
 
 def _track(sock: socket.socket | None) -> None:
@@ -114,7 +112,8 @@ def call(
     **kw: Any,
 ) -> Reply:
     """One request, all of it (connect, answer, body) within `deadline_s`, the body at most
-    `max_bytes`. Raises CallFailed naming what went wrong."""
+    `max_bytes`. Raises Unreachable (no connection, a timeout, the deadline) or BadReply (a
+    body over its limit), naming what went wrong."""
     socks: list[socket.socket] = []
     expired = threading.Event()
 
@@ -136,7 +135,7 @@ def call(
         try:
             declared = reply.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise CallFailed(
+                raise BadReply(
                     f"{method} {url}: the answer is {declared} bytes, over the {max_bytes} limit"
                 )
             chunks: list[bytes] = []
@@ -144,15 +143,15 @@ def call(
             for chunk in reply.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise CallFailed(f"{method} {url}: the answer is over the {max_bytes} limit")
+                    raise BadReply(f"{method} {url}: the answer is over the {max_bytes} limit")
                 chunks.append(chunk)
             return Reply(reply.status_code, b"".join(chunks), reply.headers.get("Content-Type", ""))
         finally:
             reply.close()
     except requests.RequestException as exc:
         if expired.is_set():
-            raise CallFailed(f"no complete answer within {deadline_s:g} s (cut off)") from exc
-        raise CallFailed(plain(exc)) from exc
+            raise Unreachable(f"no complete answer within {deadline_s:g} s (cut off)") from exc
+        raise Unreachable(plain(exc)) from exc
     finally:
         timer.cancel()
         _current.socks = None

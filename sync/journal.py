@@ -12,6 +12,7 @@ from uuid import UUID
 
 from sync import entry_body
 from sync.entry_body import AutoloadBody, SaleBody, TopupBody, VoidBody
+from sync.errors import AlreadyVoided, BadValue, NotVoidable, UnknownAccount, UnknownEntry
 from sync.ids import new_id
 from sync.records import (
     EntryKind,
@@ -53,11 +54,11 @@ def _line(i: int, line: SaleLine) -> SaleLine:
     """D-PAY-3: a sale keeps its lines; each is checked before anything is written."""
     where = f"lines[{i}]"
     if not isinstance(line, SaleLine):
-        raise ValueError(f"{where} must be a SaleLine, got {type(line).__name__}")
+        raise BadValue(f"{where} must be a SaleLine, got {type(line).__name__}")
     _positive(f"{where}.quantity", line.quantity)
     for name in ("unit_price", "vat_rate_bp"):
         if _int(f"{where}.{name}", getattr(line, name)) < 0:
-            raise ValueError(f"{where}.{name} must not be negative")
+            raise BadValue(f"{where}.{name} must not be negative")
     _text(f"{where}.product_id", line.product_id)
     return line
 
@@ -67,7 +68,7 @@ def _tender(tender: str) -> Literal["cash", "bank_card"]:
         return "cash"
     if tender == "bank_card":
         return "bank_card"
-    raise ValueError(f"tender must be cash or bank_card, got {tender!r}")
+    raise BadValue(f"tender must be cash or bank_card, got {tender!r}")
 
 
 def _sale_lines(stored: str) -> list[SaleLine]:
@@ -177,9 +178,9 @@ class JournalMixin(StoreBase):
             (account_id,),
         ).fetchone()
         if row is None:
-            raise ValueError(f"unknown account {account_id!r}")
+            raise UnknownAccount(f"unknown account {account_id!r}")
         if row[0] != currency:
-            raise ValueError(f"account {account_id!r} is in {row[0]}, not {currency}")
+            raise BadValue(f"account {account_id!r} is in {row[0]}, not {currency}")
         return int(row[1])
 
     def commit_sale(
@@ -202,7 +203,7 @@ class JournalMixin(StoreBase):
         _text("account_id", account_id)
         _currency(currency)
         if not lines:
-            raise ValueError("lines must not be empty: a sale sells something")
+            raise BadValue("lines must not be empty: a sale sells something")
         body_lines = [_line(i, line) for i, line in enumerate(lines)]
         total = sum(line.amount for line in body_lines)
         if autoload_amount is not None:
@@ -294,12 +295,12 @@ class JournalMixin(StoreBase):
                 (entry_id,),
             ).fetchone()
             if sale is None:
-                raise ValueError(f"no journal entry {entry_id!r} to void")
+                raise UnknownEntry(f"no journal entry {entry_id!r} to void")
             kind, account_id, card_id, amount, currency, sale_receipt, sale_body = sale
             if kind != EntryKind.SALE:
-                raise ValueError(f"entry {entry_id!r} is a {kind}, only a sale can be voided")
+                raise NotVoidable(f"entry {entry_id!r} is a {kind}, only a sale can be voided")
             if conn.execute("SELECT 1 FROM journal WHERE reverses = ?", (entry_id,)).fetchone():
-                raise ValueError(f"sale {entry_id!r} is already voided")
+                raise AlreadyVoided(f"sale {entry_id!r} is already voided")
             receipt_no = self._next_receipt(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
             after = self._account_balance(conn, account_id, currency) - amount
@@ -382,7 +383,7 @@ class JournalMixin(StoreBase):
                 (_text("reason", reason), entry_id),
             )
             if done.rowcount != 1:
-                raise ValueError(f"no unsent entry {entry_id!r} to quarantine")
+                raise UnknownEntry(f"no unsent entry {entry_id!r} to quarantine")
 
     def quarantined(self) -> list[tuple[JournalEntry, str]]:
         """What the server refused, for the operator (the money stays in the local balance)."""

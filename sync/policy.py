@@ -125,7 +125,7 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
         enum = _ENUMS[key]
         try:
             return enum(raw)
-        except ValueError:
+        except ValueError:  # foreign input (synced or configured) that is no member of the enum
             allowed = ", ".join(m.value for m in enum)
             raise PolicyError(f"{source}: {key} = {raw!r} is not one of: {allowed}") from None
     default = getattr(DEFAULTS, key)
@@ -134,7 +134,7 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
     if key == "autoloads_per_day":
         if raw is None or raw == "unlimited":
             return None
-        default = 1
+        default = 0  # not its default (that is the field's): its type, an int, checked below
     if isinstance(default, bool):
         if not isinstance(raw, bool):
             raise PolicyError(f"{source}: {key} = {raw!r} must be true or false")

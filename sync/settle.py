@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sync.errors import UnknownEntry
 from sync.ids import new_id
 from sync.records import EntryKind
 from sync.store_base import StoreBase, _int
@@ -92,7 +93,7 @@ class SettleMixin(StoreBase):
         with self._write() as conn:
             for entry_id in dict.fromkeys(entry_ids):
                 if not self._apply_one(conn, entry_id):
-                    raise ValueError(f"no journal entry {entry_id!r} to mark applied")
+                    raise UnknownEntry(f"no journal entry {entry_id!r} to mark applied")
 
     def _apply_one(
         self,

@@ -13,21 +13,40 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sync.cache import CacheMixin
+from sync.errors import (
+    AlreadyVoided,
+    AmountTypeError,
+    BadValue,
+    NotVoidable,
+    PhotoMismatch,
+    StoreCorrupt,
+    StoreError,
+    StoreUnavailable,
+    UnknownAccount,
+    UnknownEntry,
+)
 from sync.journal import Committed, JournalMixin, OutboxStats
 from sync.records import Account, AutoloadAgreement, Card, Cardholder, Product, Unit
 from sync.settle import SettleMixin
-from sync.store_base import AmountTypeError, StoreUnavailable
 
 if TYPE_CHECKING:  # the wire's models load pydantic: not on a standalone till's start-up
     from sync.protocol import EntryResult, FeedProblem
 
-__all__ = [
+__all__ = [  # what the store raises is in sync.errors, and here with the store
+    "AlreadyVoided",
     "AmountTypeError",
+    "BadValue",
     "Committed",
+    "NotVoidable",
     "OutboxStats",
     "PageRecords",
+    "PhotoMismatch",
     "Store",
+    "StoreCorrupt",
+    "StoreError",
     "StoreUnavailable",
+    "UnknownAccount",
+    "UnknownEntry",
 ]
 
 _SWEEP = [
@@ -91,7 +110,7 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
         last page drops what it did not hold.
         """
         if len(cursor) > 64:
-            raise ValueError("a feed cursor is at most 64 characters")
+            raise BadValue("a feed cursor is at most 64 characters")
         with self._write() as conn:
             known_before = self.known_recv()
             listed = list(results)

@@ -24,6 +24,7 @@ from typing import Any, NoReturn, Self
 
 import sqlite_utils
 
+from sync.errors import AmountTypeError, BadValue, StoreCorrupt, StoreUnavailable
 from sync.ids import new_id
 from sync.migrations import UnknownMigrations, migrate
 
@@ -50,22 +51,10 @@ _NOT_A_DATABASE = "the file is not a database (its first bytes are damaged, or i
 _FINDINGS_SHOWN = 3
 
 # Files a store in this process has open, by (device, inode): opening one of them again (the
-# sync client does, every push) skips the start-up check, which the first opening made.
+# sync client's jobs do, next to the till's own) skips the start-up check, which the first
+# opening made.
 _OPEN_FILES: Counter[tuple[int, int]] = Counter()
 _OPEN_FILES_LOCK = threading.Lock()
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be opened or written; the message names the path and the cause."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"till store {path} is unavailable: {reason}")
-        self.path = path
-        self.reason = reason
-
-
-class AmountTypeError(TypeError, ValueError):
-    """An amount or quantity is not an int (a float or bool); money is int minor units."""
 
 
 def _int(name: str, value: object) -> int:
@@ -77,31 +66,31 @@ def _int(name: str, value: object) -> int:
 def _positive(name: str, value: object) -> int:
     number = _int(name, value)
     if number <= 0:
-        raise ValueError(f"{name} must be positive, got {number}")
+        raise BadValue(f"{name} must be positive, got {number}")
     return number
 
 
 def _text(name: str, value: object) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+        raise BadValue(f"{name} must be a non-empty string, got {value!r}")
     return value
 
 
 def _utc(created_at: datetime) -> str:
     if not isinstance(created_at, datetime) or created_at.utcoffset() is None:
-        raise ValueError(f"created_at must be a timezone-aware datetime, got {created_at!r}")
+        raise BadValue(f"created_at must be a timezone-aware datetime, got {created_at!r}")
     return created_at.astimezone(UTC).isoformat()
 
 
 def _day(business_day: date) -> str:
     if isinstance(business_day, datetime) or not isinstance(business_day, date):
-        raise ValueError(f"business_day must be a date, got {business_day!r}")
+        raise BadValue(f"business_day must be a date, got {business_day!r}")
     return business_day.isoformat()
 
 
 def _currency(currency: str) -> str:
     if not isinstance(currency, str) or not _CURRENCY.match(currency):
-        raise ValueError(f"currency must be a 3-letter upper-case code, got {currency!r}")
+        raise BadValue(f"currency must be a 3-letter upper-case code, got {currency!r}")
     return currency
 
 
@@ -135,13 +124,22 @@ class StoreBase:
 
     @classmethod
     def open(
-        cls, path: str | Path, *, till_id: str, min_free_bytes: int = DEFAULT_MIN_FREE_BYTES
+        cls,
+        path: str | Path,
+        *,
+        till_id: str,
+        min_free_bytes: int = DEFAULT_MIN_FREE_BYTES,
+        any_thread: bool = False,
     ) -> Self:
         """Open (creating it and its directory when missing) and migrate the store at path.
 
         A file that is already there is checked first (SQLite's quick_check, before anything
-        writes to it): an empty or damaged one raises StoreUnavailable saying corrupt, and is
-        left exactly as it was, so the till never sells on a store that lost its history.
+        writes to it): an empty or damaged one raises StoreCorrupt, and is left exactly as it
+        was, so the till never sells on a store that lost its history.
+
+        `any_thread`: the store may be used from a thread other than the one that opened it
+        (a scheduler's job runs on whichever pool thread is free); the caller makes sure that
+        one thread at a time uses it, since a transaction is the connection's, not a thread's.
         """
         file = Path(path)
         try:
@@ -154,13 +152,13 @@ class StoreBase:
         # sync client's threads open the store too; none may take another's new file for a
         # damaged one.
         with _opening(file.parent):
-            return cls._open_checked(file, till_id, min_free_bytes)
+            return cls._open_checked(file, till_id, min_free_bytes, any_thread)
 
     @classmethod
-    def _open_checked(cls, file: Path, till_id: str, min_free_bytes: int) -> Self:
+    def _open_checked(cls, file: Path, till_id: str, min_free_bytes: int, any_thread: bool) -> Self:
         size = _size(file)
         if size == 0:  # SQLite would take it for a new database and migrate it
-            raise StoreUnavailable(str(file), _corrupt([_EMPTY]))
+            raise StoreCorrupt(str(file), _corrupt([_EMPTY]))
         check = size is not None and not _open_here(file)
         if check and _wal(file).exists():
             # A -wal left by a crash: check through a read-only connection, which never
@@ -168,7 +166,9 @@ class StoreBase:
             _refuse_damaged(str(file), _readonly_findings(file, "quick_check"))
             check = False
         try:
-            conn = sqlite3.connect(str(file), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(
+                str(file), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=not any_thread
+            )
         except sqlite3.Error as exc:
             _reraise(str(file), exc)
         try:
@@ -227,7 +227,7 @@ class StoreBase:
     ) -> Self:
         """Use an open connection (tests: `:memory:`); the caller keeps it and closes it."""
         if conn.in_transaction:
-            raise ValueError("the connection has an open transaction")
+            raise BadValue("the connection has an open transaction")
         try:
             rows = conn.execute("PRAGMA database_list").fetchall()
         except sqlite3.Error as exc:
@@ -376,12 +376,16 @@ class _Probe(Exception):
 
 
 def _reraise(path: str, exc: sqlite3.Error) -> NoReturn:
-    """StoreUnavailable when the error says the store cannot be used; else the error itself,
-    because a constraint or SQL error is a bug to see, not an outage to report."""
+    """StoreUnavailable (StoreCorrupt for a damaged file) when the error says the store cannot
+    be used; else the error itself, because a constraint or SQL error is a bug to see, not an
+    outage to report."""
     code = getattr(exc, "sqlite_errorcode", None)
-    reason = _UNAVAILABLE.get(code & 0xFF) if isinstance(code, int) else None
+    primary = code & 0xFF if isinstance(code, int) else None
+    reason = None if primary is None else _UNAVAILABLE.get(primary)
     if reason is None:
         raise exc
+    if primary in _DAMAGED:
+        raise StoreCorrupt(path, f"{reason} ({exc})") from exc
     raise StoreUnavailable(path, f"{reason} ({exc})") from exc
 
 
@@ -470,7 +474,7 @@ def _findings(conn: sqlite3.Connection, pragma: str, path: str) -> list[str]:
 
 def _refuse_damaged(path: str, findings: list[str]) -> None:
     if findings != ["ok"]:
-        raise StoreUnavailable(path, _corrupt(findings))
+        raise StoreCorrupt(path, _corrupt(findings))
 
 
 def _corrupt(findings: list[str]) -> str:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sync.policy import Policy
 from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, SaleLine, Unit
-from sync.store import Committed, Store, StoreUnavailable
+from sync.store import AlreadyVoided, Committed, Store, StoreUnavailable
 from terminal import messages
 from terminal.basket import Basket
 from terminal.decide import Outcome, Reason, TapContext, Verdict, decide, decide_topup
@@ -317,8 +317,8 @@ class SaleSession:
             committed = self.store.commit_void(
                 entry_id=sale.entry_id, created_at=self._clock(), business_day=self.today()
             )
-        except ValueError:
-            return None  # already voided
+        except AlreadyVoided:
+            return None
         except StoreUnavailable as exc:
             self.problem = messages.cannot_save(exc.reason)
             return None

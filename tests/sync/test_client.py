@@ -3,17 +3,19 @@ quarantine, and invariant 3 when the feed overtakes the push's answer (issue 3 i
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
 import requests
 
-from sync.client import ServerConfig, SyncClient, enrol
-from sync.protocol import ChangePage, EntryIn, JournalBatch
+from sync.client import BadReply, Refused, ServerConfig, SyncClient, Unreachable, enrol
+from sync.protocol import ChangePage, EntryIn, JournalAck, JournalBatch
 from sync.records import CardState, PriceLevel, SaleLine
 from sync.store import Store
 from tests.server.live import Server
@@ -203,8 +205,9 @@ def test_unreachable_server_is_offline_and_loses_nothing(tmp_path: Path) -> None
             created_at=NOW,
             business_day=DAY,
         )
-        with pytest.raises(SyncError, match="cannot reach"):
+        with pytest.raises(SyncError, match="cannot reach") as caught:
             client.push_once(store)
+        assert isinstance(caught.value, Unreachable)
         assert store.outbox_stats().count == 1
         assert not client.is_online()
     client.session.close()
@@ -281,3 +284,96 @@ def test_spending_at_one_till_counts_at_another(
             assert snap.balance == 1650
     finally:
         other.session.close()
+
+
+class Clock:
+    """A monotonic clock moved by hand: the link's age without waiting for it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_link_goes_offline_after_the_scheme_policys_offline_after_s(
+    till: tuple[Store, SyncClient, Server],
+) -> None:
+    """The offline threshold is the scheme policy's `offline_after_s`, read from the store,
+    so a central change applies from the page that brings it: no answer for longer than it
+    and the link reports offline."""
+    store, first, srv = till
+    clock = Clock()
+    client = SyncClient(first.store_path, first.server, clock=clock)
+    try:
+        client.pull_once(store)
+        clock.now += 20
+        assert client.is_online()  # the default, 30 s: not offline yet
+        srv.admin("PUT", "/v1/admin/policy", json={"offline_after_s": 1})
+        client.pull_once(store)
+        assert store.policy_data()["offline_after_s"] == 1
+        clock.now += 0.5
+        assert client.is_online()
+        clock.now += 1
+        assert not client.is_online()  # 1.5 s without an answer, over the policy's 1 s
+        srv.admin("PUT", "/v1/admin/policy", json={"offline_after_s": 60})
+        client.pull_once(store)
+        clock.now += 30
+        assert client.is_online()
+    finally:
+        client.session.close()
+
+
+def test_the_running_client_opens_the_store_once_per_job(
+    till: tuple[Store, SyncClient, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Push ticks reuse the push job's store: opened at the first tick, closed at stop."""
+    store, first, _ = till
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def counting_open(*args: Any, **kwargs: Any) -> Store:
+        handle = real_open(*args, **kwargs)
+        opened.append(handle)
+        return handle
+
+    monkeypatch.setattr(Store, "open", counting_open)
+    client = SyncClient(first.store_path, first.server)
+    for price in (110, 120, 130):
+        sell(store, price)
+        client._push_tick()
+    assert store.outbox_stats().count == 0  # each tick pushed its sale
+    client._photo_tick()
+    client._photo_tick()
+    assert len(opened) == 2  # one for the push job, one for the photo job
+    client.stop()
+    for handle in opened:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            handle.journal()
+    client._push_tick()  # a stopped client opens nothing again
+    assert len(opened) == 2
+    client.session.close()
+
+
+def test_error_answers_carry_the_servers_error_body(
+    till: tuple[Store, SyncClient, Server],
+) -> None:
+    """A refusal keeps the status and the server's ErrorBody; an answer that is not the
+    protocol's is a BadReply, not an outage."""
+    store, first, srv = till
+    wrong = SyncClient(first.store_path, ServerConfig(srv.url, "till-1", "till-1.wrong"))
+    try:
+        with pytest.raises(Refused) as refused:
+            wrong.pull_once(store)
+        assert refused.value.status == 401
+        assert refused.value.body is not None
+        assert refused.value.body.detail in str(refused.value)
+    finally:
+        wrong.session.close()
+    health = SyncClient(first.store_path, first.server)
+    try:
+        reply = health._call("GET", f"{srv.url}/v1/health")
+        with pytest.raises(BadReply, match="not a JournalAck"):
+            health._parse(JournalAck, reply)
+    finally:
+        health.session.close()

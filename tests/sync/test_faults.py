@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.client import ServerConfig, SyncClient, SyncError
+from sync.client import ServerConfig, SyncClient, SyncError, Unreachable
 from sync.store import Store
 from tests.server.live import Server, start
 from tests.sync.exactly_once import assert_exactly_once, drain, fill, scheme
@@ -106,7 +106,7 @@ def test_outage_with_ten_thousand_queued_sales(
     )
     with Store.open(tmp_path / "till.db", till_id="till-1") as store:
         fill(store, 10_000)
-        with pytest.raises(SyncError):
+        with pytest.raises(Unreachable):
             down.push_once(store)
         assert not down.is_online()
         assert store.outbox_stats().count == 10_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,7 +26,21 @@ from sync.records import (
     SaleLine,
     Unit,
 )
-from sync.store import Committed, OutboxStats, Store, StoreUnavailable
+from sync.store import (
+    AlreadyVoided,
+    AmountTypeError,
+    BadValue,
+    Committed,
+    NotVoidable,
+    OutboxStats,
+    PhotoMismatch,
+    Store,
+    StoreCorrupt,
+    StoreError,
+    StoreUnavailable,
+    UnknownAccount,
+    UnknownEntry,
+)
 
 DAY = date(2025, 3, 14)
 NOW = datetime(2025, 3, 14, 11, 30, tzinfo=UTC)
@@ -160,7 +174,7 @@ def test_unit_products_policy_and_photos_roundtrip(store: Store) -> None:
     store.put_photo(digest, data)  # content-addressed: a second put is harmless
     assert store.photo(digest) == data
     assert store.photo("00" * 32) is None
-    with pytest.raises(ValueError, match="sha256"):
+    with pytest.raises(PhotoMismatch, match="sha256"):
         store.put_photo("00" * 32, data)
 
 
@@ -306,7 +320,7 @@ def test_mark_applied_is_idempotent(store: Store) -> None:
     assert snap.autoloads_today == 1
     rows = store.db.conn.execute("SELECT COUNT(*) FROM outbox WHERE applied_at IS NOT NULL")
     assert rows.fetchone()[0] == 2  # outbox rows are kept, marked applied
-    with pytest.raises(ValueError, match="no journal entry"):
+    with pytest.raises(UnknownEntry, match="no journal entry"):
         store.mark_applied(["not-an-id"])
 
 
@@ -339,11 +353,11 @@ def test_void_reverses_a_sale(store: Store) -> None:
     snap = store.lookup("04579A22352680", DAY)
     assert snap is not None
     assert snap.spent_today == 0
-    with pytest.raises(ValueError, match="already voided"):
+    with pytest.raises(AlreadyVoided, match="already voided"):
         store.commit_void(entry_id=sale_entry.entry_id, created_at=NOW, business_day=DAY)
-    with pytest.raises(ValueError, match="only a sale"):
+    with pytest.raises(NotVoidable, match="only a sale"):
         store.commit_void(entry_id=charged.entries[0].entry_id, created_at=NOW, business_day=DAY)
-    with pytest.raises(ValueError, match="no journal entry"):
+    with pytest.raises(UnknownEntry, match="no journal entry"):
         store.commit_void(entry_id="nope", created_at=NOW, business_day=DAY)
     assert len(store.journal()) == 3
 
@@ -368,7 +382,7 @@ def test_receipt_numbers_and_seq_unbroken(store: Store) -> None:
     assert store.last_receipt_no() is None
     first = sale(store, autoload=1000)
     topup(store, 100)
-    with pytest.raises(ValueError, match="only a sale"):
+    with pytest.raises(NotVoidable, match="only a sale"):
         store.commit_void(entry_id=first.entries[0].entry_id, created_at=NOW, business_day=DAY)
     store.commit_void(entry_id=first.entries[1].entry_id, created_at=NOW, business_day=DAY)
     sale(store)
@@ -445,7 +459,7 @@ def sale_with(store: Store, **overrides: object) -> Committed:
         ({"created_at": datetime(2025, 3, 14, 11, 30)}, ValueError, "timezone-aware"),
         ({"business_day": NOW}, ValueError, "business_day"),
         ({"currency": "eur"}, ValueError, "currency"),
-        ({"account_id": "unknown"}, ValueError, "unknown account"),
+        ({"account_id": "unknown"}, UnknownAccount, "unknown account"),
         ({"currency": "DKK"}, ValueError, "in EUR, not DKK"),
         ({"card_id": ""}, ValueError, "card_id"),
     ],
@@ -517,3 +531,33 @@ def test_property_seq_gap_free_and_balance(ops: list[tuple[object, ...]], initia
         assert snap.account.balance == initial + total - unapplied
     finally:
         conn.close()
+
+
+def test_what_the_store_raises_is_one_tree_and_not_value_errors(store: Store) -> None:
+    """Every refusal is a StoreError; only a value of the wrong form is also a ValueError, so
+    a caller catching ValueError never takes an already voided sale for bad input."""
+    charged = sale(store)
+    entry_id = charged.entries[-1].entry_id
+    store.commit_void(entry_id=entry_id, created_at=NOW, business_day=DAY)
+    refusals: list[tuple[Callable[[], object], type[StoreError]]] = [
+        (
+            lambda: store.commit_void(entry_id=entry_id, created_at=NOW, business_day=DAY),
+            AlreadyVoided,
+        ),
+        (
+            lambda: store.commit_void(entry_id="nope", created_at=NOW, business_day=DAY),
+            UnknownEntry,
+        ),
+        (lambda: store.quarantine("nope", "refused"), UnknownEntry),
+        (lambda: sale_with(store, account_id="unknown"), UnknownAccount),
+    ]
+    for refuse, error in refusals:
+        with pytest.raises(error) as caught:
+            refuse()
+        assert not isinstance(caught.value, ValueError)
+    with pytest.raises(BadValue) as bad:
+        sale_with(store, currency="eur")
+    assert isinstance(bad.value, StoreError)
+    assert issubclass(StoreCorrupt, StoreUnavailable)
+    assert issubclass(AmountTypeError, BadValue)
+    assert issubclass(PhotoMismatch, BadValue)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import sync.store_base
-from sync.store import Store, StoreUnavailable
+from sync.store import Store, StoreCorrupt, StoreUnavailable
 from terminal.cli import main
 from tests.terminal.till_scheme import run_till_cli, seed_scheme, sell
 
@@ -89,6 +89,7 @@ def test_damaged_store_is_refused_and_left_as_it_is(tmp_path: Path, kind: str) -
     before = files(path.parent)
     with pytest.raises(StoreUnavailable) as caught:
         Store.open(path, till_id="till-1")
+    assert isinstance(caught.value, StoreCorrupt)  # callers that say "restore it" catch this
     message = str(caught.value)
     assert str(path) in message
     assert "corrupt" in message
@@ -117,7 +118,7 @@ def test_damaged_store_with_a_wal_left_by_a_crash_is_left_as_it_is(tmp_path: Pat
     assert (crash / "till.db-wal").stat().st_size > 0
     overwrite_middle(copy)
     before = files(crash)
-    with pytest.raises(StoreUnavailable, match="corrupt") as caught:
+    with pytest.raises(StoreCorrupt, match="corrupt") as caught:
         Store.open(copy, till_id="till-1")
     assert str(copy) in str(caught.value)
     after = files(crash)

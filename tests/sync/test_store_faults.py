@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sync.records import Account, Card, Cardholder, CardState, PriceLevel, SaleLine
-from sync.store import Committed, Store, StoreUnavailable
+from sync.store import Committed, Store, StoreCorrupt, StoreUnavailable
 
 DAY = date(2025, 3, 14)
 NOW = datetime(2025, 3, 14, 11, 30, tzinfo=UTC)
@@ -93,6 +93,7 @@ def test_corrupt_file_is_refused_naming_the_path(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="not a database") as info:
         Store.open(path, till_id="till-1")
     assert str(path) in str(info.value)
+    assert isinstance(info.value, StoreCorrupt)
 
 
 def test_full_disk_rolls_back_the_whole_sale(conn: sqlite3.Connection) -> None:

@@ -1,0 +1,100 @@
+"""What the till's store and its sync client raise on purpose: two trees, so that a caller
+catches what it means (a full disk, a sale voided already, a server out of reach) and never a
+bug that happens to share a built-in class.
+
+Only the store's `BadValue` (and its subclasses) derive from ValueError: each means that a
+value handed to the store is of the wrong form, which is what ValueError says. `BadServerUrl`
+is the one sync error that is a ValueError too: the operator typed something that is no URL
+the till may use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the wire's models load pydantic: not on a standalone till's start-up
+    from sync.protocol import ErrorBody
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+class StoreError(Exception):
+    """Something the till's store refused to do; each subclass says what."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be opened or written (read-only or full disk, a lock, a store of
+    another till or of a newer version); the message names the path and the cause."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"till store {path} is unavailable: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class StoreCorrupt(StoreUnavailable):
+    """The store's file is damaged (empty, not a database, SQLite's check failed): the till
+    leaves it exactly as it is and does not sell on it.
+
+    A StoreUnavailable too, because every caller that cannot use a store must stop on a
+    damaged one as well; a caller that says more (restore it from a backup) catches this.
+    """
+
+
+class BadValue(StoreError, ValueError):
+    """A value given to the store is of the wrong form; the message names the field."""
+
+
+class AmountTypeError(BadValue, TypeError):
+    """An amount or quantity is not an int (a float or bool); money is int minor units."""
+
+
+class PhotoMismatch(BadValue):
+    """Photo bytes whose sha256 is not the address they were fetched by."""
+
+
+class UnknownEntry(StoreError):
+    """No journal entry (or no unsent one) with this id in this store."""
+
+
+class UnknownAccount(StoreError):
+    """The account is not in this till's cache (never sent to it, or removed since)."""
+
+
+class NotVoidable(StoreError):
+    """The entry is not a sale: only a sale can be voided."""
+
+
+class AlreadyVoided(StoreError):
+    """The sale has been voided already: a sale is reversed once."""
+
+
+# -- the sync client ---------------------------------------------------------------------------
+
+
+class SyncError(Exception):
+    """A call to the central server did not give what was asked; each subclass says why."""
+
+
+class Unreachable(SyncError):
+    """No answer: no connection, a timeout, a call cut off at its deadline."""
+
+
+class Refused(SyncError):
+    """The server answered with an error status; `body` is its ErrorBody when it sent one
+    (a proxy's error page is none)."""
+
+    def __init__(self, message: str, status: int, body: ErrorBody | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class BadReply(SyncError):
+    """An answer that is not what the protocol says: it does not parse, it is over its size
+    limit, it is not its model (a captive portal, a tampering proxy, a server of another kind)."""
+
+
+class BadServerUrl(SyncError, ValueError):
+    """A server URL the till must not use: not http(s), or plain http over a network."""
