@@ -57,7 +57,6 @@ class SaleFacts:
 class AgreementVersion:
     """One version of an account's autoload agreement, and when the server held it."""
 
-    threshold: int
     amount: int
     active_from: date
     ended: bool
@@ -74,7 +73,6 @@ class Facts:
     unit_currency: str
     unit_type: str
     policy: Policy
-    received_at: datetime
     accounts: dict[str, AccountFacts]
     cards: dict[str, tuple[str, str]]  # card_id -> (account_id, state)
     balances: dict[str, int]  # account_id -> balance

@@ -98,7 +98,7 @@ class _Batch:
             self.applied[name] = int(applied)
             self.new_series.discard(name)
         ids = [str(e.id) for e in entries]
-        self.seen: dict[str, tuple[str, str, str, int | None]] = {
+        self.seen: dict[str, tuple[str, str, str, int]] = {
             row[0]: (row[1], row[2], row[3], row[4])
             for row in _in(
                 tx,
@@ -126,7 +126,6 @@ class _Batch:
             unit_currency=currency,
             unit_type=unit_type,
             policy=scheme_policy(tx),
-            received_at=self.received_at,
             accounts={
                 row[0]: AccountFacts(
                     str(row[1]), bool(row[2]), frozenset(json.loads(row[3])), row[4]
@@ -172,22 +171,21 @@ class _Batch:
             )
         for row in _in(
             tx,
-            "SELECT account_id, threshold, amount, active_from, ended, collection_failed,"
-            " valid_from, valid_to FROM agreement_history WHERE account_id IN ({}) ORDER BY id",
+            "SELECT account_id, amount, active_from, ended, collection_failed, valid_from,"
+            " valid_to FROM agreement_history WHERE account_id IN ({}) ORDER BY id",
             accounts,
         ):
             facts.agreements.setdefault(row[0], []).append(
                 AgreementVersion(
                     int(row[1]),
-                    int(row[2]),
-                    date.fromisoformat(row[3]),
+                    date.fromisoformat(row[2]),
+                    bool(row[3]),
                     bool(row[4]),
-                    bool(row[5]),
-                    datetime.fromisoformat(row[6]),
-                    None if row[7] is None else datetime.fromisoformat(row[7]),
+                    datetime.fromisoformat(row[5]),
+                    None if row[6] is None else datetime.fromisoformat(row[6]),
                 )
             )
-        if accounts and days:
+        if accounts:  # and so entries, each with its business day
             marks = ", ".join("?" * len(accounts))
             day_marks = ", ".join("?" * len(days))
             for account, day, spent, loads in tx.all(
@@ -211,7 +209,7 @@ class _Batch:
             # moved it to a recovery series): the original answer, unchanged.
             if till == self.till_id and stored_digest in (digest, entry.legacy_hash()):
                 original = EntryResult.model_validate_json(stored)
-                if original.recv_no is None and recv_no is not None:  # stored before numbers
+                if original.recv_no is None:  # stored before numbers
                     original = original.model_copy(update={"recv_no": recv_no})
                 return original
             return self._not_taken(

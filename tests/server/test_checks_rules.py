@@ -48,7 +48,6 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 AMOUNTS = {"sale": -350, "autoload": 2000, "topup": 1000, "void": 350}
 AGREEMENT = AgreementVersion(
-    threshold=1000,
     amount=2000,
     active_from=date(2026, 1, 1),
     ended=False,
@@ -95,7 +94,6 @@ def facts(
         unit_currency="EUR",
         unit_type="mensa",
         policy=policy,
-        received_at=NOW,
         accounts={
             "a1": AccountFacts("EUR", payment_blocked, units, daily_limit),
             "a2": AccountFacts("EUR", False, frozenset({"mensa"}), None),
