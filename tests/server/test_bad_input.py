@@ -847,6 +847,9 @@ def test_a_full_disk_under_postgresql_is_a_503_too(
                 break
             made += 1
         assert reply is not None
+        # The server's log says which database error it met, should this ever differ.
+        why = (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+        assert "disk is full" in reply.text, (reply.text, why)
         refused(reply, 503, "disk is full", "nothing was stored")
         refused(requests.get(srv.url + "/v1/health", timeout=10), 503, "disk was full")
         assert balance(srv, "a1") == 1000 + made
