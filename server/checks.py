@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import ValidationError
 
-from sync.entry_body import AutoloadBody, SaleBody, VoidBody
+from sync.entry_body import AutoloadBody, Body, SaleBody, VoidBody, line_json
 from sync.policy import Policy
 from sync.protocol import EntryIn
 
@@ -86,6 +86,8 @@ class Facts:
 class Judgement:
     refused: str | None  # why it cannot have happened; None: book it
     flags: tuple[str, ...] = ()  # the rules it broke, booked all the same
+    # The body as read for judging, so that booking does not read it again.
+    body: Body | None = field(default=None, compare=False)
 
 
 def judge(entry: EntryIn, facts: Facts) -> Judgement:
@@ -101,12 +103,14 @@ def judge(entry: EntryIn, facts: Facts) -> Judgement:
         )
         return Judgement(f"the {entry.kind}'s body is not one a till writes: {problems}")
     if isinstance(body, SaleBody):
-        return _sale(entry, body, facts)
-    if isinstance(body, VoidBody):
-        return _void(entry, body, facts)
-    if isinstance(body, AutoloadBody):
-        return _autoload(entry, body, facts)
-    return _topup(entry, facts)
+        judged = _sale(entry, body, facts)
+    elif isinstance(body, VoidBody):
+        judged = _void(entry, body, facts)
+    elif isinstance(body, AutoloadBody):
+        judged = _autoload(entry, body, facts)
+    else:
+        judged = _topup(entry, facts)
+    return dataclasses.replace(judged, body=body)
 
 
 def _common(entry: EntryIn, facts: Facts) -> str | None:
@@ -160,7 +164,7 @@ def _void(entry: EntryIn, body: VoidBody, facts: Facts) -> Judgement:
         return Judgement(f"sale {body.voids} was charged to account {sale.account_id}")
     if entry.amount != -sale.amount:
         return Judgement(f"sale {body.voids} took {-sale.amount}; a void gives back exactly that")
-    if sale.lines is not None and [dataclasses.asdict(line) for line in body.lines] != sale.lines:
+    if sale.lines is not None and [line_json(line) for line in body.lines] != sale.lines:
         return Judgement(f"the void's lines differ from those of sale {body.voids}")
     # A void is a credit too: D-AUTO-5's cap covers refunds ("credit that takes the balance
     # over the cap" in RULES), e.g. when a deposit reached the cap after the sale.

@@ -19,7 +19,6 @@ between are exact, and a batch costs a handful of round trips, not several per e
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -39,7 +38,7 @@ from server.db import Database, Tx
 from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
 from server.policy import scheme_policy
-from sync.entry_body import SaleBody, TopupBody, VoidBody
+from sync.entry_body import Body, SaleBody, TopupBody, VoidBody, line_json
 from sync.ids import new_id
 from sync.protocol import EntryIn, EntryResult, JournalAck, read_body
 
@@ -247,7 +246,8 @@ class _Batch:
             )
         else:
             flags = list(judgement.flags)
-            self._book(entry)
+            assert judgement.body is not None  # booked: its body was read
+            self._book(entry, judgement.body)
             result = EntryResult(
                 id=entry.id, seq=entry.seq, status="accepted", flags=flags, recv_no=self.last_recv
             )
@@ -276,13 +276,13 @@ class _Batch:
         self.seen[entry_id] = (self.till_id, digest, result.model_dump_json(), self.last_recv)
         return result
 
-    def _book(self, entry: EntryIn) -> None:
+    def _book(self, entry: EntryIn, body: Body) -> None:
         """Ledger rows for a booked entry, and the facts the next entries are judged by."""
         account = entry.account_id
         assert account is not None
         facts = self.facts
         card = cardholder_ledger(account)
-        voided = facts.sales.get(_voids(entry) or "") if entry.kind == "void" else None
+        voided = facts.sales.get(str(body.voids)) if isinstance(body, VoidBody) else None
         if voided is not None and voided.revenue is not None:
             # The revenue the sale went to, even if the till has moved to another unit since.
             other, kind = voided.revenue, "revenue"
@@ -290,7 +290,7 @@ class _Batch:
             other, kind = currency_ledger(f"revenue:{self.unit_id}", entry.currency), "revenue"
         elif entry.kind == "autoload":
             other, kind = currency_ledger("autoload-receivable", entry.currency), "autoload"
-        elif _tender(entry) == "bank_card":
+        elif isinstance(body, TopupBody) and body.tender == "bank_card":
             other, kind = currency_ledger(f"card-terminal:{self.till_id}", entry.currency), "card"
         else:  # cash the till's drawer now holds for the scheme
             other, kind = currency_ledger(f"cash:{self.till_id}", entry.currency), "cash"
@@ -309,9 +309,8 @@ class _Batch:
             facts.day_spent[day] = facts.day_spent.get(day, 0) - entry.amount
         if entry.kind == "autoload":
             facts.day_autoloads[day] = facts.day_autoloads.get(day, 0) + 1
-        body = entry.typed_body()  # judged already: it reads
         if isinstance(body, SaleBody):
-            lines = [dataclasses.asdict(line) for line in body.lines]
+            lines = [line_json(line) for line in body.lines]
             facts.sales[str(entry.id)] = SaleFacts(
                 self.till_id, account, entry.amount, lines, None, other
             )
@@ -454,14 +453,6 @@ def _voids(entry: EntryIn) -> str | None:
     return str(body.voids)
 
 
-def _tender(entry: EntryIn) -> str | None:
-    try:
-        body = read_body(entry.kind, entry.body)
-    except ValidationError:
-        return None
-    return body.tender if isinstance(body, TopupBody) else None
-
-
 def _lines_of(content: str | None) -> list[dict[str, object]] | None:
     if content is None:  # booked before entries kept their content: lines unknown
         return None
@@ -469,7 +460,7 @@ def _lines_of(content: str | None) -> list[dict[str, object]] | None:
         body = read_body("sale", json.loads(content)["body"])
     except (json.JSONDecodeError, ValidationError, KeyError, TypeError):
         return []  # a sale booked is one that read: not reached but for a damaged row
-    return [dataclasses.asdict(line) for line in body.lines] if isinstance(body, SaleBody) else []
+    return [line_json(line) for line in body.lines] if isinstance(body, SaleBody) else []
 
 
 def _in(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> list[Any]:

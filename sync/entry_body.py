@@ -127,11 +127,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, list):
-        return [_line_json(v) for v in value]
+        return [line_json(v) for v in value]
     return value
 
 
-def _line_json(line: Line) -> dict[str, Any]:
+def line_json(line: Line) -> dict[str, Any]:
+    """One line as stored and compared (a void gives back exactly its sale's lines)."""
     return {name: getattr(line, name) for name in _LINE_FIELDS}
 
 
