@@ -247,12 +247,12 @@ def _demo_wing(args: argparse.Namespace) -> int:
 
 
 def _tap(args: argparse.Namespace) -> int:
-    from drivers.cards.simulated import SimulatedReaderError, reader_socket_path, send_tap
+    from drivers.cards import DriverError, tap_simulated
 
     data_dir = args.data_dir or demo_data_dir()
     try:
-        send_tap(reader_socket_path(data_dir), args.card_id, decimal=args.decimal)
-    except SimulatedReaderError as exc:
+        tap_simulated(data_dir, args.card_id, decimal=args.decimal)
+    except DriverError as exc:
         print(f"canteen-till tap: {exc}", file=sys.stderr)
         return 1
     print(f"tapped {args.card_id}")

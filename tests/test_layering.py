@@ -145,12 +145,7 @@ def test_only_the_store_writes_sql_on_the_till() -> None:
 # What terminal/ may import of drivers: the factories, the interfaces and their events, the
 # optional capabilities (TakesKeys), discovery and the error tree, all through these modules.
 DRIVER_API = {"drivers.cards", "drivers.cards.base", "drivers.printers", "drivers.printers.base"}
-# Temporary: the demo's tap and network switch go through the simulated reader's socket; the
-# helper moving the network switch out of the reader moves these too.
-DRIVER_API_EXCEPTIONS = {
-    "terminal/cli.py": {"drivers.cards.simulated"},
-    "terminal/ui/run.py": {"drivers.cards.simulated"},
-}
+DRIVER_API_EXCEPTIONS: dict[str, set[str]] = {}
 
 
 def driver_imports(path: Path) -> set[str]:

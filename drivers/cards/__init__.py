@@ -52,9 +52,19 @@ __all__ = [
     "normalise",
     "open_reader",
     "parse_card_text",
+    "tap_simulated",
 ]
 
 READER_SPECS = ("simulated", "keyboard", "pcsc:NAME", "nfc:PATH")
+
+
+def tap_simulated(data_dir: Path, card_text: str, *, decimal: bool = False) -> None:
+    """Present a card to the simulated reader of the till running on `data_dir`, as
+    `canteen-till tap` and `--tap` do; a `DriverError` says why not (no till listening, a
+    malformed number)."""
+    from drivers.cards.simulated import reader_socket_path, send_tap
+
+    send_tap(reader_socket_path(data_dir), card_text, decimal=decimal)
 
 
 def open_reader(

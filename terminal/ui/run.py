@@ -175,11 +175,11 @@ def _qt_message(kind: object, context: object, message: str) -> None:
 
 def _tap_later(till: Till, card: str) -> None:
     """Tap through the simulated reader's socket, the same path `canteen-till tap` takes."""
-    from drivers.cards.simulated import reader_socket_path, send_tap
+    from drivers.cards import tap_simulated
 
     def tap() -> None:
         try:
-            send_tap(reader_socket_path(till.config.data_dir), card)
+            tap_simulated(till.config.data_dir, card)
         except Exception as exc:
             print(f"canteen-till: --tap {card}: {exc}", file=sys.stderr)
 
