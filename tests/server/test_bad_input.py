@@ -802,7 +802,8 @@ def test_a_full_disk_is_a_503_that_says_so_and_nothing_is_stored_half_way(
 
 @pytest.fixture
 def postgres_on_a_small_disk(postgres: Cluster) -> Iterator[tuple[str, Path]]:
-    """A PostgreSQL database whose tablespace is a 16 MiB tmpfs: (its URL, the mount)."""
+    """A PostgreSQL database whose tables go to a tablespace on a 16 MiB tmpfs: (its URL, the
+    mount)."""
     postgres.databases += 1
     name = f"small{postgres.databases}"
     point = postgres.root / name
@@ -819,7 +820,11 @@ def postgres_on_a_small_disk(postgres: Cluster) -> Iterator[tuple[str, Path]]:
         shutil.chown(point, "postgres", "postgres")
         psql = ["psql", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres", "-q"]
         postgres._run(*psql, "-c", f"CREATE TABLESPACE {name} LOCATION '{point}'")
-        postgres._run(*psql, "-c", f"CREATE DATABASE {name} TABLESPACE {name}")
+        # The server's tables on the small disk, the catalog not: with the whole database
+        # there, a new connection must write its relation-cache file to the full disk and
+        # fails ("could not write init file") before any write of ours could say "disk full".
+        postgres._run(*psql, "-c", f"CREATE DATABASE {name}")
+        postgres._run(*psql, "-c", f"ALTER DATABASE {name} SET default_tablespace = {name}")
         yield f"postgresql://postgres@127.0.0.1:{postgres.port}/{name}", point
         with suppress(subprocess.CalledProcessError):
             postgres._run(*psql, "-c", f"DROP DATABASE {name} WITH (FORCE)")
