@@ -149,16 +149,14 @@ def read(kind: str, data: Mapping[str, Any]) -> Body:
     ValueError for a value of the wrong shape: the caller says which entry it was.
     """
     cls = BODIES[kind]
-    names = {f.name for f in dataclasses.fields(cls)}
-    values = {k: v for k, v in data.items() if k in names}
+    values = _only(_FIELDS[cls], data)
     if "lines" in values:
-        values["lines"] = [Line(**_only(Line, line)) for line in values["lines"]]
+        values["lines"] = [Line(**_only(_LINE_FIELDS, line)) for line in values["lines"]]
     for key in ("voids", "autoload_entry_id", "sale_entry_id"):
         if values.get(key) is not None:
             values[key] = UUID(str(values[key]))
     return cls(**values)
 
 
-def _only(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in dataclasses.fields(cls)}
+def _only(names: tuple[str, ...], data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in names}

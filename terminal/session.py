@@ -163,6 +163,7 @@ class SaleSession:
         else:
             panel = Panel.CARD
         level = self.level
+        lines = self.basket.priced(level)
         return Screen(
             panel=panel,
             card=self.card,
@@ -170,8 +171,8 @@ class SaleSession:
             problem=self.problem,
             notice=self.notice,
             level=level,
-            lines=self.basket.priced(level),
-            total=self.basket.total(level),
+            lines=lines,
+            total=sum(line.amount for line in lines),  # Basket.total, without pricing again
             can_charge=self.can_charge(),
             can_void_line=phase is not Phase.PAID and not self.basket.is_empty(),
             print_button=print_button,

@@ -18,7 +18,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
@@ -720,13 +720,13 @@ def test_a_body_slower_than_the_deadline_is_408(tmp_path: Path) -> None:
 # -- a full disk -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 16 MiB tmpfs (mounting needs root, as in CI and on the dev machines)."""
-    point = tmp_path / "disk"
+@contextmanager
+def tmpfs(point: Path, options: str = "size=16m") -> Iterator[Path]:
+    """A tmpfs mounted on `point` for the block (mounting needs root, as in CI and on the dev
+    machines; elsewhere the test is skipped)."""
     point.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(point)],
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
         capture_output=True,
         text=True,
         check=False,
@@ -737,6 +737,13 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield point
     finally:
         subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 16 MiB tmpfs."""
+    with tmpfs(tmp_path / "disk") as point:
+        yield point
 
 
 def fill(path: Path) -> None:
@@ -806,17 +813,7 @@ def postgres_on_a_small_disk(postgres: Cluster) -> Iterator[tuple[str, Path]]:
     mount)."""
     postgres.databases += 1
     name = f"small{postgres.databases}"
-    point = postgres.root / name
-    point.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", str(point)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with tmpfs(postgres.root / name, "size=16m,mode=0700") as point:
         shutil.chown(point, "postgres", "postgres")
         psql = ["psql", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres", "-q"]
         postgres._run(*psql, "-c", f"CREATE TABLESPACE {name} LOCATION '{point}'")
@@ -829,8 +826,6 @@ def postgres_on_a_small_disk(postgres: Cluster) -> Iterator[tuple[str, Path]]:
         with suppress(subprocess.CalledProcessError):
             postgres._run(*psql, "-c", f"DROP DATABASE {name} WITH (FORCE)")
             postgres._run(*psql, "-c", f"DROP TABLESPACE {name}")
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
 
 
 def test_a_full_disk_under_postgresql_is_a_503_too(
