@@ -6,17 +6,17 @@ import os
 import socket
 import stat
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from demo.network import NetworkSwitch, SwitchError, switch_network, switch_socket_path
 from drivers.cards.simulated import reader_socket_path
+from sync.link import NoServer
 from terminal.cli import main
 
 
-class RecordingLink:
+class RecordingLink(NoServer):
     """A link that only remembers what the switch asked of it."""
 
     def __init__(self) -> None:
@@ -29,18 +29,6 @@ class RecordingLink:
     def set_online(self, online: bool) -> None:
         self.asked.append(online)
         self.online = online
-
-    def last_sync(self) -> datetime | None:
-        return None
-
-    def start(self) -> None:
-        return None
-
-    def stop(self) -> None:
-        return None
-
-    def nudge(self) -> None:
-        return None
 
 
 @pytest.fixture
