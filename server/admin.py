@@ -18,6 +18,7 @@ from server.ledger import balance, cardholder_ledger, currency_ledger, ensure_ac
 from server.policy import scheme_policy
 from sync import limits
 from sync.card_ids import BadCardId, canonical_card_id
+from sync.money import UnknownMoneyLocale, check_locale
 from sync.protocol import Currency, Key, Name, PriceLevelName, ProductText, Text
 from sync.records import Unit
 
@@ -49,6 +50,11 @@ def add_unit(db: Database, unit: Unit) -> None:
     valid(Name, unit.seller_name, "seller_name")
     valid(Text, unit.address, "address")
     valid(Text, unit.vat_number, "vat_number")
+    if unit.locale:
+        try:
+            check_locale(unit.locale)
+        except UnknownMoneyLocale as exc:
+            raise Invalid(f"locale: {exc}") from None
     try:
         ZoneInfo(unit.timezone)
     except (ZoneInfoNotFoundError, ValueError):  # ValueError: a key that is no zone name (a path)
@@ -58,10 +64,11 @@ def add_unit(db: Database, unit: Unit) -> None:
     with db.transaction() as tx:
         before = tx.scalar("SELECT unit_type FROM units WHERE unit_id = ?", (unit.unit_id,))
         tx.execute(
-            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id) DO UPDATE SET"
-            " name = excluded.name, unit_type = excluded.unit_type, timezone = excluded.timezone,"
-            " currency = excluded.currency, seller_name = excluded.seller_name,"
-            " address = excluded.address, vat_number = excluded.vat_number",
+            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id) DO UPDATE"
+            " SET name = excluded.name, unit_type = excluded.unit_type,"
+            " timezone = excluded.timezone, currency = excluded.currency,"
+            " seller_name = excluded.seller_name, address = excluded.address,"
+            " vat_number = excluded.vat_number, locale = excluded.locale",
             (
                 unit.unit_id,
                 unit.name,
@@ -71,6 +78,7 @@ def add_unit(db: Database, unit: Unit) -> None:
                 unit.seller_name,
                 unit.address,
                 unit.vat_number,
+                unit.locale,
             ),
         )
         emit(tx, "unit", unit.unit_id)

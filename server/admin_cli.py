@@ -23,7 +23,12 @@ LEVELS = [level.value for level in PriceLevel]
 def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     unit = adm.add_parser("unit", help="add or update a sales unit")
     for name in UNIT_FIELDS:
-        unit.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+        if name == "locale":
+            unit.add_argument(
+                "--locale", default="", help="de_DE, sv_SE, da_DK (default: the currency's)"
+            )
+        else:
+            unit.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     till = adm.add_parser("till", help="register a till; prints its one-time enrolment code")
     till.add_argument("--till-id", required=True)
     till.add_argument("--unit-id", required=True)

@@ -20,6 +20,7 @@ from sync.protocol import (
     EntryKindName,
     FeedData,
     Key,
+    LocaleName,
     Money,
     Name,
     PriceLevelName,
@@ -44,6 +45,7 @@ class UnitIn(Wire):
     seller_name: Name
     address: Text
     vat_number: Text
+    locale: LocaleName = ""
 
 
 class TillIn(Wire):

@@ -183,6 +183,7 @@ MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     # The unit types whose tills may have to drop an item after this change (a cardholder
     # who took a unit type away, a unit whose type changed): only they are sent a removal.
     ("0007_changes_drop_for", "ALTER TABLE changes ADD COLUMN drop_for TEXT"),
+    ("0008_unit_locale", "ALTER TABLE units ADD COLUMN locale TEXT NOT NULL DEFAULT ''"),
 ]
 
 

@@ -97,6 +97,7 @@ class CacheMixin(StoreBase):
                     "vat_rate_bp": p.vat_rate_bp,
                     "shortcut": p.shortcut,
                     "position": p.position,
+                    "sold_out": int(p.sold_out),
                 }
                 for p in products
             ),
@@ -238,6 +239,7 @@ class CacheMixin(StoreBase):
                 vat_rate_bp=r["vat_rate_bp"],
                 shortcut=r["shortcut"],
                 position=r["position"],
+                sold_out=bool(r["sold_out"]),
             )
             for r in self._rows("SELECT * FROM products ORDER BY category, position, name")
         ]

@@ -174,11 +174,22 @@ def _series_receipts_snapshots(conn: sqlite3.Connection) -> None:
     )
 
 
+def _unit_locale_sold_out(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        [
+            "ALTER TABLE units ADD COLUMN locale TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE products ADD COLUMN sold_out INTEGER NOT NULL DEFAULT 0",
+        ],
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_cache_tables", _cache_tables),
     ("0002_journal_outbox", _journal),
     ("0003_sync_state_quarantine", _sync_state),
     ("0004_series_receipts_snapshots", _series_receipts_snapshots),
+    ("0005_unit_locale_product_sold_out", _unit_locale_sold_out),
 ]
 
 

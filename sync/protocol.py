@@ -218,6 +218,10 @@ class JournalAck(FeedData):
 # -- the change feed: server → till ------------------------------------------------------------
 
 
+# A Babel locale name (de_DE, sv_SE); empty: the currency's own.
+LocaleName = Annotated[str, Field(max_length=16, pattern=r"^([a-z]{2,3}(_[A-Z]{2})?)?$")]
+
+
 class UnitData(FeedData):
     unit_id: Key
     name: Name
@@ -227,6 +231,7 @@ class UnitData(FeedData):
     seller_name: Name
     address: Text
     vat_number: Text
+    locale: LocaleName = ""
 
     def to_record(self) -> Unit:
         return Unit(**self.model_dump())
@@ -252,6 +257,7 @@ class ProductData(FeedData):
     vat_rate_bp: Annotated[StrictInt, Field(ge=0, le=10_000)]
     shortcut: Annotated[str, Field(max_length=8)] | None = None
     position: Annotated[StrictInt, Field(ge=-1_000_000, le=1_000_000)] = 0
+    sold_out: StrictBool = False
 
     @field_validator("prices")
     @classmethod
@@ -267,6 +273,7 @@ class ProductData(FeedData):
             self.vat_rate_bp,
             self.shortcut,
             self.position,
+            self.sold_out,
         )
 
 

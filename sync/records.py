@@ -93,6 +93,9 @@ class Unit:
     seller_name: str
     address: str
     vat_number: str
+    # Money, dates and the receipt's language (D-UNIT-1): a Babel locale name such as de_DE;
+    # empty = the currency's own (EUR de_DE, SEK sv_SE, DKK da_DK).
+    locale: str = ""
 
 
 UNIT_FIELDS = tuple(f.name for f in dataclasses.fields(Unit))
@@ -107,6 +110,7 @@ class Product:
     vat_rate_bp: int  # basis points: 700 = 7 %
     shortcut: str | None = None  # a key the cashier can press
     position: int = 0
+    sold_out: bool = False  # marked centrally or by a supervisor: greyed out, not sold
 
 
 @dataclass(frozen=True, slots=True)

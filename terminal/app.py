@@ -32,6 +32,8 @@ from sync.records import JournalEntry, Product, Unit
 from sync.store import Store
 from terminal import messages
 from terminal.config import TillConfig
+from terminal.i18n import Language, language_of_unit, set_screen_language
+from terminal.money import use_locale
 from terminal.print_queue import PrintQueue, PrintRecord, PrintState
 from terminal.receipt import receipt_from_entries, should_print
 from terminal.receipt_render import make_print_job
@@ -57,6 +59,14 @@ class Till:
             {**self.store.policy_data(), **config.policy_overrides}, source="scheme policy"
         )
         self.link = link
+        unit = self.store.unit()
+        self.receipt_language = Language("en")
+        if unit is not None:
+            # One unit per till: its locale shows money, its language the receipts (and the
+            # screen unless the till's config names another).
+            use_locale(unit.currency, unit.locale or None)
+            self.receipt_language = Language(language_of_unit(unit.locale))
+            set_screen_language(config.screen.language or self.receipt_language.code)
         self.session = SaleSession(
             self.store,
             policy=self.policy,

@@ -15,6 +15,7 @@ from typing import Any
 from drivers.cards import CardIdFormat, open_reader
 from drivers.printers import paper_of
 from sync.policy import Policy, PolicyError
+from terminal.i18n import UnknownLanguage, check_language
 from terminal.receipt_render import COLUMNS
 
 ENV_CONFIG = "CANTEEN_TILL_CONFIG"
@@ -50,11 +51,24 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ScreenConfig:
+    language: str = ""  # the screen's language; empty: the unit's (receipts always speak it)
+    font_scale: float = 1.0  # every text on the screen, for cashiers who read from further away
+    fullscreen: bool = False  # kiosk: the till fills the screen, no window frame
+    customer_display: str = "off"  # "off", "window" (a small panel) or "screen" (a 2nd screen)
+
+
+FONT_SCALES = (0.8, 2.0)  # the range a font scale may take
+CUSTOMER_DISPLAYS = ("off", "window", "screen")
+
+
+@dataclass(frozen=True, slots=True)
 class TillConfig:
     till_id: str = "till-1"
     data_dir: Path = field(default_factory=default_data_dir)
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
+    screen: ScreenConfig = field(default_factory=ScreenConfig)
     policy_overrides: dict[str, Any] = field(default_factory=dict)
     source: str = "(defaults)"
 
@@ -78,6 +92,7 @@ _SECTIONS = {
     },
     "card_id": {"byte_order", "encoding", "pad"},
     "printer": {"kind", "columns"},
+    "screen": {"language", "font_scale", "fullscreen", "customer_display"},
     "policy": None,  # checked by Policy.from_mapping
 }
 
@@ -144,6 +159,8 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
 
     _check_paper(pkind, columns, data_dir, source)
 
+    screen = _screen(raw.get("screen", {}), source)
+
     overrides = dict(raw.get("policy", {}))
     try:
         Policy.from_mapping(overrides, source=f"{source}: [policy]")
@@ -155,9 +172,33 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
         data_dir=data_dir,
         reader=ReaderConfig(kind, options, card_id),
         printer=PrinterConfig(pkind, columns),
+        screen=screen,
         policy_overrides=overrides,
         source=source,
     )
+
+
+def _screen(table: dict[str, Any], source: str) -> ScreenConfig:
+    language = table.get("language", "")
+    if language != "":
+        try:
+            check_language(language if isinstance(language, str) else repr(language))
+        except UnknownLanguage as exc:
+            raise ConfigError(f"{source}: screen.language: {exc}") from None
+    scale = table.get("font_scale", 1.0)
+    low, high = FONT_SCALES
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not low <= scale <= high:
+        raise ConfigError(f"{source}: screen.font_scale = {scale!r} must be from {low} to {high}")
+    fullscreen = table.get("fullscreen", False)
+    if not isinstance(fullscreen, bool):
+        raise ConfigError(f"{source}: screen.fullscreen = {fullscreen!r} must be true or false")
+    display = table.get("customer_display", "off")
+    if display not in CUSTOMER_DISPLAYS:
+        raise ConfigError(
+            f"{source}: screen.customer_display = {display!r} is not one of "
+            + ", ".join(CUSTOMER_DISPLAYS)
+        )
+    return ScreenConfig(language, float(scale), fullscreen, display)
 
 
 def _check_paper(kind: str, columns: int, data_dir: Path, source: str) -> None:

@@ -1,19 +1,7 @@
-"""Amounts are integer minor units (D-ACC-1), never floats; this shows them to people."""
+"""The till shows money as `sync.money` does (Babel, the unit's locale)."""
 
 from __future__ import annotations
 
-# Minor units per major unit; all the schemes we serve use two decimals.
-CURRENCIES: dict[str, tuple[int, str]] = {
-    "EUR": (2, "€"),
-    "DKK": (2, "kr."),
-    "SEK": (2, "kr"),
-}
+from sync.money import CURRENCIES, format_money, use_locale
 
-
-def format_money(minor: int, currency: str) -> str:
-    """Format the way the cardholders of our schemes read money: comma decimals, symbol after."""
-    digits, symbol = CURRENCIES[currency]
-    sign = "-" if minor < 0 else ""
-    major, rest = divmod(abs(minor), 10**digits)
-    grouped = f"{major:,}".replace(",", ".")
-    return f"{sign}{grouped},{rest:0{digits}d} {symbol}"
+__all__ = ["CURRENCIES", "format_money", "use_locale"]

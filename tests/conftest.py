@@ -8,9 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from sync.money import CURRENCIES, use_locale
+from terminal.i18n import set_screen_language
 from tests.drivers.cards.pcscd import SOCKET_ENV, PcscDaemon, ensure_installed
 from tests.server.live import Server, start
 from tests.server.postgres import Cluster
+
+
+@pytest.fixture(autouse=True)
+def _screen_language_and_money_locales() -> Iterator[None]:
+    """A till sets the process's screen language and its unit's money locale: each test starts
+    and ends with English and the currencies' own locales."""
+    yield
+    set_screen_language("en")
+    for currency in CURRENCIES:
+        use_locale(currency, None)
 
 
 @pytest.fixture(scope="session")

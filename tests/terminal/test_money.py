@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from sync.money import UnknownMoneyLocale
 from sync.records import Account, PriceLevel, Product
-from terminal.money import CURRENCIES, format_money
+from terminal.money import CURRENCIES, format_money, use_locale
 from terminal.pricing import effective_level, price_of
 
 
@@ -29,6 +30,9 @@ from terminal.pricing import effective_level, price_of
         (2500, "DKK", "25,00 kr."),
         (-2500, "DKK", "-25,00 kr."),
         (30000, "SEK", "300,00 kr"),
+        (2500000, "SEK", "25 000,00 kr"),  # Swedish groups with a space
+        (123450, "DKK", "1.234,50 kr."),
+        (-123450, "SEK", "-1 234,50 kr"),
     ],
 )
 def test_d_acc_1_minor_units_shown_with_comma_decimals_and_symbol_after(
@@ -39,10 +43,31 @@ def test_d_acc_1_minor_units_shown_with_comma_decimals_and_symbol_after(
 
 
 def test_d_acc_1_the_three_currencies_of_our_schemes() -> None:
-    """D-ACC-1: SEK, DKK and EUR, each with two decimals; no other currency is shown."""
-    assert CURRENCIES == {"EUR": (2, "€"), "DKK": (2, "kr."), "SEK": (2, "kr")}
+    """D-ACC-1: SEK, DKK and EUR, each read in its own country's locale by default; no other
+    currency is shown."""
+    assert CURRENCIES == {"EUR": "de_DE", "DKK": "da_DK", "SEK": "sv_SE"}
     with pytest.raises(KeyError):
         format_money(100, "USD")
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [("de_AT", "€ 1.234,50"), ("en_IE", "€1,234.50"), ("de_DE", "1.234,50 €")],
+)
+def test_d_unit_1_a_unit_shows_money_in_its_own_locale(locale: str, text: str) -> None:
+    """D-UNIT-1: a unit's locale (scheme data) decides how its money reads, through Babel."""
+    assert format_money(123450, "EUR", locale) == text
+    use_locale("EUR", locale)
+    try:
+        assert format_money(123450, "EUR") == text
+    finally:
+        use_locale("EUR", None)
+    assert format_money(123450, "EUR") == "1.234,50 €"
+
+
+def test_an_unknown_locale_is_named() -> None:
+    with pytest.raises(UnknownMoneyLocale, match="'xx_YY'"):
+        use_locale("EUR", "xx_YY")
 
 
 def account(expires: date | None, level: PriceLevel = PriceLevel.STUDENT) -> Account:
