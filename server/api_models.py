@@ -15,6 +15,7 @@ from sync import limits
 from sync.card_ids import canonical_card_id
 from sync.entry_body import Line
 from sync.protocol import (
+    CautionName,
     Count,
     Currency,
     EntryKindName,
@@ -177,6 +178,7 @@ class PolicySettings(Wire):
     auto_charge_on_tap: StrictBool | None = None
     offline_after_s: Annotated[StrictInt, Field(ge=1, le=86_400)] | None = None
     unsent_alarm_s: Annotated[StrictInt, Field(ge=1, le=864_000)] | None = None
+    hold_charge_on: Annotated[list[CautionName], Field(max_length=16)] | None = None
 
 
 PolicyIn = PolicySettings

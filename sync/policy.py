@@ -28,6 +28,17 @@ class PrintPolicy(StrEnum):
     ON_REQUEST = "on_request"
 
 
+class Caution(StrEnum):
+    """What a cashier must see before money moves; the policy says which of them hold the
+    charge of a tap on a rung-up tray until the cashier confirms with Enter."""
+
+    NO_PHOTO = "no_photo"  # D-CARD-4: no photo on file (or not on this till yet)
+    GUEST_PRICE = "guest_price"  # D-ACC-3: membership expired, guest prices apply
+    OFFLINE_NEAR_LIMIT = "offline_near_limit"  # D-OFF-3: most of the offline limit used
+    AUTOLOAD_NOT_OFFERED = "autoload_not_offered"  # D-AUTO-4/5/6/8: below threshold, no offer
+    PRICES_CHANGED = "prices_changed"  # the office changed a price of the tray since ringing up
+
+
 class PolicyError(ValueError):
     """A policy value is missing its meaning; the message names the key."""
 
@@ -52,6 +63,8 @@ class Policy:
     auto_charge_on_tap: bool = True  # a tap on a rung-up basket charges it at once
     offline_after_s: int = 30  # no successful sync for this long: the till is offline
     unsent_alarm_s: int = 180  # D-SYNC-1: alarm when the oldest unsent entry is older
+    # Safe default: every caution holds the charge; a scheme may let some go by.
+    hold_charge_on: frozenset[Caution] = frozenset(Caution)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], *, source: str = "policy") -> Policy:
@@ -67,11 +80,7 @@ class Policy:
         return policy
 
     def to_mapping(self) -> dict[str, Any]:
-        return {
-            f.name: (v.value if isinstance(v, StrEnum) else dict(v) if isinstance(v, dict) else v)
-            for f in dataclasses.fields(self)
-            for v in [getattr(self, f.name)]
-        }
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def entry_bound(self, currency: str) -> int:
         """The most one till entry may move in `currency` (0: the scheme does not use it)."""
@@ -102,6 +111,17 @@ class Policy:
             raise PolicyError(f"{source}: duplicate_tap_window_s must not be negative")
 
 
+def _plain(value: Any) -> Any:
+    """A policy value as JSON holds it."""
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, frozenset):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
 DEFAULTS = Policy()
 _MAX_MINOR = 10**9  # sync.limits.MAX_AMOUNT: the wire's outer bound
 _AMOUNTS = (
@@ -129,6 +149,8 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
             allowed = ", ".join(m.value for m in enum)
             raise PolicyError(f"{source}: {key} = {raw!r} is not one of: {allowed}") from None
     default = getattr(DEFAULTS, key)
+    if key == "hold_charge_on":
+        return _cautions(key, raw, source)
     if key == "max_entry_amount":
         return _per_currency(key, raw, source)
     if key == "autoloads_per_day":
@@ -150,6 +172,17 @@ def _coerce(key: str, raw: Any, source: str) -> Any:
             raise PolicyError(f"{source}: {key} = {raw!r:.40} is out of range")
         return float(raw)
     return raw
+
+
+def _cautions(key: str, raw: Any, source: str) -> frozenset[Caution]:
+    allowed = ", ".join(c.value for c in Caution)
+    if not isinstance(raw, list | tuple | frozenset | set):
+        raise PolicyError(f"{source}: {key} must be a list of: {allowed}")
+    try:
+        return frozenset(Caution(item) for item in raw)
+    except ValueError:
+        bad = next(item for item in raw if item not in {c.value for c in Caution})
+        raise PolicyError(f"{source}: {key}: {bad!r} is not one of: {allowed}") from None
 
 
 def _per_currency(key: str, raw: Any, source: str) -> dict[str, int]:

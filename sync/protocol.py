@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from sync import entry_body, limits
+from sync.policy import Caution
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -356,6 +357,11 @@ class AgreementData(FeedData):
         )
 
 
+CautionName = Literal[
+    "no_photo", "guest_price", "offline_near_limit", "autoload_not_offered", "prices_changed"
+]
+
+
 class PolicyData(FeedData):
     """The scheme policy (`sync.policy.Policy`), every key resolved by the server."""
 
@@ -373,6 +379,9 @@ class PolicyData(FeedData):
     auto_charge_on_tap: StrictBool
     offline_after_s: Annotated[StrictInt, Field(ge=1, le=86_400)]
     unsent_alarm_s: Annotated[StrictInt, Field(ge=1, le=864_000)]
+    hold_charge_on: Annotated[list[CautionName], Field(max_length=16)] = Field(
+        default_factory=lambda: sorted(c.value for c in Caution)
+    )
 
     def to_mapping(self) -> dict[str, Any]:
         return self.model_dump()

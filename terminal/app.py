@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 
 from drivers.cards import (
@@ -27,16 +28,17 @@ from drivers.printers import open_printer
 from drivers.printers.base import PrinterState, PrinterStatus, ReceiptPrinter
 from sync.journal import Committed
 from sync.link import Link
+from sync.money import locale_for
 from sync.policy import Policy, PrintPolicy
 from sync.records import JournalEntry, Product, Unit
 from sync.store import Store
 from terminal import messages
 from terminal.config import TillConfig
-from terminal.i18n import Language, language_of_unit, set_screen_language
+from terminal.i18n import Language, language_of_unit, set_date_locale, set_screen_language
 from terminal.money import use_locale
 from terminal.print_queue import PrintQueue, PrintRecord, PrintState
 from terminal.receipt import receipt_from_entries, should_print
-from terminal.receipt_render import make_print_job
+from terminal.receipt_render import make_print_job, receipt_no_of_job
 from terminal.session import Paid, SaleSession, Screen, utc_now
 from terminal.status import TillStatus
 
@@ -65,6 +67,7 @@ class Till:
             # One unit per till: its locale shows money, its language the receipts (and the
             # screen unless the till's config names another).
             use_locale(unit.currency, unit.locale or None)
+            set_date_locale(unit.locale or locale_for(unit.currency))
             self.receipt_language = Language(language_of_unit(unit.locale))
             set_screen_language(config.screen.language or self.receipt_language.code)
         self.session = SaleSession(
@@ -89,6 +92,8 @@ class Till:
         self.queue: PrintQueue | None = None
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="receipt-render")
         self.last_print: PrintRecord | None = None
+        # Receipts whose original came out of the printer: only these reprint as COPY.
+        self._originals_printed: set[int] = set()
         self._printed_on_request: set[int] = set()  # receipt numbers printed with F6
         self._closed = False
 
@@ -105,7 +110,16 @@ class Till:
             if self.debouncer.accept(event):
                 on_tap(event)
 
-        self.queue = PrintQueue(self.printer, on_print)
+        def printed(record: PrintRecord) -> None:
+            # Recorded here, on the printer's thread, so a reprint decides by what happened
+            # even before the screen heard of it.
+            if record.state is PrintState.PRINTED:
+                number = receipt_no_of_job(record.job_id)
+                if number is not None:
+                    self._originals_printed.add(number)
+            on_print(record)
+
+        self.queue = PrintQueue(self.printer, printed)
         self.reader.start(tap, on_reader_status, on_bad_read)
         self.link.start()
 
@@ -123,7 +137,17 @@ class Till:
         return self.session.products
 
     def screen(self) -> Screen:
-        return self.session.screen(print_button=self.prints_on_request())
+        screen = self.session.screen(print_button=self.prints_on_request())
+        fault = self.print_fault()
+        return replace(screen, print_fault=fault) if fault else screen
+
+    def print_fault(self) -> str | None:
+        """The last receipt did not print: said where the cashier looks, with the way out."""
+        last = self.last_print
+        if last is None or last.state is not PrintState.FAILED:
+            return None
+        number = receipt_no_of_job(last.job_id)
+        return messages.receipt_not_printed(number, last.error or "printer error")
 
     def photo(self, sha256: str) -> bytes | None:
         return self.store.photo(sha256)
@@ -220,12 +244,18 @@ class Till:
         return messages.printing(number, copy=copy)
 
     def reprint(self) -> None:
+        """F5: the last receipt again; as a COPY only if its original came out of the printer
+        (an original that never printed is printed as the original)."""
         committed = self._last_receipt()
         if committed is None:
             self.session.say(messages.NO_RECEIPT_TO_REPRINT)
             return
-        self._print(committed, copy=True)
-        self.session.say(messages.reprinting(committed.receipt_no))
+        copy = committed.receipt_no in self._originals_printed
+        self._print(committed, copy=copy)
+        if copy:
+            self.session.say(messages.reprinting(committed.receipt_no))
+        else:
+            self.session.say(messages.printing_original(committed.receipt_no))
 
     def _last_receipt(self) -> Committed | None:
         """The last receipt's entries as they were committed, read back for a reprint."""

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+
+from babel.dates import format_date, format_time
 
 LANGUAGES: tuple[str, ...] = ("en", "de", "sv", "da")
 SOURCE_LANGUAGE = "en"
@@ -93,6 +96,25 @@ def screen_language() -> Language:
 def translate(context: str, text: str) -> str:
     """`text` in the screen's language (lupdate reads `context` and `text` from this call)."""
     return _screen.translate(context, text)
+
+
+_date_locale = "de_DE"
+
+
+def set_date_locale(locale: str) -> None:
+    """Dates and times read as the unit's people write them (Babel, the unit's locale)."""
+    global _date_locale
+    _date_locale = locale
+
+
+def format_day(day: date) -> str:
+    """30.06.2026 (de_DE), 30 juni 2026 (sv_SE), 30. jun. 2026 (da_DK)."""
+    return format_date(day, format="medium", locale=_date_locale)
+
+
+def format_clock(instant: datetime) -> str:
+    """A local time of day, already in the unit's zone: 12:05."""
+    return format_time(instant, format="short", locale=_date_locale)
 
 
 def reload_catalogues() -> None:

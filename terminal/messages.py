@@ -86,3 +86,58 @@ def balance_now(balance: str, receipt_no: int) -> str:
 
 def autoload_credited(amount: str) -> str:
     return f"Autoload +{amount} credited."
+
+
+# -- warnings before money, price reasons, the Charge button -----------------------------------
+NO_PHOTO_CAUTION = "No photo on file: check identity another way."
+PHOTO_NOT_HERE_CAUTION = "Photo not on this till yet: check identity another way."
+HINT_FINISH_CASH = "Finish the cash entry first (Enter, Esc)"
+HINT_ANSWER_AUTOLOAD = "Answer the autoload question first (F1 yes, F2 no)"
+HINT_RING_UP = "Ring up the tray"
+HINT_NO_MENU = "No products on the menu yet"
+HINT_TAP = "Tap the card"
+HINT_CONFIRM = "Checked? Enter charges, Esc cancels"
+NO_ARREARS = "No arrears on this card."
+TYPE_AMOUNT = "Type the amount."
+HELD = "CHECK, THEN CHARGE"
+AUTOLOAD_QUESTION = "AUTOLOAD?"
+NO_MENU = "No products on the menu yet: the menu comes from the office."
+
+
+def offline_near_limit(used: str, limit: str) -> str:
+    return f"Offline: {used} of the {limit} offline limit used on this card."
+
+
+def price_level_name(level: str) -> str:
+    names = {"student": "Student price", "staff": "Staff price", "guest": "Guest price"}
+    return names[str(level)]
+
+
+def membership_expired(level: str, day: str) -> str:
+    return f"Guest price: membership expired {day} ({level} no longer applies)."
+
+
+def hint_refused(reason: str) -> str:
+    return f"Refused: {reason}"
+
+
+def topped_up_then_charge(amount: str, receipt_no: int) -> str:
+    return f"Topped up +{amount} (receipt {receipt_no}). Now charge the tray."
+
+
+def arrears_at_most(owed: str) -> str:
+    return f"The arrears are {owed}: no more than that."
+
+
+def arrears_paid(amount: str, left: str) -> str:
+    return f"Arrears paid {amount}. Left to pay {left}."
+
+
+def receipt_not_printed(receipt_no: int | None, error: str) -> str:
+    if receipt_no is None:
+        return f"Receipt not printed: {error}. Reprint (F5)"
+    return f"Receipt {receipt_no} not printed: {error}. Reprint (F5)"
+
+
+def printing_original(receipt_no: int) -> str:
+    return f"Printing receipt {receipt_no} (its original never printed)."

@@ -430,6 +430,12 @@ def job_id_for(receipt: Receipt) -> str:
     return f"{till}-{receipt.receipt_no:06d}"
 
 
+def receipt_no_of_job(job_id: str) -> int | None:
+    """The receipt number a job id (job_id_for) carries; None for any other id."""
+    tail = job_id.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
 def make_print_job(receipt: Receipt, *, columns: int = 42, with_pdf: bool = True) -> PrintJob:
     """The job a printer gets: the text layout, and the PDF when wanted (simulated printer).
 

@@ -14,12 +14,14 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sync.policy import Policy
+from sync.policy import Caution, Policy
 from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, SaleLine, Unit
 from sync.store import AlreadyVoided, Committed, Store, StoreUnavailable
 from terminal import messages
 from terminal.basket import Basket
 from terminal.decide import Outcome, Reason, TapContext, Verdict, decide, decide_topup
+from terminal.i18n import format_day
+from terminal.money import format_money
 from terminal.pricing import effective_level
 
 
@@ -65,6 +67,35 @@ class Paid:
 
 
 @dataclass(frozen=True, slots=True)
+class AutoloadView:
+    """D-AUTO-3: the one offer the cardholder answers, with every balance it touches."""
+
+    amount: int
+    balance: int  # now, before this sale
+    after_with: int  # after this sale, with the autoload credited
+    after_without: int | None  # after this sale without it; None: the sale needs it
+
+
+class KeypadPurpose(StrEnum):
+    TOPUP = "topup"  # D-PAY-4: cash onto the card
+    ARREARS = "arrears"  # D-AUTO-7: cash against the account's arrears
+
+
+MAX_KEYPAD_DIGITS = 7  # 99.999,99 at most: far above any bound, below any overflow
+
+
+@dataclass(frozen=True, slots=True)
+class KeypadView:
+    """The cash keypad: what was typed, and what it would do."""
+
+    purpose: KeypadPurpose
+    amount: int  # minor units typed so far
+    confirming: bool  # Enter was pressed once: the next Enter commits
+    after: int | None  # the new balance (top-up) or the arrears left (arrears)
+    problem: str | None  # why this amount cannot be taken, in the cashier's words
+
+
+@dataclass(frozen=True, slots=True)
 class Screen:
     """Everything the cashier's screen shows at one moment; the window only renders it."""
 
@@ -80,6 +111,15 @@ class Screen:
     can_void_line: bool
     print_button: bool  # receipts print on request: the F6 button is shown
     can_print: bool
+    cautions: tuple[str, ...] = ()  # what the cashier must see before money moves
+    held: bool = False  # a tap did not charge because of the cautions: Enter charges
+    price_reason: str | None = None  # which price level applies, and why
+    autoload: AutoloadView | None = None  # the open autoload question (Panel.CONSENT)
+    keypad: KeypadView | None = None  # the cash keypad (Panel.TOPUP)
+    charge_hint: str | None = None  # why Charge is disabled, or what Enter does now
+    print_fault: str | None = None  # the last receipt did not print: said in the card panel
+    menu_empty: bool = False  # no products: nothing can be rung up yet
+    arrears: int = 0  # the tapped card's account owes this (D-AUTO-7): payable in cash here
 
     @property
     def photo_sha256(self) -> str | None:
@@ -128,7 +168,9 @@ class SaleSession:
         self.last_paid: Paid | None = None
         self.problem: str | None = None  # why the till cannot sell right now
         self.notice: str | None = None  # the answer to the cashier's last key, until the next
-        self.asking_topup = False  # F7 pressed: the panel offers top-up amounts
+        self.keypad: _Keypad | None = None  # F7 (or arrears): the cash keypad is open
+        self.held = False  # a tap with cautions did not charge: the cashier confirms with Enter
+        self.menu_changes: list[str] = []  # what the office changed on the tray's products
         self._void_armed_at: float | None = None  # F8 pressed once, at this monotonic time
         self.check_store()
 
@@ -144,8 +186,96 @@ class SaleSession:
     def total(self) -> int:
         return self.basket.total(self.level)
 
+    @property
+    def asking_topup(self) -> bool:
+        return self.keypad is not None
+
     def today(self) -> date:
         return business_day(self._clock(), self.unit.timezone)
+
+    def cautions(self) -> list[tuple[Caution, str]]:
+        """What the cashier must see before charging this card, each with its kind."""
+        card = self.card
+        if card is None or card.snapshot is None or not card.verdict.approved:
+            return []
+        snap, verdict = card.snapshot, card.verdict
+        found: list[tuple[Caution, str]] = []
+        sha = snap.cardholder.photo_sha256
+        if sha is None:  # D-CARD-4
+            found.append((Caution.NO_PHOTO, messages.NO_PHOTO_CAUTION))
+        elif self.store.photo(sha) is None:
+            found.append((Caution.NO_PHOTO, messages.PHOTO_NOT_HERE_CAUTION))
+        expired = self._expired_membership(snap)
+        if expired is not None:  # D-ACC-3
+            found.append((Caution.GUEST_PRICE, expired))
+        if verdict.outcome is Outcome.APPROVED_OFFLINE:  # D-OFF-3
+            used = snap.unsent_debits + verdict.total
+            limit = self.policy.offline_limit
+            if used * 100 >= limit * OFFLINE_WARN_PERCENT:
+                money = format_money(used, self.unit.currency)
+                found.append(
+                    (
+                        Caution.OFFLINE_NEAR_LIMIT,
+                        messages.offline_near_limit(money, format_money(limit, self.unit.currency)),
+                    )
+                )
+        if verdict.autoload_note and verdict.autoload_note != messages.AUTOLOAD_DECLINED:
+            found.append((Caution.AUTOLOAD_NOT_OFFERED, verdict.autoload_note))
+        found.extend((Caution.PRICES_CHANGED, change) for change in self.menu_changes)
+        return found
+
+    def price_reason(self) -> str | None:
+        """D-ACC-3: the price level in force, and why, whenever a card is on the screen."""
+        card = self.card
+        if card is None or card.snapshot is None:
+            return None
+        expired = self._expired_membership(card.snapshot)
+        if expired is not None:
+            return expired
+        return messages.price_level_name(card.snapshot.account.price_level)
+
+    def _expired_membership(self, snap: CardSnapshot) -> str | None:
+        account = snap.account
+        if account.price_level is PriceLevel.GUEST:
+            return None
+        if effective_level(account, self.today()) is not PriceLevel.GUEST:
+            return None
+        assert account.membership_expires is not None  # the only way to the guest level
+        return messages.membership_expired(
+            messages.price_level_name(account.price_level), format_day(account.membership_expires)
+        )
+
+    def autoload_view(self) -> AutoloadView | None:
+        card = self.card
+        if self.phase is not Phase.CONSENT or card is None or card.verdict.autoload is None:
+            return None
+        verdict, offer = card.verdict, card.verdict.autoload
+        balance = verdict.balance or 0
+        without = balance - verdict.total
+        return AutoloadView(
+            amount=offer.amount,
+            balance=balance,
+            after_with=balance + offer.amount - verdict.total,
+            after_without=None if offer.needed else without,
+        )
+
+    def charge_hint(self) -> str | None:
+        """Written on the Charge button: why it is disabled, or what it does now."""
+        if self.problem is not None or self.phase is Phase.PAID:
+            return None
+        if self.keypad is not None:
+            return messages.HINT_FINISH_CASH
+        if self.phase is Phase.CONSENT:
+            return messages.HINT_ANSWER_AUTOLOAD
+        if self.basket.is_empty():
+            return messages.HINT_RING_UP if self.products else messages.HINT_NO_MENU
+        if self.card is None:
+            return messages.HINT_TAP
+        if not self.card.verdict.approved:
+            return messages.hint_refused(self.card.verdict.reason.value)
+        if self.held:
+            return messages.HINT_CONFIRM
+        return None
 
     def screen(self, *, print_button: bool) -> Screen:
         phase = self.phase
@@ -164,6 +294,7 @@ class SaleSession:
             panel = Panel.CARD
         level = self.level
         lines = self.basket.priced(level)
+        card = self.card
         return Screen(
             panel=panel,
             card=self.card,
@@ -177,11 +308,20 @@ class SaleSession:
             can_void_line=phase is not Phase.PAID and not self.basket.is_empty(),
             print_button=print_button,
             can_print=paid is not None,
+            cautions=tuple(text for _kind, text in self.cautions()),
+            held=self.held,
+            price_reason=self.price_reason(),
+            autoload=self.autoload_view(),
+            keypad=self.keypad.view(self) if self.keypad is not None else None,
+            charge_hint=self.charge_hint(),
+            menu_empty=not self.products,
+            arrears=card.snapshot.account.arrears if card and card.snapshot else 0,
         )
 
     def can_charge(self) -> bool:
         return (
             self.problem is None
+            and self.keypad is None
             and self.phase is Phase.CARD
             and self.card is not None
             and self.card.verdict.approved
@@ -216,9 +356,14 @@ class SaleSession:
         self._redecide()
 
     def cancel(self) -> None:
-        """Cancel sale: nothing was charged, so nothing is journaled."""
+        """Esc: close the cash keypad if it is open; else cancel the sale (nothing was
+        charged, so nothing is journaled)."""
         self.notice = None
-        self.asking_topup = False
+        if self.keypad is not None:
+            self.keypad = None
+            return
+        self.held = False
+        self.menu_changes = []
         self.basket.clear()
         self.card = None
         self.phase = Phase.IDLE
@@ -234,19 +379,29 @@ class SaleSession:
             assert self.card is not None
             return self.card
         self._start_new_if_paid()
+        self.keypad = None
         snapshot = self.store.lookup(card_id, self.today())
         self.card = CardView(card_id, snapshot, self._decide(snapshot))
         self.phase = Phase.CARD
+        self.held = False
         if self.policy.auto_charge_on_tap and not self.basket.is_empty():
-            self.charge()
+            holding = {kind for kind, _ in self.cautions()} & self.policy.hold_charge_on
+            if holding and self.card.verdict.approved:
+                self.held = True  # warnings before money: the cashier reads, then Enter
+            else:
+                self.charge()
         return self.card
 
     def charge(self) -> Paid | None:
         """Charge the tray; ask for autoload consent first when one is offered (D-AUTO-3)."""
+        if self.keypad is not None:
+            return self.keypad_enter()  # Enter confirms the cash entry, not the sale
         if self.phase is Phase.CONSENT:
             return None  # Enter while the cardholder is being asked answers nothing
         if self.phase is not Phase.CARD or self.card is None or self.basket.is_empty():
             return None
+        self.held = False
+        self.menu_changes = []
         if self.card.verdict.autoload is not None:
             self.phase = Phase.CONSENT
             return None
@@ -264,21 +419,62 @@ class SaleSession:
         return self._commit(verdict)
 
     def start_topup(self) -> None:
-        """F7: a cash top-up onto the tapped card (D-PAY-4); needs a card and an empty tray."""
-        if self.phase is not Phase.CARD or not self.basket.is_empty():
+        """F7: the cash keypad for a top-up onto the tapped card (D-PAY-4), with or without a
+        tray rung up: the top-up first, then the sale."""
+        if self.phase is not Phase.CARD or self.card is None or self.card.snapshot is None:
             self.notice = messages.TOPUP_NEEDS_CARD
-        else:
-            self.asking_topup = True
+            return
+        self.notice = None
+        self.keypad = _Keypad(KeypadPurpose.TOPUP)
+
+    def start_arrears(self) -> None:
+        """Arrears paid in cash (D-AUTO-7): the keypad, filled in with what the account owes."""
+        snap = self.card.snapshot if self.card is not None else None
+        if self.phase is not Phase.CARD or snap is None or snap.account.arrears <= 0:
+            self.notice = messages.NO_ARREARS
+            return
+        self.notice = None
+        self.keypad = _Keypad(KeypadPurpose.ARREARS, snap.account.arrears)
+
+    def keypad_key(self, key: str) -> None:
+        """A digit, "00", "back" or "clear" on the cash keypad (or a number key)."""
+        if self.keypad is not None:
+            self.keypad.press(key)
+
+    def keypad_preset(self, amount: int) -> None:
+        if self.keypad is not None:
+            self.keypad.amount, self.keypad.confirming = amount, False
+
+    def keypad_enter(self) -> Paid | None:
+        """Enter on the keypad: the first shows what the amount does, the second takes it."""
+        keypad = self.keypad
+        if keypad is None:
+            return None
+        view = keypad.view(self)
+        if view.problem is not None:
+            keypad.confirming = False
+            return None
+        if not keypad.confirming:
+            keypad.confirming = True
+            return None
+        self.keypad = None
+        if keypad.purpose is KeypadPurpose.ARREARS:
+            return self.pay_arrears(keypad.amount)
+        return self.topup(keypad.amount)
 
     def topup(self, amount: int, *, tender: str = "cash") -> Paid | None:
-        """D-PAY-4: cash or bank-card money onto the tapped card; refused to a blocked card."""
-        self.asking_topup = False
-        if self.card is None or self.phase is not Phase.CARD or not self.basket.is_empty():
+        """D-PAY-4: cash or bank-card money onto the tapped card; refused to a blocked card.
+        With a tray rung up the sale stays on the screen, re-decided on the new balance."""
+        self.keypad = None
+        if self.card is None or self.phase is not Phase.CARD:
             return None
+        tray = self.card
         verdict = decide_topup(self.card.snapshot, amount, self.policy, self.unit.currency)
-        self.card = CardView(self.card.card_id, self.card.snapshot, verdict)
         snap = self.card.snapshot
-        if not verdict.approved or snap is None or not self.check_store():
+        if not verdict.approved or snap is None:
+            self.card = CardView(tray.card_id, snap, verdict)
+            return None
+        if not self.check_store():
             return None
         try:
             committed = self.store.commit_topup(
@@ -293,7 +489,57 @@ class SaleSession:
         except StoreUnavailable as exc:
             self.problem = messages.cannot_save(exc.reason)
             return None
-        return self._paid(Paid(committed, amount, 0, verdict, kind="topup"))
+        paid = Paid(committed, amount, 0, verdict, kind="topup")
+        if self.basket.is_empty():
+            self.card = CardView(tray.card_id, snap, verdict)
+            return self._paid(paid)
+        # The top-up is its own receipt; the sale goes on with the card's new balance.
+        self.last_paid = paid
+        if self._on_committed is not None:
+            self._on_committed(paid)
+        self._relookup(tray.card_id)
+        self.notice = messages.topped_up_then_charge(
+            format_money(amount, self.unit.currency), committed.receipt_no
+        )
+        return paid
+
+    def pay_arrears(self, amount: int, *, tender: str = "cash") -> Paid | None:
+        """D-AUTO-7: cash against the account's arrears, with its own receipt."""
+        self.keypad = None
+        snap = self.card.snapshot if self.card is not None else None
+        if self.card is None or snap is None or self.phase is not Phase.CARD:
+            return None
+        if not 0 < amount <= snap.account.arrears or not self.check_store():
+            return None
+        try:
+            committed = self.store.commit_arrears_payment(
+                card_id=snap.card.card_id,
+                account_id=snap.account.account_id,
+                currency=self.unit.currency,
+                amount=amount,
+                tender=tender,
+                created_at=self._clock(),
+                business_day=self.today(),
+            )
+        except StoreUnavailable as exc:
+            self.problem = messages.cannot_save(exc.reason)
+            return None
+        left = snap.account.arrears - amount
+        money = self.unit.currency
+        verdict = Verdict(
+            Outcome.APPROVED,
+            Reason.OK,
+            messages.arrears_paid(format_money(amount, money), format_money(left, money)),
+            money,
+            total=amount,
+        )
+        paid = Paid(committed, amount, 0, verdict, kind="arrears")
+        self.last_paid = paid
+        if self._on_committed is not None:
+            self._on_committed(paid)
+        self._relookup(self.card.card_id)
+        self.notice = verdict.message
+        return paid
 
     def void_pressed(self) -> Paid | None:
         """F8: the first press asks for confirmation; a second within VOID_CONFIRM_S voids."""
@@ -304,8 +550,7 @@ class SaleSession:
             return None
         self._void_armed_at = None
         paid = self.void_last_sale()
-        if paid is None:
-            self.notice = messages.NOTHING_TO_VOID
+        self.notice = messages.NOTHING_TO_VOID if paid is None else None
         return paid
 
     def void_last_sale(self) -> Paid | None:
@@ -388,6 +633,12 @@ class SaleSession:
         )
         return decide(ctx)
 
+    def _relookup(self, card_id: str) -> None:
+        """Read the card again after this till changed its balance, and decide again."""
+        snapshot = self.store.lookup(card_id, self.today())
+        self.card = CardView(card_id, snapshot, self._decide(snapshot))
+        self.phase = Phase.CARD
+
     def _redecide(self) -> None:
         if self.card is not None and self.phase is Phase.CARD:
             self.card = CardView(
@@ -399,6 +650,58 @@ class SaleSession:
             self.basket.clear()
             self.card = None
             self.phase = Phase.IDLE
+            self.held = False
+            self.menu_changes = []
+
+
+# D-OFF-3: at this share of the offline limit the cashier is told before the charge.
+OFFLINE_WARN_PERCENT = 80
+
+
+class _Keypad:
+    """The cash keypad's state; the session decides what an amount would do."""
+
+    def __init__(self, purpose: KeypadPurpose, amount: int = 0) -> None:
+        self.purpose = purpose
+        self.amount = amount
+        self.confirming = False
+
+    def press(self, key: str) -> None:
+        digits = str(self.amount) if self.amount else ""
+        if key == "back":
+            digits = digits[:-1]
+        elif key == "clear":
+            digits = ""
+        elif key in {"0", "00"} or (len(key) == 1 and key.isdigit()):
+            digits = (digits + key)[:MAX_KEYPAD_DIGITS] if digits or key.strip("0") else ""
+        else:
+            return
+        self.amount = int(digits) if digits else 0
+        self.confirming = False
+
+    def view(self, session: SaleSession) -> KeypadView:
+        card = session.card
+        snap = card.snapshot if card is not None else None
+        after: int | None = None
+        problem: str | None = None
+        if snap is None:
+            problem = messages.TOPUP_NEEDS_CARD
+        elif self.amount <= 0:
+            problem = messages.TYPE_AMOUNT
+        elif self.purpose is KeypadPurpose.ARREARS:
+            owed = snap.account.arrears
+            if self.amount > owed:
+                problem = messages.arrears_at_most(format_money(owed, session.unit.currency))
+            else:
+                after = owed - self.amount
+        else:
+            verdict = decide_topup(snap, self.amount, session.policy, session.unit.currency)
+            if verdict.approved:
+                after = verdict.balance_after
+            else:
+                problem = verdict.message
+        confirming = self.confirming and problem is None
+        return KeypadView(self.purpose, self.amount, confirming, after, problem)
 
 
 def _without_offer(verdict: Verdict) -> Verdict:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync.money import CURRENCIES, use_locale
-from terminal.i18n import set_screen_language
+from terminal.i18n import set_date_locale, set_screen_language
 from tests.drivers.cards.pcscd import SOCKET_ENV, PcscDaemon, ensure_installed
 from tests.server.live import Server, start
 from tests.server.postgres import Cluster
@@ -21,6 +21,7 @@ def _screen_language_and_money_locales() -> Iterator[None]:
     and ends with English and the currencies' own locales."""
     yield
     set_screen_language("en")
+    set_date_locale("de_DE")
     for currency in CURRENCIES:
         use_locale(currency, None)
 

@@ -3,19 +3,22 @@ refused, an enrolled till that waits on its screen for the scheme and then sells
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from server import tills
 from sync.client import ServerConfig
-from tests.server.live import Server, free_port, start
-from tests.terminal.till_scheme import UNIT
+from tests.server.live import ADMIN, Server, free_port, start
+from tests.terminal.till_scheme import PORTRAIT, UNIT
 
 
 def test_enrolment_codes_never_start_with_a_dash_and_are_read_as_typed() -> None:
@@ -91,6 +94,17 @@ def _wait_for(process: subprocess.Popen[str], text: str, seen: list[str]) -> Non
     raise AssertionError(f"the till ended without printing {text!r}: {''.join(seen)}")
 
 
+def _wait_for_photo(db: Path) -> None:
+    """The photo follows the scheme data on its own job: until it is on the till, the till
+    would hold the charge for an identity check (D-CARD-4)."""
+    for _ in range(600):
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            if conn.execute("SELECT count(*) FROM photos").fetchone()[0]:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the cardholder's photo never reached the till")
+
+
 def test_an_enrolled_till_waits_for_its_scheme_on_screen_and_then_sells(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -110,6 +124,16 @@ def test_an_enrolled_till_waits_for_its_scheme_on_screen_and_then_sells(
         "currency": "EUR",
     }
     assert server.admin("POST", "/v1/admin/cardholders", json=holder).status_code == 201
+    # With her photo on file the tap charges at once; without, the till would hold the charge
+    # for the cashier to check her identity (D-CARD-4).
+    photo = requests.put(
+        server.url + "/v1/admin/cardholders/h0/photo",
+        data=PORTRAIT,
+        headers={"Authorization": f"Bearer {ADMIN}", "Content-Type": "image/png"},
+        timeout=10,
+        verify=server.ca_file or True,
+    )
+    assert photo.status_code == 200, photo.text
     deposit = {"card_id": "72bf9961", "amount": 2000}
     assert server.admin("POST", "/v1/admin/deposits", json=deposit).status_code == 200
     server.admin(
@@ -153,6 +177,7 @@ def test_an_enrolled_till_waits_for_its_scheme_on_screen_and_then_sells(
         _wait_for(till, "waiting for the scheme data from the server", seen)
         again = start(server.db_url, tmp_path / "server2.log", port=port)
         _wait_for(till, "ready in", seen)
+        _wait_for_photo(tmp_path / "data" / "till.db")
         tap = subprocess.run(
             [
                 sys.executable,

@@ -76,12 +76,13 @@ def test_f8_on_a_voided_sale_says_nothing_can_be_voided(store: Store) -> None:
     assert s.notice == messages.NOTHING_TO_VOID
 
 
-def test_topup_mode_needs_a_card_and_an_empty_tray(store: Store) -> None:
-    """D-PAY-4: F7 without a card, or with a tray, explains; with a card it asks amounts."""
+def test_topup_mode_needs_a_card(store: Store) -> None:
+    """D-PAY-4: F7 without a card explains; with a card it opens the cash keypad; Esc closes
+    the keypad and leaves the card; a second Esc cancels the sale."""
     s = make(store)
     s.start_topup()
     assert not s.asking_topup
-    assert s.notice == "Top-up: tap the card first, with an empty tray."
+    assert s.notice == messages.TOPUP_NEEDS_CARD
     s.tap("AA000001")
     assert s.notice is None  # a tap answers the last notice
     s.start_topup()
@@ -89,6 +90,8 @@ def test_topup_mode_needs_a_card_and_an_empty_tray(store: Store) -> None:
     assert s.screen(print_button=False).panel is Panel.TOPUP
     s.cancel()
     assert not s.asking_topup
+    assert s.screen(print_button=False).panel is Panel.CARD
+    s.cancel()
     assert s.screen(print_button=False).panel is Panel.IDLE
 
 
@@ -105,13 +108,65 @@ def test_topup_leaves_topup_mode_and_shows_paid(store: Store) -> None:
     assert screen.card is not None  # the card stays on the panel with its new balance
 
 
-def test_topup_with_a_tray_is_refused(store: Store) -> None:
+def test_d_pay_4_a_topup_with_a_tray_then_the_sale_in_one_flow(store: Store) -> None:
+    """D-PAY-4: with the tray rung up, F7 takes the cash first (its own receipt), the card
+    panel goes on with the sale on the new balance, and Enter charges the tray."""
     s = make(store)
-    s.tap("AA000001")
-    s.add(COFFEE)
+    s.tap("AA000002")  # Lars: 2,00 €, autoload below 10,00 €
+    s.add(MEAL)
     s.start_topup()
-    assert not s.asking_topup
-    assert s.notice == messages.TOPUP_NEEDS_CARD
+    for key in "2000":
+        s.keypad_key(key)
+    keypad = s.screen(print_button=False).keypad
+    assert keypad is not None
+    assert keypad.amount == 2000
+    assert keypad.after == 2200
+    assert not keypad.confirming
+    assert s.charge() is None  # the first Enter shows what it does
+    keypad = s.screen(print_button=False).keypad
+    assert keypad is not None
+    assert keypad.confirming
+    topup = s.charge()  # the second takes the money
+    assert topup is not None
+    assert topup.kind == "topup"
+    assert topup.total == 2000
+    screen = s.screen(print_button=False)
+    assert screen.keypad is None
+    assert screen.panel is Panel.CARD
+    assert screen.card is not None
+    assert screen.card.snapshot is not None
+    assert screen.card.snapshot.balance == 2200
+    assert screen.notice == messages.topped_up_then_charge("20,00 €", topup.committed.receipt_no)
+    assert screen.can_charge
+    sale = s.charge()
+    assert sale is not None
+    assert sale.kind == "sale"
+    assert sale.committed.balance_after == 2200 - 350
+
+
+def test_d_pay_4_keypad_says_why_an_amount_cannot_be_taken(store: Store) -> None:
+    """D-PAY-4, D-AUTO-5: an amount over the cap is named on the keypad, and Enter takes
+    nothing; Back and Clear edit the amount."""
+    s = make(store)
+    s.tap("AA000001")  # 50,00 €; cap 120,00 €
+    s.start_topup()
+    for key in ("8", "0", "00"):  # 80,00 € onto 50,00 €: over the cap
+        s.keypad_key(key)
+    keypad = s.screen(print_button=False).keypad
+    assert keypad is not None
+    assert keypad.amount == 8000
+    assert keypad.problem is not None
+    assert "cap" in keypad.problem
+    assert s.charge() is None
+    assert s.charge() is None
+    assert store.journal() == []
+    s.keypad_key("back")
+    s.keypad_key("back")
+    assert s.keypad is not None
+    assert s.keypad.amount == 80
+    s.keypad_key("clear")
+    assert s.keypad.amount == 0
+    assert s.screen(print_button=False).keypad.problem == messages.TYPE_AMOUNT  # type: ignore[union-attr]
 
 
 def test_consent_pending_is_the_panel_and_enter_answers_nothing(store: Store) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from drivers.cards.base import BadRead, CardTap
+from drivers.printers.simulated import FolderPrinter
 from sync.link import NoServer
 from sync.store import Store
 from terminal.app import Till
 from terminal.config import PrinterConfig, ReaderConfig, TillConfig
-from terminal.print_queue import PrintRecord
+from terminal.print_queue import PrintRecord, PrintState
 from terminal.session import Panel
 from tests.terminal.till_scheme import NOW, PRODUCTS, seed_scheme
 
@@ -84,10 +85,21 @@ def test_the_receipt_is_printed_from_the_commit(
         till.close()
 
 
+def start(till: Till, printed: list[PrintRecord]) -> None:
+    till.start_devices(
+        on_tap=lambda _t: None,
+        on_bad_read=lambda _b: None,
+        on_reader_status=lambda _s: None,
+        on_print=lambda record: (printed.append(record), till.note_print(record)),
+    )
+
+
 def test_reprint_and_notices_reach_the_screen(tmp_path: Path) -> None:
-    """F5 with no receipt says so on the screen; after a sale it reprints a copy."""
+    """F5 with no receipt says so on the screen; after a printed sale it reprints a copy."""
     till = make_till(tmp_path)
+    printed: list[PrintRecord] = []
     try:
+        start(till, printed)
         till.reprint()
         assert till.screen().notice == "No receipt to reprint yet."
         till.print_on_request()
@@ -95,6 +107,7 @@ def test_reprint_and_notices_reach_the_screen(tmp_path: Path) -> None:
         till.add(MEAL)
         till.tap(CardTap(bytes.fromhex("AA000001"), "test", "simulated", time.monotonic()))
         number = till.store.last_receipt_no()
+        wait_for(printed, 1)
         till.reprint()
         assert till.screen().notice == f"Reprinting receipt {number} (copy)."
         till.bad_read(BadRead("test", "", "no UID"))
@@ -113,5 +126,42 @@ def test_product_keys_are_found_whatever_their_case(tmp_path: Path) -> None:
         assert till.product_for_key(key.lower()) == product
         assert till.product_for_key(key.upper()) == product
         assert till.product_for_key("§") is None
+    finally:
+        till.close()
+
+
+def test_a_failed_receipt_is_said_in_the_card_panel_and_f5_prints_the_original(
+    tmp_path: Path,
+) -> None:
+    """D-PAY-6: the printer ran out of paper on the sale's receipt: the screen says so with
+    the way out (F5); F5 prints the receipt as the ORIGINAL, since none came out; a further
+    F5 prints a COPY."""
+    till = make_till(tmp_path)
+    printed: list[PrintRecord] = []
+    try:
+        start(till, printed)
+        printer = till.printer
+        assert isinstance(printer, FolderPrinter)
+        printer.fail_next("Printer is out of paper")
+        till.add(MEAL)
+        till.tap(CardTap(bytes.fromhex("AA000001"), "test", "simulated", time.monotonic()))
+        number = till.store.last_receipt_no()
+        wait_for(printed, 1)
+        assert printed[0].state is PrintState.FAILED
+        assert till.screen().print_fault == (
+            f"Receipt {number} not printed: Printer is out of paper. Reprint (F5)"
+        )
+        till.reprint()
+        assert till.screen().notice == f"Printing receipt {number} (its original never printed)."
+        wait_for(printed, 2)
+        assert till.screen().print_fault is None
+        texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "receipts").glob("*.txt")]
+        assert len(texts) == 1
+        assert "COPY" not in texts[0]
+        till.reprint()
+        assert till.screen().notice == f"Reprinting receipt {number} (copy)."
+        wait_for(printed, 3)
+        texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "receipts").glob("*.txt")]
+        assert sum("COPY" in t for t in texts) == 1
     finally:
         till.close()
