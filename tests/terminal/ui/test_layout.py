@@ -4,7 +4,7 @@ the screen, nothing cut, and nothing forces the window wider than the screen (is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ LONG_PRINTER_FAULT = (
 
 def demo_window(qtbot: QtBot, root: Path, screen: ScreenConfig) -> MainWindow:
     """A till on the demo scheme (the cardholders `canteen-till demo-cards` lists)."""
+    root.mkdir(parents=True, exist_ok=True)
     with Store.open(root / "till.db", till_id="till-1") as store:
         scheme.seed(store, scheme.build_demo(scheme.local_today(NOW)), now=NOW)
     config = TillConfig(
@@ -48,23 +49,6 @@ def demo_window(qtbot: QtBot, root: Path, screen: ScreenConfig) -> MainWindow:
     win = MainWindow(Till(config, link=link, clock=lambda: NOW))
     qtbot.addWidget(win)
     return win
-
-
-@pytest.fixture
-def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWindow]]:
-    made: list[MainWindow] = []
-
-    def make(width: int, height: int, **screen: object) -> MainWindow:
-        win = demo_window(qtbot, tmp_path, ScreenConfig(language="en", **screen))  # type: ignore[arg-type]
-        win.resize(width, height)
-        win.show()
-        made.append(win)
-        settle()
-        return win
-
-    yield make
-    for win in made:
-        win.close()
 
 
 def settle() -> None:
