@@ -195,3 +195,29 @@ def test_font_scale_applies_to_every_text(make_window: Callable[..., MainWindow]
     ]
     for a, b in pairs:
         assert b.font().pixelSize() >= round(a.font().pixelSize() * 1.3), b.objectName()
+
+
+def test_fullscreen_fills_the_screen(make_window: Callable[..., MainWindow]) -> None:
+    """Kiosk mode ([screen] fullscreen, --fullscreen): the window is the screen's size, with
+    everything on it."""
+    win = make_window(1366, 768, fullscreen=True)
+    win.present()
+    settle()
+    paid_tray(win)
+    settle()
+    assert win.isFullScreen()
+    assert win.size() == win.screen().geometry().size()
+    assert layout_problems(win) == []
+
+
+@pytest.mark.parametrize("font_scale", [0.8, 1.25])
+def test_font_scale_still_fits_at_1366x768(
+    make_window: Callable[..., MainWindow], font_scale: float
+) -> None:
+    """A cashier's larger or smaller text on the common laptop size: still nothing cut."""
+    win = make_window(1366, 768, font_scale=font_scale)
+    for state in STATES:
+        state(win)
+        settle()
+        assert win.size() == QSize(1366, 768), state.__name__
+        assert layout_problems(win) == [], state.__name__
