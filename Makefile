@@ -6,7 +6,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 SCREENSHOT_CARD ?= 72BF9961
 
-.PHONY: demo test bench soak lint mutate screenshot setup clean
+.PHONY: demo test bench soak lint mutate screenshot screenshots setup clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -45,6 +45,17 @@ lint: setup
 screenshot: setup
 	$(UV) run --frozen canteen-till demo --offscreen --data-dir var/screenshot \
 		--screenshot docs/screenshot.png --exit-after 2 --ring 1,7 --tap $(SCREENSHOT_CARD)
+
+# The till at each screen size it is made for (docs/screens.md): docs/screens/<W>x<H>.png.
+SCREEN_SIZES ?= 1024x768 1366x768 1920x1080 1080x1920
+screenshots: setup
+	@mkdir -p docs/screens
+	@for size in $(SCREEN_SIZES); do \
+		$(UV) run --frozen canteen-till demo --standalone --offscreen \
+			--data-dir var/screenshots/$$size --size $$size --screenshot docs/screens/$$size.png \
+			--exit-after 3 --ring 1,2,7 --tap $(SCREENSHOT_CARD) > /dev/null || exit 1; \
+		echo "docs/screens/$$size.png"; \
+	done
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache .hypothesis var mutants

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from terminal.config import (
+    CUSTOMER_DISPLAYS,
     ENV_CONFIG,
+    FONT_SCALES,
     ConfigError,
     TillConfig,
     default_data_dir,
@@ -204,6 +206,46 @@ def _screen_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ring", default="", help="product shortcut keys to ring up first, e.g. 1,5"
     )
+    parser.add_argument(
+        "--fullscreen",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="kiosk mode: the till fills the screen (default: [screen] fullscreen)",
+    )
+    parser.add_argument(
+        "--font-scale",
+        type=_font_scale,
+        help="make every text on the screen larger or smaller, e.g. 1.25 (default: [screen])",
+    )
+    parser.add_argument(
+        "--size", type=_window_size, metavar="WxH", help="the window's size, e.g. 1024x768"
+    )
+    parser.add_argument(
+        "--customer-display",
+        choices=CUSTOMER_DISPLAYS,
+        help='a second window facing the customer: "window" or "screen" (a 2nd screen)',
+    )
+
+
+def _font_scale(text: str) -> float:
+    low, high = FONT_SCALES
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} is outside {low} to {high}")
+    return value
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1024x768")
+    size = (int(width), int(height))
+    if min(size) < 320 or max(size) > 8192:
+        raise argparse.ArgumentTypeError(f"{text}: each side must be 320 to 8192 px")
+    return size
 
 
 def _config_from(args: argparse.Namespace) -> TillConfig:

@@ -8,12 +8,14 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
 from sync.records import SaleLine
+from terminal.i18n import translate
 from terminal.money import format_money
 
 
@@ -23,13 +25,19 @@ class BasketView(QFrame):
         self.setObjectName("panel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        title = QLabel("Tray")
-        title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        title = QLabel(translate("screen", "Tray"))
+        title.setObjectName("trayTitle")
         layout.addWidget(title)
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Qty", "Item", "Amount"])
+        self.table.setHorizontalHeaderLabels(
+            [
+                translate("screen", "Qty"),
+                translate("screen", "Item"),
+                translate("screen", "Amount"),
+            ]
+        )
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(40)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -40,13 +48,18 @@ class BasketView(QFrame):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         self.total = QLabel("")
-        self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.total.setStyleSheet("font-size: 30px; font-weight: 800;")
-        layout.addWidget(self.total)
+        self.total.setObjectName("total")
         self.level = QLabel("")
-        self.level.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.level.setStyleSheet("font-size: 14px; color: #46505a;")
-        layout.addWidget(self.level)
+        self.level.setObjectName("level")
+        for label in (self.total, self.level):
+            label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            label.setWordWrap(True)  # a long total takes a second line, never more width
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            layout.addWidget(label)
+
+    def set_scale(self, scale: float) -> None:
+        """Rows as high as the table's text needs, at least a thumb's width at scale 1."""
+        self.table.verticalHeader().setDefaultSectionSize(round(40 * scale))
 
     def selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
@@ -70,5 +83,7 @@ class BasketView(QFrame):
             self.table.selectRow(
                 min(max(selected, 0), len(lines) - 1) if selected >= 0 else len(lines) - 1
             )
-        self.total.setText(f"Total {format_money(total, currency)}")
-        self.level.setText(f"at {level} prices")
+        self.total.setText(
+            translate("screen", "Total {amount}").format(amount=format_money(total, currency))
+        )
+        self.level.setText(translate("screen", "at {level} prices").format(level=level))

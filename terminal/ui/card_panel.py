@@ -1,7 +1,9 @@
-"""The card panel: the cardholder's photo, large, and the verdict in words and colour.
+"""The card panel: the cardholder's photo, large, and the verdict in words, icon and colour.
 
-The photo is the card's only security (D-CARD-4): it fills most of the panel, and a missing or
-unreadable photo is said in red where the photo would be.
+The photo is the card's only security (D-CARD-4): it takes all the height the panel has left
+once the texts have theirs, and a missing or unreadable photo is said in red where the photo
+would be. Under the verdict, `action_area` holds what the cashier must do now (the autoload
+question, the top-up amounts); new questions go there too, one shown at a time.
 """
 
 from __future__ import annotations
@@ -9,38 +11,56 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from terminal import messages
 from terminal.decide import Outcome, Verdict
 from terminal.money import format_money
 from terminal.session import CardView, Paid
 from terminal.ui import theme
+from terminal.ui.texts import wrapping_label
+from terminal.ui.verdict_banner import VerdictBanner
 
-PHOTO_W, PHOTO_H = 340, 340
+PHOTO_MIN = 120  # px: below this a face cannot be compared with the person at the till
+
+PhotoSource = Callable[[int], QPixmap | None]  # the picture at a side length, in px
 
 
 class PhotoCache:
-    """Decoded photos by content address; a tap of a regular customer decodes nothing."""
+    """Decoded photos by content address, scaled to the side the panel shows them at; a tap of
+    a regular customer decodes nothing. A new side (the window was resized) starts afresh."""
 
-    def __init__(self, capacity: int = 64) -> None:  # 64 x 340 px ARGB is about 30 MB
+    def __init__(self, capacity: int = 64) -> None:  # 64 x 600 px ARGB is about 90 MB
         self._items: OrderedDict[str, QPixmap | None] = OrderedDict()
         self._capacity = capacity
+        self.side = 0
+        self.decoded = 0  # how many photos were decoded: the cache's work, for tests
 
-    def get(self, sha256: str, load: Callable[[str], bytes | None]) -> QPixmap | None:
+    def get(self, sha256: str, load: Callable[[str], bytes | None], side: int) -> QPixmap | None:
+        if side != self.side:
+            self._items.clear()
+            self.side = side
         if sha256 in self._items:
             self._items.move_to_end(sha256)
             return self._items[sha256]
         data = load(sha256)
         pixmap: QPixmap | None = None
         if data:
+            self.decoded += 1
             candidate = QPixmap()
             if candidate.loadFromData(data) and not candidate.isNull():
                 pixmap = candidate.scaled(
-                    PHOTO_W,
-                    PHOTO_H,
+                    side,
+                    side,
                     Qt.AspectRatioMode.KeepAspectRatio,
                     Qt.TransformationMode.SmoothTransformation,
                 )
@@ -50,21 +70,79 @@ class PhotoCache:
         return pixmap
 
 
-def _placeholder(text: str, colour: str) -> QPixmap:
-    pixmap = QPixmap(PHOTO_W, PHOTO_H)
-    pixmap.fill(QColor("#f4f6f8"))
+def placeholder(text: str, colour: str, side: int) -> QPixmap:
+    pixmap = QPixmap(side, side)
+    pixmap.fill(QColor(theme.PLACEHOLDER))
     painter = QPainter(pixmap)
     painter.setPen(QColor(colour))
-    font = QFont("DejaVu Sans", 17)
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(max(14, side // 15))
     font.setBold(True)
     painter.setFont(font)
+    margin = side // 16
     painter.drawText(
-        pixmap.rect().adjusted(16, 16, -16, -16),
+        pixmap.rect().adjusted(margin, margin, -margin, -margin),
         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
         text,
     )
     painter.end()
     return pixmap
+
+
+class PhotoView(QWidget):
+    """A square picture as large as the room it is given; asks its source again for each new
+    side rather than stretching a small picture."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(PHOTO_MIN, PHOTO_MIN)
+        self._source: PhotoSource | None = None
+        self._pixmap: QPixmap | None = None
+        self._side = 0
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(340, 340)
+
+    def side(self) -> int:
+        return max(PHOTO_MIN, min(self.width(), self.height()))
+
+    def shown_side(self) -> int:
+        """The side of the picture on screen now."""
+        self._ensure()
+        return 0 if self._pixmap is None else max(self._pixmap.width(), self._pixmap.height())
+
+    def set_source(self, source: PhotoSource) -> None:
+        self._source = source
+        self._pixmap = None
+        self._side = 0
+        self.update()
+
+    def _ensure(self) -> None:
+        side = self.side()
+        if self._source is not None and (self._pixmap is None or side != self._side):
+            self._pixmap = self._source(side)
+            self._side = side
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        self._ensure()
+        if self._pixmap is None:
+            return
+        painter = QPainter(self)
+        target = QRect(0, 0, self._pixmap.width(), self._pixmap.height())
+        target.moveCenter(self.rect().center())
+        painter.drawPixmap(target, self._pixmap)
+        painter.setPen(QColor("#d5dbe1"))
+        painter.drawRect(target.adjusted(0, 0, -1, -1))
+        painter.end()
+
+
+def _placeholder_source(text: str, colour: str) -> PhotoSource:
+    return lambda side: placeholder(text, colour, side)
 
 
 TOPUP_AMOUNTS = (1000, 2000, 5000)  # minor units offered as one-touch cash top-ups (D-PAY-4)
@@ -77,47 +155,34 @@ class CardPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 14, 14, 14)
         layout.setSpacing(8)
 
         self.photo_note = ""  # what stands where the photo should be, if anything
-        self.photo = QLabel()
-        self.photo.setFixedSize(PHOTO_W, PHOTO_H)
-        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.photo.setStyleSheet("border: 1px solid #d5dbe1; border-radius: 6px;")
-        layout.addWidget(self.photo, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.photo = PhotoView()
+        layout.addWidget(self.photo, 1)
 
-        self.name = QLabel(messages.RING_UP_THEN_TAP)
-        self.name.setWordWrap(True)
-        self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.name.setStyleSheet("font-size: 24px; font-weight: 700;")
+        self.name = wrapping_label(messages.RING_UP_THEN_TAP, "name")
         layout.addWidget(self.name)
-
-        self.details = QLabel("")
-        self.details.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.details.setStyleSheet("font-size: 17px;")
+        self.details = wrapping_label("", "details")
         layout.addWidget(self.details)
-
-        self.banner = QLabel("")
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setWordWrap(True)
-        self.banner.setMinimumHeight(56)
+        self.banner = VerdictBanner()
+        self.banner_text = self.banner.label
         layout.addWidget(self.banner)
-
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet("font-size: 16px;")
+        self.message = wrapping_label("", "message")
         layout.addWidget(self.message)
+
+        # What the cashier must do now: one question at a time, under the verdict.
+        self.action_area = QVBoxLayout()
+        self.action_area.setSpacing(8)
+        layout.addLayout(self.action_area)
 
         self.consent = QFrame()
         self.consent.setObjectName("consent")
-        self.consent.setStyleSheet("#consent { background: #fff6db; border-radius: 8px; }")
         consent_layout = QVBoxLayout(self.consent)
-        self.consent_text = QLabel("")
-        self.consent_text.setWordWrap(True)
-        self.consent_text.setStyleSheet("font-size: 17px; font-weight: 600; background: none;")
+        self.consent_text = wrapping_label("", "question", centred=False)
         consent_layout.addWidget(self.consent_text)
         buttons = QHBoxLayout()
         self.yes = QPushButton(messages.YES_LOAD)
@@ -125,69 +190,77 @@ class CardPanel(QFrame):
         self.no = QPushButton(messages.NO_KEY)
         self.no.setObjectName("no")
         for button in (self.yes, self.no):
-            button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 12)
             buttons.addWidget(button)
         consent_layout.addLayout(buttons)
         self.yes.clicked.connect(lambda: self.autoload_answered.emit(True))
         self.no.clicked.connect(lambda: self.autoload_answered.emit(False))
-        layout.addWidget(self.consent)
+        self.action_area.addWidget(self.consent)
 
         self.topup = QFrame()
         self.topup.setObjectName("topup")
-        self.topup.setStyleSheet("#topup { background: #e8f0fa; border-radius: 8px; }")
         topup_layout = QVBoxLayout(self.topup)
-        self.topup_text = QLabel(messages.TOPUP_HOW)
-        self.topup_text.setWordWrap(True)
-        self.topup_text.setStyleSheet("font-size: 16px; font-weight: 600; background: none;")
+        self.topup_text = wrapping_label(messages.TOPUP_HOW, "question", centred=False)
         topup_layout.addWidget(self.topup_text)
         amounts = QHBoxLayout()
         self.topup_buttons: list[QPushButton] = []
         for amount in TOPUP_AMOUNTS:
             button = QPushButton()
-            button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 16)
             button.clicked.connect(lambda _=False, a=amount: self.topup_chosen.emit(a))
             amounts.addWidget(button)
             self.topup_buttons.append(button)
         topup_layout.addLayout(amounts)
-        layout.addWidget(self.topup)
-        layout.addStretch(1)
+        self.action_area.addWidget(self.topup)
+        layout.addStretch(0)  # what the photo, once as high as it is wide, leaves over
+        self.set_scale(1.0)
         self.show_idle()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        # Square: a photo no higher than the panel is wide, the texts right under it.
+        self.photo.setMaximumHeight(max(PHOTO_MIN, self.contentsRect().width() - 28))
+
+    def set_scale(self, scale: float) -> None:
+        """Touch targets grow and shrink with the text."""
+        for button in (self.yes, self.no):
+            button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 12) * scale))
+        for button in self.topup_buttons:
+            button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 16) * scale))
 
     # -- states --------------------------------------------------------------------------------
     def show_idle(self, problem: str | None = None) -> None:
         self.photo_note = ""
-        self.photo.setPixmap(_placeholder(messages.TAP_A_CARD, theme.NEUTRAL))
+        self.photo.set_source(_placeholder_source(messages.TAP_A_CARD, theme.NEUTRAL))
         self.name.setText(messages.RING_UP_THEN_TAP)
         self.details.setText(messages.OR_TAP_FIRST)
         if problem:
-            self._banner(messages.CANNOT_SELL, theme.REFUSED)
+            self.banner.show_verdict(messages.CANNOT_SELL, "refused")
             self.message.setText(problem)
         else:
-            self._banner("", None)
+            self.banner.show_verdict("", "")
             self.message.setText("")
         self.consent.hide()
         self.topup.hide()  # it asks for a card's top-up only: no card, no amounts to offer
 
-    def show_card(self, view: CardView, photo: QPixmap | None, *, photo_broken: bool) -> None:
+    def show_card(self, view: CardView, photo: PhotoSource | None, *, photo_broken: bool) -> None:
         verdict = view.verdict
         snap = view.snapshot
         self.photo_note = ""
         if snap is None:
-            self.photo.setPixmap(_placeholder(messages.UNKNOWN_CARD, theme.REFUSED))
+            self.photo.set_source(_placeholder_source(messages.UNKNOWN_CARD, theme.REFUSED))
             self.name.setText(messages.card_label(view.card_id))
             self.details.setText("")
         else:
             if photo is not None:
-                self.photo.setPixmap(photo)
+                self.photo.set_source(photo)
             else:
                 self.photo_note = messages.PHOTO_UNREADABLE if photo_broken else messages.NO_PHOTO
                 text = f"{self.photo_note}\n\n{messages.CHECK_IDENTITY}"
-                self.photo.setPixmap(_placeholder(text, theme.REFUSED))
+                self.photo.set_source(_placeholder_source(text, theme.REFUSED))
             self.name.setText(snap.cardholder.name)
             level = (verdict.level or snap.account.price_level).value.capitalize()
             balance = format_money(snap.balance, snap.account.currency)
             self.details.setText(messages.level_and_balance(level, balance))
-        self._banner(verdict.headline, theme.OUTCOME_COLOUR[verdict.outcome])
+        self.banner.show_verdict(verdict.headline, theme.OUTCOME_TONE[verdict.outcome])
         self.message.setText(_message(verdict))
         self.consent.hide()
         self.topup.hide()
@@ -213,15 +286,15 @@ class CardPanel(QFrame):
         cur = verdict.currency
         total = format_money(paid.total, cur)
         after = format_money(paid.committed.balance_after, cur)
-        colour = theme.OUTCOME_COLOUR[verdict.outcome]
+        tone = theme.OUTCOME_TONE[verdict.outcome]
         if paid.kind == "void":
-            colour = theme.NEUTRAL
+            tone = "neutral"
             self.photo_note = ""
-            self.photo.setPixmap(_placeholder(messages.SALE_VOIDED_PHOTO, theme.NEUTRAL))
+            self.photo.set_source(_placeholder_source(messages.SALE_VOIDED_PHOTO, theme.NEUTRAL))
             self.name.setText(messages.LAST_SALE_VOIDED)
             self.details.setText("")
         offline = verdict.outcome is Outcome.APPROVED_OFFLINE
-        self._banner(messages.paid_banner(paid.kind, offline, total), colour)
+        self.banner.show_verdict(messages.paid_banner(paid.kind, offline, total), tone)
         lines = [messages.balance_now(after, paid.committed.receipt_no)]
         if paid.autoload_amount:
             lines.insert(0, messages.autoload_credited(format_money(paid.autoload_amount, cur)))
@@ -229,16 +302,6 @@ class CardPanel(QFrame):
         level = self.details.text().split("  ·  ")[0]
         self.details.setText(messages.level_and_balance(level, after))
         self.consent.hide()
-
-    def _banner(self, text: str, colour: str | None) -> None:
-        self.banner.setText(text)
-        if colour is None:
-            self.banner.setStyleSheet("font-size: 26px;")
-        else:
-            self.banner.setStyleSheet(
-                f"background: {colour}; color: white; font-size: 26px; font-weight: 800;"
-                "border-radius: 8px; padding: 6px;"
-            )
 
 
 def _message(verdict: Verdict) -> str:

@@ -12,17 +12,26 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QPixmap, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from drivers.cards.base import BadRead, CardTap, ReaderStatus
 from sync.records import Product
 from terminal.app import Till
+from terminal.i18n import translate
 from terminal.print_queue import PrintRecord
 from terminal.session import Panel
 from terminal.ui import theme
 from terminal.ui.basket_view import BasketView
 from terminal.ui.card_panel import CardPanel, PhotoCache
+from terminal.ui.customer_display import CustomerDisplay
 from terminal.ui.product_grid import ProductGrid
 from terminal.ui.status_bar import TillStatusBar
 
@@ -37,55 +46,64 @@ class Bridge(QObject):
 
 
 class MainWindow(QMainWindow):
+    """Three columns (products, card panel, tray) on a landscape screen; on a portrait one the
+    card panel on top and products and tray side by side below it. Text sizes follow the
+    window's size and the till's `[screen] font_scale`; nothing in it has a fixed width."""
+
     def __init__(self, till: Till) -> None:
         super().__init__()
         self.till = till
+        self.screen_config = till.config.screen
         self.bridge = Bridge()
         self.photos = PhotoCache()
         self.setWindowTitle(f"canteen-till · {till.unit.name} · {till.config.till_id}")
-        self.setStyleSheet(theme.STYLE)
-        self.resize(*theme.WINDOW_SIZE)
+        self.scale = 0.0
+        self.portrait: bool | None = None
 
         root = QWidget()
         root.setObjectName("root")
-        row = QHBoxLayout(root)
-        row.setContentsMargins(10, 10, 10, 10)
-        row.setSpacing(10)
+        self.columns = QGridLayout(root)
+        self.columns.setContentsMargins(10, 10, 10, 10)
+        self.columns.setSpacing(10)
         self.grid = ProductGrid(till.products, till.unit.currency)
         self.card_panel = CardPanel()
-        self.card_panel.setFixedWidth(380)
         right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
         self.basket = BasketView()
         right.addWidget(self.basket, 1)
         buttons = QHBoxLayout()
-        self.cancel_button = self._button("Cancel sale\nEsc", self.cancel)
-        self.void_button = self._button("Void line\nDel", self.void_line)
-        self.reprint_button = self._button("Reprint\nF5", self.reprint)
+        self.cancel_button = self._button(translate("screen", "Cancel sale\nEsc"), self.cancel)
+        self.void_button = self._button(translate("screen", "Void line\nDel"), self.void_line)
+        self.reprint_button = self._button(translate("screen", "Reprint\nF5"), self.reprint)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.void_button)
         buttons.addWidget(self.reprint_button)
         right.addLayout(buttons)
         more = QHBoxLayout()
-        self.topup_button = self._button("Cash top-up  F7", self.start_topup)
-        self.void_sale_button = self._button("Void last sale  F8", self.void_last_sale)
+        self.topup_button = self._button(translate("screen", "Cash top-up\nF7"), self.start_topup)
+        self.void_sale_button = self._button(
+            translate("screen", "Void last sale\nF8"), self.void_last_sale
+        )
         more.addWidget(self.topup_button)
         more.addWidget(self.void_sale_button)
         right.addLayout(more)
-        self.print_button = self._button("Print receipt  F6", self.print_on_request)
+        self.print_button = self._button(
+            translate("screen", "Print receipt  F6"), self.print_on_request
+        )
         right.addWidget(self.print_button)
-        self.charge_button = self._button("Charge card  ⏎", self.charge)
+        self.charge_button = self._button(translate("screen", "Charge card  ⏎"), self.charge)
         self.charge_button.setObjectName("charge")
-        self.charge_button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT + 8)
         right.addWidget(self.charge_button)
-        row.addWidget(self.grid, 1)
-        row.addWidget(self.card_panel)
-        right_holder = QWidget()
-        right_holder.setLayout(right)
-        right_holder.setFixedWidth(390)
-        row.addWidget(right_holder)
+        self.right = QWidget()
+        self.right.setLayout(right)
         self.setCentralWidget(root)
         self.status = TillStatusBar()
         self.setStatusBar(self.status)
+        self.customer: CustomerDisplay | None = None
+        if self.screen_config.customer_display != "off":
+            self.customer = CustomerDisplay(till.unit.currency, font_scale=self._font_scale())
+        self.resize(*theme.WINDOW_SIZE)
+        self._fit_to(self.width(), self.height())
 
         self.grid.product_chosen.connect(self.add_product)
         self.card_panel.autoload_answered.connect(self.answer_autoload)
@@ -112,9 +130,73 @@ class MainWindow(QMainWindow):
             on_print=self.bridge.print_changed.emit,
         )
 
+    def present(self, size: tuple[int, int] | None = None) -> None:
+        """Show the till: full screen in kiosk mode, else a window of `size` (or its own);
+        and the customer display, if the till has one."""
+        if self.screen_config.fullscreen:
+            self.showFullScreen()
+        else:
+            if size is not None:
+                self.resize(*size)
+            self.show()
+        if self.customer is not None:
+            self.customer.present(
+                full_screen=self.screen_config.customer_display == "screen",
+                beside=self.screen(),
+            )
+
+    def _font_scale(self) -> float:
+        return self.screen_config.font_scale or 1.0
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_to(event.size().width(), event.size().height())
+
+    def _fit_to(self, width: int, height: int) -> None:
+        """Arrange the columns for the window's shape and size the texts for its size."""
+        portrait = height > width
+        if portrait != self.portrait:
+            self.portrait = portrait
+            self._arrange(portrait)
+        scale = theme.screen_scale(width, height, self._font_scale())
+        if scale != self.scale:
+            self.scale = scale
+            self.setStyleSheet(theme.style(scale))
+            for button in (self.cancel_button, self.void_button, self.reprint_button):
+                button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 8) * scale))
+            for button in (self.topup_button, self.void_sale_button, self.print_button):
+                button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 8) * scale))
+            self.charge_button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT + 8) * scale))
+            self.card_panel.set_scale(scale)
+            self.grid.set_scale(scale)
+            self.basket.set_scale(scale)
+        self.status.set_rows(2 if portrait else 1)
+
+    def _arrange(self, portrait: bool) -> None:
+        grid = self.columns
+        for widget in (self.grid, self.card_panel, self.right):
+            grid.removeWidget(widget)
+        for i in range(3):
+            grid.setColumnStretch(i, 0)
+            grid.setRowStretch(i, 0)
+        if portrait:
+            grid.addWidget(self.card_panel, 0, 0, 1, 2)
+            grid.addWidget(self.grid, 1, 0)
+            grid.addWidget(self.right, 1, 1)
+            grid.setRowStretch(0, 5)
+            grid.setRowStretch(1, 6)
+            grid.setColumnStretch(0, 1)
+            grid.setColumnStretch(1, 1)
+        else:
+            grid.addWidget(self.grid, 0, 0)
+            grid.addWidget(self.card_panel, 0, 1)
+            grid.addWidget(self.right, 0, 2)
+            grid.setRowStretch(0, 1)
+            for column, stretch in enumerate((9, 10, 9)):
+                grid.setColumnStretch(column, stretch)
+
     def _button(self, text: str, slot: object) -> QPushButton:
         button = QPushButton(text)
-        button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 8)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(slot)
         return button
@@ -233,8 +315,12 @@ class MainWindow(QMainWindow):
             self.card_panel.show_idle(screen.problem)
         elif view is not None:
             sha = screen.photo_sha256
-            photo = self.photos.get(sha, self.till.photo) if sha else None
-            self.card_panel.show_card(view, photo, photo_broken=sha is not None and photo is None)
+            source = None
+            if sha is not None:
+                side = self.card_panel.photo.side()
+                if self.photos.get(sha, self.till.photo, side) is not None:
+                    source = partial(self._photo, sha)
+            self.card_panel.show_card(view, source, photo_broken=sha is not None and source is None)
         if panel is Panel.CONSENT and view is not None:
             self.card_panel.ask_autoload(view.verdict)
         elif panel is Panel.TOPUP:
@@ -247,6 +333,11 @@ class MainWindow(QMainWindow):
         self.void_button.setEnabled(screen.can_void_line)
         self.print_button.setVisible(screen.print_button)
         self.print_button.setEnabled(screen.can_print)
+        if self.customer is not None:
+            self.customer.show_screen(screen)
+
+    def _photo(self, sha256: str, side: int) -> QPixmap | None:
+        return self.photos.get(sha256, self.till.photo, side)
 
     def refresh_status(self) -> None:
         if self.till.closed:
@@ -273,5 +364,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.status_timer.stop()
+        if self.customer is not None:
+            self.customer.close()
         self.till.close()
         super().closeEvent(event)

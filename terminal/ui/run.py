@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,21 @@ def _since_process_start() -> float:
 _IMPORTED = time.monotonic()
 
 
+def screen_options(config: TillConfig, options: argparse.Namespace) -> TillConfig:
+    """The config with the screen flags given on the command line in place of its own."""
+    given = {
+        "fullscreen": getattr(options, "fullscreen", None),
+        "font_scale": getattr(options, "font_scale", None),
+        "customer_display": getattr(options, "customer_display", None),
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if not changes:
+        return config
+    return replace(config, screen=replace(config.screen, **changes))
+
+
 def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -> int:
+    config = screen_options(config, options)
     if getattr(options, "offscreen", False):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QTimer, qInstallMessageHandler
@@ -96,10 +111,14 @@ class _Launcher:
             server_url=server.url if server is not None else "the central server",
             loaded=self.store.scheme_loaded,
             link_state=lambda: (self.link.is_online(), getattr(self.link, "last_error", None)),
+            font_scale=self.config.screen.font_scale,
         )
         waiting.ready.connect(self._scheme_arrived)
         self.window = waiting
-        waiting.show()
+        if self.config.screen.fullscreen:
+            waiting.showFullScreen()
+        else:
+            waiting.show()
         print("waiting for the scheme data from the server", flush=True)
 
     def _scheme_arrived(self) -> None:
@@ -119,7 +138,7 @@ class _Launcher:
         window = MainWindow(till)
         self.window = window
         window.attach_devices()
-        window.show()
+        window.present(getattr(self.options, "size", None))
         QApplication.processEvents()
         print(f"ready in {_since_process_start():.2f} s", flush=True)
         ring = [k.strip() for k in (getattr(self.options, "ring", "") or "").split(",")]

@@ -25,27 +25,29 @@ class WaitingWindow(QWidget):
         server_url: str,
         loaded: Callable[[], bool],
         link_state: Callable[[], tuple[bool, str | None]],
+        font_scale: float = 1.0,
     ) -> None:
         super().__init__()
         self._loaded = loaded
         self._link_state = link_state
         self.setWindowTitle(f"canteen-till · {till_id} · waiting for the scheme")
-        self.setStyleSheet(theme.STYLE)
+        self.scale = font_scale
+        self.setStyleSheet(theme.style(font_scale))
         self.resize(*theme.WINDOW_SIZE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 60, 60, 60)
         layout.addStretch(1)
         self.title = QLabel("Waiting for the scheme data from the server …")
-        self.title.setStyleSheet("font-size: 34px; font-weight: 700;")
+        self.title.setStyleSheet(f"font-size: {self._px(34)}px; font-weight: 700;")
         self.title.setWordWrap(True)
         self.detail = QLabel(
             f"Till {till_id} is enrolled with {server_url}. It sells as soon as its unit, menu"
             " and cardholders have arrived; nothing needs to be done here."
         )
-        self.detail.setStyleSheet("font-size: 20px;")
+        self.detail.setStyleSheet(f"font-size: {self._px(20)}px;")
         self.detail.setWordWrap(True)
         self.state = QLabel()
-        self.state.setStyleSheet("font-size: 18px;")
+        self.state.setStyleSheet(f"font-size: {self._px(18)}px;")
         self.state.setWordWrap(True)
         for label in (self.title, self.detail, self.state):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -64,11 +66,14 @@ class WaitingWindow(QWidget):
         online, error = self._link_state()
         if online:
             self.state.setText("● The server answers: receiving the scheme …")
-            self.state.setStyleSheet(f"font-size: 18px; color: {theme.APPROVED};")
+            self.state.setStyleSheet(f"font-size: {self._px(18)}px; color: {theme.APPROVED};")
         else:
             text = "● The server has not answered yet"
             self.state.setText(f"{text}: {error}" if error else f"{text}; trying again …")
-            self.state.setStyleSheet(f"font-size: 18px; color: {theme.OFFLINE};")
+            self.state.setStyleSheet(f"font-size: {self._px(18)}px; color: {theme.OFFLINE};")
+
+    def _px(self, size: int) -> int:
+        return round(size * self.scale)
 
     def refresh_status(self) -> None:
         self.check()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from demo.training import TrainingServer
 from sync.store import Store
 from terminal.app import Till
-from terminal.config import PrinterConfig, ReaderConfig, TillConfig
+from terminal.config import PrinterConfig, ReaderConfig, ScreenConfig, TillConfig
 from terminal.ui.main_window import MainWindow
 from tests.terminal.till_scheme import NOW, seed_scheme
 
@@ -44,3 +45,23 @@ def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
     win.show()
     yield win
     win.close()
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWindow]]:
+    """A till on the demo scheme at a window size, with a [screen] config; closed at the end."""
+    from tests.terminal.ui.test_layout import demo_window, settle
+
+    made: list[MainWindow] = []
+
+    def make(width: int, height: int, **screen: Any) -> MainWindow:
+        win = demo_window(qtbot, tmp_path / f"till-{len(made)}", ScreenConfig("en", **screen))
+        win.resize(width, height)
+        win.show()
+        made.append(win)
+        settle()
+        return win
+
+    yield make
+    for win in made:
+        win.close()
