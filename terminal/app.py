@@ -185,6 +185,18 @@ class Till:
     def start_topup(self) -> None:
         self.session.start_topup()
 
+    def start_arrears(self) -> None:
+        self.session.start_arrears()
+
+    def keypad_open(self) -> bool:
+        return self.session.keypad is not None
+
+    def keypad_key(self, key: str) -> None:
+        self.session.keypad_key(key)
+
+    def keypad_preset(self, amount: int) -> None:
+        self.session.keypad_preset(amount)
+
     def topup(self, amount: int) -> None:
         self.session.topup(amount)
 

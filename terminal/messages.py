@@ -21,7 +21,7 @@ def confirm_void(receipt_no: int | None) -> str:
 
 
 NOTHING_TO_VOID = "The last receipt holds no sale that can be voided."
-TOPUP_NEEDS_CARD = "Top-up: tap the card first, with an empty tray."
+TOPUP_NEEDS_CARD = "Cash: tap the card first."
 SALE_VOIDED = "Sale voided."
 AUTOLOAD_DECLINED = "Autoload declined by the cardholder."
 PRINTS_BY_ITSELF = "Receipts print by themselves; F5 reprints a copy."
@@ -49,9 +49,12 @@ PHOTO_UNREADABLE = "PHOTO UNREADABLE"
 NO_PHOTO = "NO PHOTO ON FILE"
 CHECK_IDENTITY = "Check identity another way"
 AUTOLOAD_AT_PAYMENT = "Autoload will be offered at payment."
-YES_LOAD = "Yes, load  (F1)"
-NO_KEY = "No  (F2)"
-TOPUP_HOW = "Cash top-up: take the money, then choose the amount"
+YES_LOAD = "Yes  F1"
+NO_KEY = "No  F2"
+TOPUP_HOW = "Cash top-up"
+ARREARS_HOW = "Arrears in cash"
+KEYPAD_CONFIRM = "Take the cash, then Enter."
+CHECK_FIRST = "Check before charging:"
 SALE_VOIDED_PHOTO = "Sale voided"
 LAST_SALE_VOIDED = "Last sale voided"
 
@@ -64,11 +67,23 @@ def level_and_balance(level: str, balance: str) -> str:
     return f"{level}  ·  Balance {balance}"
 
 
-def offer_autoload(amount: str, new_balance: str) -> str:
-    return (
-        f"Offer autoload: {amount} from the cardholder's bank account.\n"
-        f"New balance {new_balance}. Does the cardholder agree?"
-    )
+AUTOLOAD_AGREE = "Does the cardholder agree?"
+
+
+def offer_autoload(amount: str) -> str:
+    return f"Offer an autoload of {amount} from the cardholder's bank account."
+
+
+def autoload_balances(now: str, after_with: str, without: str) -> str:
+    return f"Balance now {now}. After this sale: {after_with} with the autoload, {without}"
+
+
+def without_autoload(after: str) -> str:
+    return f"{after} without."
+
+
+def autoload_needed() -> str:
+    return "too little without it."
 
 
 def paid_banner(kind: str, offline: bool, total: str) -> str:
@@ -133,7 +148,12 @@ def arrears_paid(amount: str, left: str) -> str:
     return f"Arrears paid {amount}. Left to pay {left}."
 
 
+FAULT_CHARS = 80  # a printer's own long text stays in the status bar; the strip says the gist
+
+
 def receipt_not_printed(receipt_no: int | None, error: str) -> str:
+    if len(error) > FAULT_CHARS:
+        error = error[: FAULT_CHARS - 1].rstrip(" ,:;") + "…"
     if receipt_no is None:
         return f"Receipt not printed: {error}. Reprint (F5)"
     return f"Receipt {receipt_no} not printed: {error}. Reprint (F5)"
@@ -141,3 +161,15 @@ def receipt_not_printed(receipt_no: int | None, error: str) -> str:
 
 def printing_original(receipt_no: int) -> str:
     return f"Printing receipt {receipt_no} (its original never printed)."
+
+
+def keypad_topup(amount: str, after: str) -> str:
+    return f"Top up {amount}: new balance {after}."
+
+
+def keypad_arrears(amount: str, left: str) -> str:
+    return f"Pay {amount} of the arrears: {left} left to pay."
+
+
+def pay_arrears_button(owed: str) -> str:
+    return f"Pay arrears {owed} in cash  F4"

@@ -15,6 +15,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QPushButton,
     QSizePolicy,
@@ -24,8 +25,17 @@ from PySide6.QtWidgets import (
 
 from terminal import messages
 from terminal.decide import Outcome, Verdict
+from terminal.i18n import translate
 from terminal.money import format_money
-from terminal.session import CardView, Paid
+from terminal.session import (
+    AutoloadView,
+    CardView,
+    KeypadPurpose,
+    KeypadView,
+    Paid,
+    Panel,
+    Screen,
+)
 from terminal.ui import theme
 from terminal.ui.texts import wrapping_label
 from terminal.ui.verdict_banner import VerdictBanner
@@ -145,12 +155,18 @@ def _placeholder_source(text: str, colour: str) -> PhotoSource:
     return lambda side: placeholder(text, colour, side)
 
 
-TOPUP_AMOUNTS = (1000, 2000, 5000)  # minor units offered as one-touch cash top-ups (D-PAY-4)
+TOPUP_AMOUNTS = (1000, 2000, 5000)  # minor units a touch puts on the keypad (D-PAY-4)
+KEYPAD_ROWS = (("7", "8", "9"), ("4", "5", "6"), ("1", "2", "3"), ("00", "0", "back"))
 
 
 class CardPanel(QFrame):
     autoload_answered = Signal(bool)
-    topup_chosen = Signal(int)
+    topup_chosen = Signal(int)  # a preset amount onto the keypad
+    keypad_key = Signal(str)  # a digit, "00" or "back"
+    keypad_enter = Signal()
+    keypad_cancel = Signal()
+    arrears_requested = Signal()
+    reprint_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -179,6 +195,29 @@ class CardPanel(QFrame):
         self.action_area.setSpacing(8)
         layout.addLayout(self.action_area)
 
+        # A receipt that did not print is said here, in the cashier's eye line (D-PAY-6).
+        self.fault = QFrame()
+        self.fault.setObjectName("fault")
+        fault_row = QHBoxLayout(self.fault)
+        self.fault_text = wrapping_label("", "faultText", centred=False)
+        fault_row.addWidget(self.fault_text, 1)
+        self.fault_button = QPushButton(translate("screen", "Reprint\nF5"))
+        self.fault_button.clicked.connect(self.reprint_requested.emit)
+        fault_row.addWidget(self.fault_button)
+        self.action_area.addWidget(self.fault)
+
+        # Warnings before money: what the cashier checks before Enter charges.
+        self.caution = QFrame()
+        self.caution.setObjectName("caution")
+        caution_layout = QVBoxLayout(self.caution)
+        self.caution_text = wrapping_label("", "question", centred=False)
+        caution_layout.addWidget(self.caution_text)
+        self.action_area.addWidget(self.caution)
+
+        self.arrears_button = QPushButton("")
+        self.arrears_button.clicked.connect(self.arrears_requested.emit)
+        self.action_area.addWidget(self.arrears_button)
+
         self.consent = QFrame()
         self.consent.setObjectName("consent")
         consent_layout = QVBoxLayout(self.consent)
@@ -201,14 +240,36 @@ class CardPanel(QFrame):
         topup_layout = QVBoxLayout(self.topup)
         self.topup_text = wrapping_label(messages.TOPUP_HOW, "question", centred=False)
         topup_layout.addWidget(self.topup_text)
-        amounts = QHBoxLayout()
+        self.keypad_amount = wrapping_label("", "keypadAmount")
+        topup_layout.addWidget(self.keypad_amount)
+        # Digits in three columns, the presets in a fourth: one row less on a small screen.
+        keys = QGridLayout()
+        self.key_buttons: dict[str, QPushButton] = {}
+        for row, names in enumerate(KEYPAD_ROWS):
+            for column, name in enumerate(names):
+                button = QPushButton("⌫" if name == "back" else name)
+                button.setObjectName("key")
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.clicked.connect(lambda _=False, k=name: self.keypad_key.emit(k))
+                keys.addWidget(button, row, column)
+                self.key_buttons[name] = button
         self.topup_buttons: list[QPushButton] = []
-        for amount in TOPUP_AMOUNTS:
+        for row, amount in enumerate(TOPUP_AMOUNTS):
             button = QPushButton()
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, a=amount: self.topup_chosen.emit(a))
-            amounts.addWidget(button)
+            keys.addWidget(button, row, 3)
             self.topup_buttons.append(button)
-        topup_layout.addLayout(amounts)
+        self.keypad_back = QPushButton(translate("screen", "Back  Esc"))
+        self.keypad_back.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.keypad_back.clicked.connect(self.keypad_cancel.emit)
+        keys.addWidget(self.keypad_back, 3, 3)
+        topup_layout.addLayout(keys)
+        self.keypad_ok = QPushButton(translate("screen", "OK  ⏎"))
+        self.keypad_ok.setObjectName("yes")
+        self.keypad_ok.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.keypad_ok.clicked.connect(self.keypad_enter.emit)
+        topup_layout.addWidget(self.keypad_ok)
         self.action_area.addWidget(self.topup)
         layout.addStretch(0)  # what the photo, once as high as it is wide, leaves over
         self.set_scale(1.0)
@@ -223,11 +284,15 @@ class CardPanel(QFrame):
         """Touch targets grow and shrink with the text."""
         for button in (self.yes, self.no):
             button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 12) * scale))
-        for button in self.topup_buttons:
-            button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 16) * scale))
+        keypad = (*self.key_buttons.values(), *self.topup_buttons, self.keypad_back, self.keypad_ok)
+        for button in keypad:
+            button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 28) * scale))
+        self.arrears_button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 16) * scale))
+        self.fault_button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 16) * scale))
 
     # -- states --------------------------------------------------------------------------------
     def show_idle(self, problem: str | None = None) -> None:
+        self.message.show()
         self.photo_note = ""
         self.photo.set_source(_placeholder_source(messages.TAP_A_CARD, theme.NEUTRAL))
         self.name.setText(messages.RING_UP_THEN_TAP)
@@ -240,6 +305,8 @@ class CardPanel(QFrame):
             self.message.setText("")
         self.consent.hide()
         self.topup.hide()  # it asks for a card's top-up only: no card, no amounts to offer
+        self.caution.hide()
+        self.arrears_button.hide()
 
     def show_card(self, view: CardView, photo: PhotoSource | None, *, photo_broken: bool) -> None:
         verdict = view.verdict
@@ -262,26 +329,89 @@ class CardPanel(QFrame):
             self.details.setText(messages.level_and_balance(level, balance))
         self.banner.show_verdict(verdict.headline, theme.OUTCOME_TONE[verdict.outcome])
         self.message.setText(_message(verdict))
+        self.message.show()
         self.consent.hide()
         self.topup.hide()
 
-    def ask_autoload(self, verdict: Verdict) -> None:
-        offer = verdict.autoload
-        if offer is None:
-            return
-        amount = format_money(offer.amount, verdict.currency)
-        new_balance = format_money(offer.new_balance, verdict.currency)
-        self.consent_text.setText(messages.offer_autoload(amount, new_balance))
-        self.message.setText(verdict.message)
+    def ask_autoload(self, view: AutoloadView, currency: str) -> None:
+        """D-AUTO-3: amber until answered; one offer, with every balance it touches."""
+
+        def money(minor: int) -> str:
+            return format_money(minor, currency)
+
+        self.banner.show_verdict(messages.AUTOLOAD_QUESTION, "attention")
+        self.consent_text.setText(messages.AUTOLOAD_AGREE)
+        without = (
+            messages.autoload_needed()
+            if view.after_without is None
+            else messages.without_autoload(money(view.after_without))
+        )
+        balances = messages.autoload_balances(money(view.balance), money(view.after_with), without)
+        self.message.setText(f"{messages.offer_autoload(money(view.amount))} {balances}")
         self.consent.show()
         self.yes.setFocus()
 
-    def ask_topup(self, currency: str) -> None:
+    def ask_topup(self, keypad: KeypadView, currency: str) -> None:
+        """The cash keypad: the amount typed, what it does, and the second Enter to take it."""
+
+        def money(minor: int) -> str:
+            return format_money(minor, currency)
+
+        arrears = keypad.purpose is KeypadPurpose.ARREARS
         for button, amount in zip(self.topup_buttons, TOPUP_AMOUNTS, strict=True):
-            button.setText(f"+{format_money(amount, currency)}")
+            button.setText(money(amount))
+            button.setVisible(not arrears)
+        self.keypad_amount.setText(money(keypad.amount))
+        if keypad.problem is not None:
+            text = keypad.problem
+        elif arrears:
+            assert keypad.after is not None
+            text = messages.keypad_arrears(money(keypad.amount), money(keypad.after))
+        else:
+            assert keypad.after is not None
+            text = messages.keypad_topup(money(keypad.amount), money(keypad.after))
+        if keypad.confirming:
+            text = f"{text}\n{messages.KEYPAD_CONFIRM}"
+        self.message.hide()  # the keypad says what the amount does: room for its keys
+        title = messages.ARREARS_HOW if arrears else messages.TOPUP_HOW
+        self.topup_text.setText(f"{title}\n{text}")
+        self.keypad_ok.setText(
+            translate("screen", "Take the cash  ⏎")
+            if keypad.confirming
+            else translate("screen", "OK  ⏎")
+        )
         self.topup.show()
 
+    def show_extras(self, screen: Screen, currency: str) -> None:
+        """What comes on top of the card's state: the printer fault, the cautions before
+        the charge, the price reason, arrears payable here."""
+        self.fault.setVisible(screen.print_fault is not None)
+        self.fault_text.setText(screen.print_fault or "")
+        card_shown = screen.panel is Panel.CARD
+        cautions = screen.cautions if card_shown else ()
+        if cautions:
+            title = messages.HINT_CONFIRM if screen.held else messages.CHECK_FIRST
+            self.caution_text.setText("\n".join([title, *(f"! {c}" for c in cautions)]))
+        self.caution.setVisible(bool(cautions))
+        if card_shown and screen.held:
+            self.banner.show_verdict(messages.HELD, "attention")
+        if screen.price_reason and screen.card is not None and screen.card.snapshot is not None:
+            balance = screen.card.snapshot.balance
+            if screen.panel is Panel.PAID and screen.last_paid is not None:
+                balance = screen.last_paid.committed.balance_after
+            self.details.setText(
+                messages.level_and_balance(screen.price_reason, format_money(balance, currency))
+            )
+        owed = screen.arrears if card_shown else 0
+        self.arrears_button.setVisible(owed > 0)
+        if owed:
+            self.arrears_button.setText(messages.pay_arrears_button(format_money(owed, currency)))
+        if screen.panel is Panel.IDLE and screen.menu_empty and screen.problem is None:
+            self.name.setText(messages.NO_MENU)
+            self.details.setText("")
+
     def show_paid(self, paid: Paid) -> None:
+        self.message.show()
         verdict = paid.verdict
         cur = verdict.currency
         total = format_money(paid.total, cur)
@@ -298,10 +428,11 @@ class CardPanel(QFrame):
         lines = [messages.balance_now(after, paid.committed.receipt_no)]
         if paid.autoload_amount:
             lines.insert(0, messages.autoload_credited(format_money(paid.autoload_amount, cur)))
+        if paid.kind == "sale" and verdict.autoload_note:  # D-AUTO-4/5/8: why none was offered
+            lines.append(verdict.autoload_note)
         self.message.setText("  ".join(lines) if paid.kind != "void" else lines[0])
-        level = self.details.text().split("  ·  ")[0]
-        self.details.setText(messages.level_and_balance(level, after))
         self.consent.hide()
+        self.topup.hide()
 
 
 def _message(verdict: Verdict) -> str:

@@ -34,6 +34,7 @@ from terminal.ui.card_panel import CardPanel, PhotoCache
 from terminal.ui.customer_display import CustomerDisplay
 from terminal.ui.product_grid import ProductGrid
 from terminal.ui.status_bar import TillStatusBar
+from terminal.ui.texts import wrapping_label
 
 
 class Bridge(QObject):
@@ -71,6 +72,13 @@ class MainWindow(QMainWindow):
         right.setContentsMargins(0, 0, 0, 0)
         self.basket = BasketView()
         right.addWidget(self.basket, 1)
+        quantity = QHBoxLayout()
+        self.minus_button = self._button("−", lambda: self.change_quantity(-1))
+        self.plus_button = self._button("+", lambda: self.change_quantity(+1))
+        for button in (self.minus_button, self.plus_button):
+            button.setObjectName("key")
+            quantity.addWidget(button)
+        right.addLayout(quantity)
         buttons = QHBoxLayout()
         self.cancel_button = self._button(translate("screen", "Cancel sale\nEsc"), self.cancel)
         self.void_button = self._button(translate("screen", "Void line\nDel"), self.void_line)
@@ -91,6 +99,9 @@ class MainWindow(QMainWindow):
             translate("screen", "Print receipt  F6"), self.print_on_request
         )
         right.addWidget(self.print_button)
+        # Why Charge waits, or what Enter does now, written right on top of the button.
+        self.charge_hint = wrapping_label("", "chargeHint")
+        right.addWidget(self.charge_hint)
         self.charge_button = self._button(translate("screen", "Charge card  ⏎"), self.charge)
         self.charge_button.setObjectName("charge")
         right.addWidget(self.charge_button)
@@ -107,7 +118,12 @@ class MainWindow(QMainWindow):
 
         self.grid.product_chosen.connect(self.add_product)
         self.card_panel.autoload_answered.connect(self.answer_autoload)
-        self.card_panel.topup_chosen.connect(self.topup)
+        self.card_panel.topup_chosen.connect(self.keypad_preset)
+        self.card_panel.keypad_key.connect(self.keypad_key)
+        self.card_panel.keypad_enter.connect(self.charge)
+        self.card_panel.keypad_cancel.connect(self.cancel)
+        self.card_panel.arrears_requested.connect(self.start_arrears)
+        self.card_panel.reprint_requested.connect(self.reprint)
         self.bridge.tapped.connect(self.on_tap)
         self.bridge.bad_read.connect(self.on_bad_read)
         self.bridge.reader_status.connect(lambda _s: self.refresh_status())
@@ -164,6 +180,8 @@ class MainWindow(QMainWindow):
             self.setStyleSheet(theme.style(scale))
             for button in (self.cancel_button, self.void_button, self.reprint_button):
                 button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 8) * scale))
+            for button in (self.minus_button, self.plus_button):
+                button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 24) * scale))
             for button in (self.topup_button, self.void_sale_button, self.print_button):
                 button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT - 8) * scale))
             self.charge_button.setMinimumHeight(round((theme.TOUCH_MIN_HEIGHT + 8) * scale))
@@ -209,13 +227,14 @@ class MainWindow(QMainWindow):
         keys |= {
             "Escape": self.cancel,
             "Delete": self.void_line,
-            "Backspace": self.void_line,
+            "Backspace": self.backspace,
             "+": lambda: self.change_quantity(+1),
             "-": lambda: self.change_quantity(-1),
             "F1": lambda: self.answer_autoload(True),
             "F2": lambda: self.answer_autoload(False),
             "F5": self.reprint,
             "F6": self.print_on_request,
+            "F4": self.start_arrears,
             "F7": self.start_topup,
             "F8": self.void_last_sale,
             "F9": self.toggle_network,
@@ -227,9 +246,15 @@ class MainWindow(QMainWindow):
             self.wedge_timer.timeout.connect(lambda: self.till.flush_keys(time.monotonic()))
             self.wedge_timer.start(50)
             return
+        for digit in "0123456789":
+            QShortcut(QKeySequence(digit), self, partial(self.press_shortcut, digit))
         for product in self.till.products:
-            if product.shortcut:
-                QShortcut(QKeySequence(product.shortcut), self, partial(self.add_product, product))
+            if product.shortcut and not product.shortcut.isdigit():
+                QShortcut(
+                    QKeySequence(product.shortcut),
+                    self,
+                    partial(self.press_shortcut, product.shortcut),
+                )
 
     # -- cashier actions: each goes to the till, then the screen is painted again ----------
     def _do(self, action: object, *args: object) -> None:
@@ -241,6 +266,10 @@ class MainWindow(QMainWindow):
         self._do(self.till.add, product)
 
     def press_shortcut(self, key: str) -> bool:
+        """A product's key; with the cash keypad open, a digit is typed into it instead."""
+        if key.isdigit() and self.till.keypad_open():
+            self.keypad_key(key)
+            return True
         product = self.till.product_for_key(key)
         if product is not None:
             self.add_product(product)
@@ -250,6 +279,21 @@ class MainWindow(QMainWindow):
         row = self.basket.selected_row()
         if row is not None:
             self._do(self.till.change_quantity, row, delta)
+
+    def backspace(self) -> None:
+        if self.till.keypad_open():
+            self.keypad_key("back")
+        else:
+            self.void_line()
+
+    def keypad_key(self, key: str) -> None:
+        self._do(self.till.keypad_key, key)
+
+    def keypad_preset(self, amount: int) -> None:
+        self._do(self.till.keypad_preset, amount)
+
+    def start_arrears(self) -> None:
+        self._do(self.till.start_arrears)
 
     def void_line(self) -> None:
         row = self.basket.selected_row()
@@ -321,15 +365,20 @@ class MainWindow(QMainWindow):
                 if self.photos.get(sha, self.till.photo, side) is not None:
                     source = partial(self._photo, sha)
             self.card_panel.show_card(view, source, photo_broken=sha is not None and source is None)
-        if panel is Panel.CONSENT and view is not None:
-            self.card_panel.ask_autoload(view.verdict)
-        elif panel is Panel.TOPUP:
-            self.card_panel.ask_topup(currency)
+        if panel is Panel.CONSENT and screen.autoload is not None:
+            self.card_panel.ask_autoload(screen.autoload, currency)
+        elif panel is Panel.TOPUP and screen.keypad is not None:
+            self.card_panel.ask_topup(screen.keypad, currency)
         elif panel is Panel.PAID and paid is not None:
             self.card_panel.show_paid(paid)
+        self.card_panel.show_extras(screen, currency)
         if screen.notice:
             self.card_panel.message.setText(screen.notice)
+        self.charge_hint.setText(screen.charge_hint or "")
+        self.charge_hint.setVisible(screen.charge_hint is not None)
         self.charge_button.setEnabled(screen.can_charge)
+        self.minus_button.setEnabled(screen.can_void_line)
+        self.plus_button.setEnabled(screen.can_void_line)
         self.void_button.setEnabled(screen.can_void_line)
         self.print_button.setVisible(screen.print_button)
         self.print_button.setEnabled(screen.can_print)

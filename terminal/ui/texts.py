@@ -4,13 +4,34 @@ their text with "…" to the room they are given (keeping the whole text as thei
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+class WrappingLabel(QLabel):
+    """Word-wrapped; asks for the height its text takes at the width it was given. Qt's
+    layouts do not ask a label nested in a frame for its height at its width, so without
+    this a third line in a question box would be cut off."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._claim_height()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self._claim_height()
+
+    def _claim_height(self) -> None:
+        if self.width() <= 0:
+            return
+        needed = self.heightForWidth(self.width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
 
 def wrapping_label(text: str = "", name: str = "", *, centred: bool = True) -> QLabel:
     """A label whose long text takes more lines, never more width."""
-    label = QLabel(text)
+    label = WrappingLabel(text)
     label.setObjectName(name)
     label.setWordWrap(True)
     if centred:

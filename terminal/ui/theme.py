@@ -48,7 +48,17 @@ OUTCOME_TONE = {
     Outcome.APPROVED_OFFLINE: "offline",
     Outcome.REFUSED: "refused",
 }
-TONE_COLOUR = {"approved": APPROVED, "offline": OFFLINE, "refused": REFUSED, "neutral": NEUTRAL}
+# "attention": the cashier must act before money moves (a held charge, the autoload question).
+TONE_COLOUR = {
+    "approved": APPROVED,
+    "offline": OFFLINE,
+    "refused": REFUSED,
+    "neutral": NEUTRAL,
+    "attention": OFFLINE,
+}
+CAUTION = CONSENT  # the warnings before money: the amber of a question
+FAULT = "#fde8e7"  # the printer-fault strip in the card panel
+FAULT_TEXT = STATUS_REFUSED
 
 # Text sizes in px at scale 1, by the object name of what shows them.
 SIZES = {
@@ -120,7 +130,15 @@ QLabel#name {{ font-size: {s("name")}px; font-weight: 700; }}
 QLabel#details {{ font-size: {s("details")}px; }}
 QLabel#bannerText {{ font-size: {s("banner")}px; font-weight: 800; }}
 QLabel#message {{ font-size: {s("message")}px; }}
+QLabel#chargeHint {{ font-size: {s("question")}px; font-weight: 700;
+    color: {CHARGE_DISABLED_TEXT}; }}
 #consent {{ background: {CONSENT}; border-radius: 8px; }}
+#caution {{ background: {CAUTION}; border-radius: 8px; }}
+#fault {{ background: {FAULT}; border-radius: 8px; }}
+QLabel#faultText {{ font-size: {s("question")}px; font-weight: 700; color: {FAULT_TEXT};
+    background: none; }}
+QLabel#keypadAmount {{ font-size: {s("banner")}px; font-weight: 800; background: none; }}
+QPushButton#key {{ font-size: {s("big_button")}px; font-weight: 700; }}
 #topup {{ background: {TOPUP}; border-radius: 8px; }}
 QLabel#question {{ font-size: {s("question")}px; font-weight: 600; background: none; }}
 QStatusBar {{ background: {STATUS_BACKGROUND}; }}
@@ -177,6 +195,11 @@ COLOUR_PAIRS: tuple[ColourPair, ...] = (
     ColourPair("tray header", INK, HEADER, _smallest("table"), bold=True),
     ColourPair("autoload question", INK, CONSENT, _smallest("question"), bold=True),
     ColourPair("top-up question", INK, TOPUP, _smallest("question"), bold=True),
+    ColourPair("Charge hint", CHARGE_DISABLED_TEXT, BACKGROUND, _smallest("question"), bold=True),
+    ColourPair("cautions before charging", INK, CAUTION, _smallest("question"), bold=True),
+    ColourPair("held / autoload banner", "#ffffff", OFFLINE, _smallest("banner"), bold=True),
+    ColourPair("printer fault strip", FAULT_TEXT, FAULT, _smallest("question"), bold=True),
+    ColourPair("keypad amount", INK, TOPUP, _smallest("banner"), bold=True),
     ColourPair("photo placeholder, neutral", NEUTRAL, PLACEHOLDER, 17, bold=True),
     ColourPair("photo placeholder, warning", REFUSED, PLACEHOLDER, 17, bold=True),
     ColourPair("status bar", INK, STATUS_BACKGROUND, _smallest("status")),

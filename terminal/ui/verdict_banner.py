@@ -47,7 +47,7 @@ class VerdictIcon(QWidget):
         elif self.tone == "refused":
             painter.drawLine(at(0.32, 0.32), at(0.68, 0.68))
             painter.drawLine(at(0.68, 0.32), at(0.32, 0.68))
-        elif self.tone == "offline":
+        elif self.tone in {"offline", "attention"}:
             painter.drawLine(at(0.5, 0.24), at(0.5, 0.58))
             painter.drawPoint(at(0.5, 0.76))
         else:

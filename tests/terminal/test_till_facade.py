@@ -86,11 +86,15 @@ def test_the_receipt_is_printed_from_the_commit(
 
 
 def start(till: Till, printed: list[PrintRecord]) -> None:
+    def on_print(record: PrintRecord) -> None:
+        till.note_print(record)  # as the window does, on its thread
+        printed.append(record)
+
     till.start_devices(
         on_tap=lambda _t: None,
         on_bad_read=lambda _b: None,
         on_reader_status=lambda _s: None,
-        on_print=lambda record: (printed.append(record), till.note_print(record)),
+        on_print=on_print,
     )
 
 

@@ -20,6 +20,7 @@ from drivers.cards.base import CardTap
 from sync.store import Store
 from terminal.app import Till
 from terminal.config import PrinterConfig, ReaderConfig, ScreenConfig, TillConfig
+from terminal.print_queue import PrintRecord, PrintState
 from terminal.session import Panel
 from terminal.ui.main_window import MainWindow
 from tests.terminal.ui.layout_check import layout_problems
@@ -107,7 +108,62 @@ def printer_fault(win: MainWindow) -> None:
     win.refresh_status()
 
 
-STATES = [idle, paid_tray, long_refusal, autoload_question, topup_panel, printer_fault]
+def held_for_cautions(win: MainWindow) -> None:
+    win.cancel()
+    win.cancel()
+    ring(win, "1", "7")
+    tap(win, "3C4D5E6F")  # Sofia: no photo on file, so the charge waits for the cashier
+    assert win.till.screen().held
+    assert win.card_panel.caution.isVisible()
+
+
+def keypad_confirming(win: MainWindow) -> None:
+    win.cancel()
+    ring(win, "1")
+    tap(win, "BECFD0E1")  # Clara, with a tray: top up first, then the sale
+    win.answer_autoload(False)
+    win.cancel()
+    tap(win, "72BF9961")
+    win.start_topup()
+    for key in "2000":
+        win.keypad_key(key)
+    win.charge()
+    keypad = win.till.screen().keypad
+    assert keypad is not None
+    assert keypad.confirming
+
+
+def arrears_keypad(win: MainWindow) -> None:
+    win.cancel()
+    win.cancel()
+    tap(win, "ADBECFD0")  # Oskar owes 18,50 €
+    assert win.card_panel.arrears_button.isVisible()
+    win.start_arrears()
+    assert win.card_panel.topup.isVisible()
+
+
+def receipt_not_printed(win: MainWindow) -> None:
+    win.cancel()
+    win.cancel()
+    ring(win, "1")
+    tap(win, "72BF9961")
+    win.till.note_print(PrintRecord("till-1-000007", PrintState.FAILED, LONG_PRINTER_FAULT))
+    win.refresh()
+    assert win.card_panel.fault.isVisible()
+
+
+STATES = [
+    idle,
+    paid_tray,
+    long_refusal,
+    autoload_question,
+    topup_panel,
+    printer_fault,
+    held_for_cautions,
+    keypad_confirming,
+    arrears_keypad,
+    receipt_not_printed,
+]
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

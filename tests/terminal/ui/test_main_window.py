@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from drivers.cards.simulated import TapRefused, reader_socket_path, send_tap
 from sync.records import EntryKind
+from terminal import messages
 from terminal.print_queue import PrintState
 from terminal.session import Phase
 from terminal.ui import theme
@@ -66,13 +67,20 @@ def test_tap_then_ring_up_then_enter(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_d_auto_3_autoload_accepted_on_screen(qtbot: QtBot, window: MainWindow) -> None:
-    """D-AUTO-3: the consent box shows amount and new balance; Yes credits and charges."""
+    """D-AUTO-3: an amber AUTOLOAD? with the amount and the balance after the sale with it;
+    Charge waits for the answer, with the reason on it; Yes credits and charges."""
     click(qtbot, window, "meal")
     tap(window, "AA000002")
     qtbot.waitUntil(lambda: window.till.session.phase is Phase.CONSENT)
     assert window.card_panel.consent.isVisible()
-    assert "20,00 €" in window.card_panel.consent_text.text()
-    assert "22,00 €" in window.card_panel.consent_text.text()
+    assert window.card_panel.banner.text() == "AUTOLOAD?"
+    assert window.card_panel.banner.tone == "attention"
+    text = window.card_panel.message.text()
+    assert "autoload of 20,00 €" in text
+    assert "18,50 € with the autoload" in text  # 2,00 + 20,00 - 3,50
+    assert "APPROVED" not in window.card_panel.banner.text()
+    assert not window.charge_button.isEnabled()
+    assert window.charge_hint.text() == messages.HINT_ANSWER_AUTOLOAD
     qtbot.mouseClick(window.card_panel.yes, Qt.MouseButton.LeftButton)
     assert window.till.session.phase is Phase.PAID
     assert "Autoload +20,00 €" in window.card_panel.message.text()
@@ -228,14 +236,24 @@ def test_d_pay_6_f6_when_receipts_print_anyway(qtbot: QtBot, window: MainWindow)
 
 
 def test_d_pay_4_cash_topup_on_screen(qtbot: QtBot, window: MainWindow) -> None:
-    """D-PAY-4: tap, F7, +20 €: the card panel shows TOPPED UP and a receipt prints. With no
-    card there is nothing to top up: the amounts are not on screen."""
+    """D-PAY-4: tap, F7, 20 € on the keypad, Enter shows the new balance, Enter takes it: the
+    card panel shows TOPPED UP and a receipt prints. With no card there is nothing to top up:
+    the keypad is not on screen. Number keys type into the keypad, not products."""
     assert not window.card_panel.topup.isVisible()
     tap(window, "AA000001")
     qtbot.waitUntil(lambda: window.till.session.phase is Phase.CARD)
     qtbot.keyClick(window, Qt.Key.Key_F7)
     assert window.card_panel.topup.isVisible()
     qtbot.mouseClick(window.card_panel.topup_buttons[1], Qt.MouseButton.LeftButton)
+    assert window.card_panel.keypad_amount.text() == "20,00 €"
+    qtbot.keyClick(window, Qt.Key.Key_Backspace)
+    qtbot.keyClick(window, Qt.Key.Key_0)  # number keys type; "1" would be a product otherwise
+    assert window.card_panel.keypad_amount.text() == "20,00 €"
+    assert window.till.session.basket.is_empty()
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert "new balance 70,00 €" in window.card_panel.topup_text.text()
+    assert window.till.store.journal() == []
+    qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.card_panel.banner.text() == "TOPPED UP +20,00 €"
     qtbot.waitUntil(lambda: len(receipts(window)) == 1)
 
