@@ -7,6 +7,7 @@ loads the demo.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,9 @@ def run_demo(args: argparse.Namespace) -> int:
         (data_dir / "server.json").unlink(missing_ok=True)
     embedded = None
     switch: NetworkSwitch | None = None
+    # SIGTERM while the demo sets up (the window takes it over once it opens): unwind through
+    # the `finally` below, which stops the server.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         if args.standalone:
             _seed_standalone(config, fresh=fresh)
@@ -85,6 +89,10 @@ def run_demo(args: argparse.Namespace) -> int:
             switch.stop()
         if embedded is not None:
             embedded.stop()
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _seed_standalone(config: TillConfig, *, fresh: bool) -> None:

@@ -47,13 +47,14 @@ def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     launcher = _Launcher(config, link, options)
+    # Ctrl+C in the terminal, or SIGTERM from a service manager: close the till properly
+    # (devices, sync, the demo's server). Qt's loop gives Python a moment to run handlers;
+    # set before the window opens and queued, so a signal while it opens is not lost.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, launcher.close))
     launcher.begin()
     if getattr(options, "exit_after", None) is not None:
         QTimer.singleShot(int(options.exit_after * 1000), launcher.finish)
-    # Ctrl+C in the terminal, or SIGTERM from a service manager: close the till properly
-    # (devices, sync, the demo's server). Qt's loop gives Python a moment to run handlers.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: launcher.close())
     heartbeat = QTimer()
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
