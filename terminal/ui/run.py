@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,8 @@ from terminal.session import NotSetUp
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
+
+    from terminal.ui.main_window import MainWindow
 
 
 def _since_process_start() -> float:
@@ -37,7 +40,15 @@ def _since_process_start() -> float:
 _IMPORTED = time.monotonic()
 
 
-def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -> int:
+def run_window(
+    config: TillConfig,
+    *,
+    link: Link,
+    options: argparse.Namespace,
+    on_window: Callable[[MainWindow], None] | None = None,
+) -> int:
+    """Run the till's window until it closes; `on_window` is told when the till's window is up
+    (the demo attaches its counter socket to it)."""
     if getattr(options, "offscreen", False):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QTimer, qInstallMessageHandler
@@ -46,7 +57,7 @@ def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -
     qInstallMessageHandler(_qt_message)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    launcher = _Launcher(config, link, options)
+    launcher = _Launcher(config, link, options, on_window)
     # Ctrl+C in the terminal, or SIGTERM from a service manager: close the till properly
     # (devices, sync, the demo's server). Qt's loop gives Python a moment to run handlers;
     # set before the window opens and queued, so a signal while it opens is not lost.
@@ -67,8 +78,15 @@ class _Launcher:
     """The window on screen: the till, or while an enrolled till waits for its scheme, the
     waiting screen, replaced by the till as soon as the scheme has arrived."""
 
-    def __init__(self, config: TillConfig, link: Link, options: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        config: TillConfig,
+        link: Link,
+        options: argparse.Namespace,
+        on_window: Callable[[MainWindow], None] | None = None,
+    ) -> None:
         self.config = config
+        self.on_window = on_window
         self.link = link
         self.options = options
         self.store = Store.open(config.store_path, till_id=config.till_id)
@@ -122,6 +140,8 @@ class _Launcher:
         window.attach_devices()
         window.show()
         QApplication.processEvents()
+        if self.on_window is not None:
+            self.on_window(window)
         print(f"ready in {_since_process_start():.2f} s", flush=True)
         ring = [k.strip() for k in (getattr(self.options, "ring", "") or "").split(",")]
         for key in filter(None, ring):
