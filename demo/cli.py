@@ -7,6 +7,7 @@ loads the demo.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,16 +16,28 @@ from typing import TYPE_CHECKING
 from terminal.config import PrinterConfig, ReaderConfig, TillConfig, demo_data_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from demo.counter_input import CounterInput
     from demo.embedded_server import EmbeddedServer
     from sync.client import SyncClient
+    from terminal.ui.main_window import MainWindow
 
 
 def main(args: argparse.Namespace) -> int:
-    commands = {"demo": run_demo, "net": net, "demo-cards": demo_cards}
+    commands = {
+        "demo": run_demo,
+        "net": net,
+        "demo-cards": demo_cards,
+        "ring": counter_request,
+        "key": counter_request,
+    }
     return commands[args.command](args)
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from demo.counter_input import CounterInput, counter_socket_path
+    from demo.line_socket import LineSocketError
     from demo.network import NetworkSwitch, SwitchError, switch_socket_path
     from demo.training import TrainingServer
     from sync.link import Link
@@ -47,6 +60,10 @@ def run_demo(args: argparse.Namespace) -> int:
         (data_dir / "server.json").unlink(missing_ok=True)
     embedded = None
     switch: NetworkSwitch | None = None
+    counter: CounterInput | None = None
+    # SIGTERM while the demo sets up (the window takes it over once it opens): unwind through
+    # the `finally` below, which stops the server.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         if args.standalone:
             _seed_standalone(config, fresh=fresh)
@@ -64,9 +81,17 @@ def run_demo(args: argparse.Namespace) -> int:
             # The till runs without it: F9 still switches the network.
             print(f"canteen-till demo: no `canteen-till net` this time: {exc}", file=sys.stderr)
             switch = None
+        counter = CounterInput(counter_socket_path(data_dir))
+        try:
+            counter.start()
+        except (LineSocketError, OSError) as exc:
+            # The till runs without it: the cashier's own keys still work.
+            print(f"canteen-till demo: no `canteen-till ring` this time: {exc}", file=sys.stderr)
+            counter = None
         print(
             f"canteen-till demo: data in {data_dir}; tap a card from another terminal with\n"
-            f"  canteen-till tap 72BF9961     (list the cards: canteen-till demo-cards)",
+            f"  canteen-till tap 72BF9961     (list the cards: canteen-till demo-cards)\n"
+            f"ring up and press keys there too: canteen-till ring 1,9; canteen-till key Enter",
             flush=True,
         )
         if embedded is not None:
@@ -76,15 +101,33 @@ def run_demo(args: argparse.Namespace) -> int:
                 f"  canteen-server --db {embedded.db_url} admin block 72BF9961",
                 flush=True,
             )
-        return run_window(config, link=link, options=args)
+        return run_window(
+            config,
+            link=link,
+            options=args,
+            on_window=None if counter is None else _attach(counter),
+        )
     except (StoreUnavailable, RuntimeError) as exc:
         print(f"canteen-till: {exc}", file=sys.stderr)
         return 1
     finally:
         if switch is not None:
             switch.stop()
+        if counter is not None:
+            counter.stop()
         if embedded is not None:
             embedded.stop()
+
+
+def _attach(counter: CounterInput) -> Callable[[MainWindow], None]:
+    def attach(window: MainWindow) -> None:
+        counter.attach(window.till.products, window.bridge.typed.emit)
+
+    return attach
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _seed_standalone(config: TillConfig, *, fresh: bool) -> None:
@@ -137,6 +180,22 @@ def net(args: argparse.Namespace) -> int:
         reply = switch_network(switch_socket_path(data_dir), args.state)
     except SwitchError as exc:
         print(f"canteen-till net: {exc}", file=sys.stderr)
+        return 1
+    print(reply)
+    return 0
+
+
+def counter_request(args: argparse.Namespace) -> int:
+    """`canteen-till ring 1,9` and `canteen-till key F1`: the running demo till's counter."""
+    from demo.counter_input import counter_socket_path
+    from demo.line_socket import LineSocketError, ask
+
+    data_dir = args.data_dir or demo_data_dir()
+    request = f"ring {args.products}" if args.command == "ring" else f"key {args.key}"
+    try:
+        reply = ask(counter_socket_path(data_dir), request)
+    except LineSocketError as exc:
+        print(f"canteen-till {args.command}: {exc}", file=sys.stderr)
         return 1
     print(reply)
     return 0

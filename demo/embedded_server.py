@@ -2,16 +2,23 @@
 
 Started and stopped by `canteen-till demo`; its database lives in the demo's data directory,
 so `canteen-server --db … admin deposit …` reaches the same scheme while the demo runs.
+
+It runs as a child process that dies with the demo however the demo ends: `stop()` on every
+path Python gets to run (an error, Ctrl+C, SIGTERM), and the kernel's parent-death signal when
+it does not (Qt aborting with SIGABRT, SIGKILL): nothing is left listening on its port.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -56,6 +63,7 @@ class EmbeddedServer:
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "CANTEEN_ADMIN_TOKEN": self.token},
+            preexec_fn=_die_with_parent(os.getpid()),
         )
         log.close()
         self.url = f"http://127.0.0.1:{port}"
@@ -79,3 +87,24 @@ class EmbeddedServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.process = None
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """Run in the child between fork and exec: the kernel kills it when the demo dies.
+
+    SIGKILL, not SIGTERM: a server whose till is gone has nobody to finish a long-poll for,
+    and SQLite's WAL keeps its database sound either way. The signal is tied to the thread
+    that forked, which is the demo's main thread, alive as long as the demo.
+    """
+
+    def arm() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            os._exit(70)  # without the guard the server could outlive the demo: do not start
+        if os.getppid() != parent:  # the demo died before the guard was set
+            os._exit(70)
+
+    return arm

@@ -188,9 +188,10 @@ def build_demo(today: date) -> DemoData:
     add(
         "Lukas Hoffmann",
         "2A3B4C5D",
-        2500,
+        500,
         s,
-        "student membership expired yesterday: guest prices (D-ACC-3)",
+        "student membership expired yesterday: guest prices, and his 5,00 € pay a student's"
+        " Tagesgericht but not a guest's 6,90 € (D-ACC-3)",
         expires=today - timedelta(days=1),
     )
     add(
@@ -272,9 +273,10 @@ def build_demo(today: date) -> DemoData:
     add(
         "Magnus Pedersen",
         "CFD0E1F2",
-        400,
+        300,
         s,
-        "autoload already used today, once a day: not offered (D-AUTO-4)",
+        "short of the meal, and his autoload was used today already: once a day, so it is not"
+        " offered again (D-AUTO-4)",
         agreement=(1000, 2000, long_ago),
         day_autoloads=1,
     )
@@ -283,7 +285,8 @@ def build_demo(today: date) -> DemoData:
         "D0E1F203",
         9500,
         st,
-        "autoload of 50,00 € would pass the 120,00 € cap: not offered (D-AUTO-5)",
+        "tapped before the meal is rung up: approved, and her autoload of 50,00 € would pass the"
+        " 120,00 € cap, so it is not offered (D-AUTO-5)",
         agreement=(10000, 5000, long_ago),
     )
     add(
@@ -311,16 +314,46 @@ def build_demo(today: date) -> DemoData:
         "offline (start with --offline): refused, offline limit 30,00 € reached (D-OFF-3)",
         offline_spent=(1450, 1310),
     )
-    add("Paul Meyer", "14253647", 1250, s, "approved, student prices")
-    add("Maja Eriksson", "25364758", 6000, st, "approved, staff prices")
-    add("Tobias Schulz", "36475869", 2000, s, "approved (any till offline: approved offline)")
-    add("Signe Holm", "4758697A", 1500, g, "approved, guest prices")
+    add(
+        "Paul Meyer",
+        "14253647",
+        200,
+        s,
+        "2,00 € do not pay the meal: the autoload of 20,00 € is offered and needed; Yes (F1)"
+        " pays, No (F2) refuses (D-AUTO-2/3)",
+        agreement=(1000, 2000, long_ago),
+    )
+    add(
+        "Maja Eriksson",
+        "25364758",
+        6000,
+        st,
+        "daily limit 10,00 € with 7,00 € spent today: the 5,20 € staff meal would pass it,"
+        " a soup (2,60 €) would fit (D-UNIT-3)",
+        daily_limit=1000,
+        day_spent=700,
+    )
+    add(
+        "Tobias Schulz",
+        "36475869",
+        2000,
+        s,
+        "the till is offline: approved offline, sent when it is back (D-OFF-3)",
+    )
+    add(
+        "Signe Holm",
+        "4758697A",
+        1500,
+        g,
+        "a conference guest pass for drinks, desserts and snacks: no meals (D-UNIT-3)",
+        blocked=frozenset({"Mains"}),
+    )
     add(
         "Ben Richter",
         "58697A8B",
         11000,
         s,
-        "approved; a cash top-up of 20,00 € would pass the 120,00 € cap: refused (D-AUTO-5)",
+        "a cash top-up of 20,00 € would pass the 120,00 € cap: refused (D-AUTO-5)",
     )
     return DemoData(UNIT, list(PRODUCTS), people, today=today)
 

@@ -14,6 +14,13 @@ cd "$(dirname "$0")/.."
 PACKAGES=(swig libpcsclite-dev gcc pkg-config make libgl1 libegl1 libxkbcommon0
           libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core poppler-utils util-linux
           postgresql pcscd vsmartcard-vpcd libusb-1.0-0)
+# A real display: what Qt's xcb platform plugin (libqxcb.so, libQt6XcbQpa.so.6 and its GL
+# integrations) and its wayland plugin load, found with ldd until nothing was "not found";
+# Xvfb and xauth let the tests start a real X server (tests/terminal/ui/test_real_display.py).
+PACKAGES+=(libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+           libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0
+           libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libx11-6 libx11-xcb1
+           libwayland-client0 libwayland-cursor0 libwayland-egl1 xvfb xauth)
 
 # The Python headers (for pyscard) come with pyenv/uv Pythons; only ask Debian for them if absent.
 if ! python3 -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then

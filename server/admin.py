@@ -18,7 +18,7 @@ from server.ledger import balance, cardholder_ledger, currency_ledger, ensure_ac
 from server.policy import scheme_policy
 from sync import limits
 from sync.card_ids import BadCardId, canonical_card_id
-from sync.money import UnknownMoneyLocale, check_locale
+from sync.money import UnknownMoneyLocale, check_locale, format_money
 from sync.protocol import Currency, Key, Name, PriceLevelName, ProductText, Text
 from sync.records import Unit
 
@@ -179,7 +179,8 @@ def deposit(db: Database, card_id: str, amount: int) -> int:
         cap = scheme_policy(tx).balance_cap
         if current + amount > cap:
             raise Conflict(
-                f"deposit would take the balance to {current + amount}, over the cap of {cap}"
+                f"deposit would take the balance to {format_money(current + amount, currency)},"
+                f" over the cap of {format_money(cap, currency)}"
                 " (D-AUTO-5)"
             )
         deposits = currency_ledger("deposits", currency)
@@ -200,6 +201,17 @@ def set_card_state(db: Database, card_id: str, state: str) -> None:
             raise Conflict(f"card {card} was replaced; it cannot be reopened")
         tx.execute("UPDATE cards SET state = ? WHERE card_id = ?", (state, card))
         emit(tx, "card", card)
+
+
+def currency_of(db: Database, *, account_id: str | None = None, card_id: str | None = None) -> str:
+    """The currency of an account, or of a card's account: what its amounts are shown in."""
+    with db.transaction(write=False) as tx:
+        if card_id is not None:
+            return _account_of_card(tx, card_id_of(card_id))[2]
+        row = tx.one("SELECT currency FROM accounts WHERE account_id = ?", (account_id,))
+        if row is None:
+            raise NotFound(f"unknown account {account_id}")
+        return str(row[0])
 
 
 def account_balance(db: Database, account_id: str) -> int:
@@ -498,7 +510,10 @@ def replace_card(db: Database, old_card: str, new_card: str, *, fee: int) -> str
         ledger = cardholder_ledger(account_id)
         if fee:
             if balance(tx, ledger) < fee:
-                raise Conflict(f"the balance does not cover the replacement fee of {fee}")
+                raise Conflict(
+                    "the balance does not cover the replacement fee of"
+                    f" {format_money(fee, currency)}"
+                )
             fees = currency_ledger("fees", currency)
             ensure_account(tx, fees, "fees", currency)
             post(tx, [(ledger, -fee), (fees, fee)], source=f"replace:{old}")

@@ -15,6 +15,7 @@ from typing import Any
 from server import admin, catalogue, tills
 from server.db import Database
 from server.errors import Invalid
+from sync.money import format_money
 from sync.records import UNIT_FIELDS, AutoloadAgreement, PriceLevel, Product, Unit
 
 LEVELS = [level.value for level in PriceLevel]
@@ -122,6 +123,9 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     rep.add_argument("--till")
     led = adm.add_parser("ledger", help="every movement of an account's balance, and its source")
     led.add_argument("account_id")
+    led.add_argument(
+        "--json", action="store_true", help="as JSON, amounts in minor units (*_minor)"
+    )
 
 
 def run(db: Database, args: argparse.Namespace) -> int:
@@ -163,14 +167,17 @@ def run(db: Database, args: argparse.Namespace) -> int:
         print(f"card {card} issued to account {args.account_id}")
     elif what == "replace":
         new = admin.replace_card(db, args.card_id, args.new_card_id, fee=args.fee)
-        print(f"card {admin.card_id_of(args.card_id)} replaced by {new} (fee {args.fee})")
+        fee = format_money(args.fee, admin.currency_of(db, card_id=new))
+        print(f"card {admin.card_id_of(args.card_id)} replaced by {new} (fee {fee})")
     elif what in ("block", "unblock"):
         admin.set_card_state(db, args.card_id, "blocked" if what == "block" else "active")
         print(f"card {admin.card_id_of(args.card_id)} {what}ed")
     elif what == "deposit":
-        print(f"balance {admin.deposit(db, args.card_id, args.amount)}")
+        after = admin.deposit(db, args.card_id, args.amount)
+        print(f"balance {format_money(after, admin.currency_of(db, card_id=args.card_id))}")
     elif what == "balance":
-        print(admin.account_balance(db, args.account_id))
+        amount = admin.account_balance(db, args.account_id)
+        print(format_money(amount, admin.currency_of(db, account_id=args.account_id)))
     elif what == "product":
         catalogue.put_product(db, _product(args), args.unit_id)
         print(f"product {args.product_id} saved on {args.unit_id}'s menu")
@@ -195,11 +202,15 @@ def run(db: Database, args: argparse.Namespace) -> int:
     elif what == "refusals":
         _print_json(admin.refusals(db, args.till))
     elif what == "flagged":
-        _print_json(admin.flagged(db, args.till))
+        _print_json(_minor_named(admin.flagged(db, args.till)))
     elif what == "reports":
         _print_json(admin.till_reports(db, args.till))
     elif what == "ledger":
-        _print_json(admin.explain(db, args.account_id))
+        statement = admin.explain(db, args.account_id)
+        if args.json:
+            _print_json(_minor_named(statement))
+        else:
+            _print_statement(statement)
     return 0
 
 
@@ -294,6 +305,33 @@ def _date(text: str, option: str) -> str:
 
 def _list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+# Amounts in the JSON the command line prints: minor units, and the names say so.
+MINOR_KEYS = frozenset({"amount", "balance", "unit_price"})
+
+
+def _minor_named(data: Any) -> Any:
+    """`data` with every amount's key renamed KEY_minor, however deep."""
+    if isinstance(data, dict):
+        return {f"{k}_minor" if k in MINOR_KEYS else k: _minor_named(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_minor_named(item) for item in data]
+    return data
+
+
+def _print_statement(statement: dict[str, Any]) -> None:
+    """`admin ledger`: an account's movements as a person reads them, money as money."""
+    currency = statement["currency"]
+    print(f"account {statement['account_id']} ({currency})")
+    for item in statement["movements"]:
+        what = item.get("kind") or item["source"].split(":", 1)[0]
+        flags = f"  flags: {', '.join(item['flags'])}" if item.get("flags") else ""
+        print(
+            f"{item['at']}  {what:<8} {format_money(item['amount'], currency):>14}"
+            f"  balance {format_money(item['balance'], currency):>14}  {item['source']}{flags}"
+        )
+    print(f"balance {format_money(statement['balance'], currency)}")
 
 
 def _print_json(data: Any) -> None:

@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "enroll": _enroll,
         "demo-cards": _demo_wing,
         "devices": _devices,
+        "ring": _demo_wing,
+        "key": _demo_wing,
     }
     try:
         return handlers[args.command or "run"](args)
@@ -160,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     tap.add_argument("card_id", help="the card number, hex (72BF9961) or decimal with --decimal")
     tap.add_argument("--decimal", action="store_true", help="the card number is decimal")
     tap.add_argument("--data-dir", type=Path, help="the running till's data directory")
+    ring = sub.add_parser("ring", help="ring up products on the running demo till")
+    ring.add_argument("products", help="shortcut keys or menu positions, e.g. 1,9")
+    ring.add_argument("--data-dir", type=Path, help="the running demo's data directory")
+    key = sub.add_parser("key", help="press a key on the running demo till")
+    key.add_argument("key", help="Enter, Esc, F1..F9, Del, Backspace, +, - or a digit")
+    key.add_argument("--data-dir", type=Path, help="the running demo's data directory")
     net = sub.add_parser("net", help="take the demo till's (simulated) network down or up")
     net.add_argument("state", choices=["online", "offline"])
     net.add_argument("--data-dir", type=Path)
@@ -282,7 +290,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo_wing(args: argparse.Namespace) -> int:
-    """`demo`, `net` and `demo-cards`: the demo's own commands, loaded only when asked for."""
+    """`demo`, `net`, `demo-cards`, `ring` and `key`: the demo's own commands, loaded only when
+    asked for."""
     from demo.cli import main as demo_main
 
     return demo_main(args)

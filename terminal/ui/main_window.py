@@ -44,6 +44,7 @@ class Bridge(QObject):
     bad_read = Signal(object)
     reader_status = Signal(object)
     print_changed = Signal(object)
+    typed = Signal(str, str)  # ("ring", product id) or ("key", key name): the demo's counter
 
 
 class MainWindow(QMainWindow):
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self.bridge.bad_read.connect(self.on_bad_read)
         self.bridge.reader_status.connect(lambda _s: self.refresh_status())
         self.bridge.print_changed.connect(self.on_print_changed)
+        self.bridge.typed.connect(self.on_typed)
         self._shortcuts()
 
         self.status_timer = QTimer(self)
@@ -239,6 +241,7 @@ class MainWindow(QMainWindow):
             "F8": self.void_last_sale,
             "F9": self.toggle_network,
         }
+        self.key_actions = keys
         for key, slot in keys.items():
             QShortcut(QKeySequence(key), self, slot)
         if wedge:
@@ -347,6 +350,20 @@ class MainWindow(QMainWindow):
             return  # a late event from a device thread after the till shut down
         self.till.note_print(record)
         self.refresh_status()
+
+    def on_typed(self, kind: str, value: str) -> None:
+        """A product rung up or a key pressed from another shell (the demo's counter socket)."""
+        if kind == "ring":
+            product = next((p for p in self.till.products if p.product_id == value), None)
+            if product is not None:
+                self.add_product(product)
+        elif value in self.key_actions:
+            self.key_actions[value]()
+        elif value in ("Return", "Enter"):
+            if not self.till.feed_enter(time.monotonic()):
+                self.charge()
+        else:
+            self.press_shortcut(value)
 
     # -- rendering ---------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ from terminal.session import NotSetUp
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
+
+    from terminal.ui.main_window import MainWindow
 
 
 def _since_process_start() -> float:
@@ -51,7 +54,15 @@ def screen_options(config: TillConfig, options: argparse.Namespace) -> TillConfi
     return replace(config, screen=replace(config.screen, **changes))
 
 
-def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -> int:
+def run_window(
+    config: TillConfig,
+    *,
+    link: Link,
+    options: argparse.Namespace,
+    on_window: Callable[[MainWindow], None] | None = None,
+) -> int:
+    """Run the till's window until it closes; `on_window` is told when the till's window is up
+    (the demo attaches its counter socket to it)."""
     config = screen_options(config, options)
     if getattr(options, "offscreen", False):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -61,14 +72,15 @@ def run_window(config: TillConfig, *, link: Link, options: argparse.Namespace) -
     qInstallMessageHandler(_qt_message)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    launcher = _Launcher(config, link, options)
+    launcher = _Launcher(config, link, options, on_window)
+    # Ctrl+C in the terminal, or SIGTERM from a service manager: close the till properly
+    # (devices, sync, the demo's server). Qt's loop gives Python a moment to run handlers;
+    # set before the window opens and queued, so a signal while it opens is not lost.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, launcher.close))
     launcher.begin()
     if getattr(options, "exit_after", None) is not None:
         QTimer.singleShot(int(options.exit_after * 1000), launcher.finish)
-    # Ctrl+C in the terminal, or SIGTERM from a service manager: close the till properly
-    # (devices, sync, the demo's server). Qt's loop gives Python a moment to run handlers.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: launcher.close())
     heartbeat = QTimer()
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
@@ -81,8 +93,15 @@ class _Launcher:
     """The window on screen: the till, or while an enrolled till waits for its scheme, the
     waiting screen, replaced by the till as soon as the scheme has arrived."""
 
-    def __init__(self, config: TillConfig, link: Link, options: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        config: TillConfig,
+        link: Link,
+        options: argparse.Namespace,
+        on_window: Callable[[MainWindow], None] | None = None,
+    ) -> None:
         self.config = config
+        self.on_window = on_window
         self.link = link
         self.options = options
         self.store = Store.open(config.store_path, till_id=config.till_id)
@@ -140,6 +159,8 @@ class _Launcher:
         window.attach_devices()
         window.present(getattr(self.options, "size", None))
         QApplication.processEvents()
+        if self.on_window is not None:
+            self.on_window(window)
         print(f"ready in {_since_process_start():.2f} s", flush=True)
         ring = [k.strip() for k in (getattr(self.options, "ring", "") or "").split(",")]
         for key in filter(None, ring):

@@ -63,7 +63,7 @@ def test_central_deposit_reaches_the_running_demo(tmp_path: Path) -> None:
             check=False,
         )
         assert deposit.returncode == 0, deposit.stderr
-        assert "balance 4750" in deposit.stdout
+        assert "balance 47,50 €" in deposit.stdout
         today = local_today(datetime.now(UTC))
         deadline = time.monotonic() + 20
         balance = None

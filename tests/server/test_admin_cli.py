@@ -183,7 +183,7 @@ def test_deposit_cap_and_agreement_bounds_follow_the_scheme_policy(
     """D-AUTO-5: the cap is the policy's; D-AUTO-1: the amount within the policy's bounds."""
     assert admin(server, "deposit", "C0", "9000") == 0  # 3000 + 9000 = the default cap
     assert admin(server, "deposit", "C0", "1") == 1
-    assert "over the cap of 12000" in capsys.readouterr().err
+    assert "over the cap of 120,00 €" in capsys.readouterr().err
     assert admin(server, "policy", "balance_cap=15000") == 0
     assert admin(server, "deposit", "C0", "3000") == 0
     assert admin(server, "agreement", "a0", "--threshold", "1000", "--amount", "9000") == 1
@@ -230,3 +230,38 @@ def test_tills_overview_from_the_installed_command(server: Server, config: Serve
     assert till["enrolled_at"] is not None
     assert till["last_entry_at"] is None
     assert till["refusals"] == 0
+
+
+def test_amounts_are_printed_as_money(
+    server: Server, config: ServerConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Balance, deposit, fee and statement in the account's money (Babel, de_DE for EUR);
+    the JSON for programs keeps minor units under names that say so."""
+    capsys.readouterr()
+    assert admin(server, "policy", "balance_cap=3000000") == 0
+    assert admin(server, "deposit", "C0", "2488100") == 0
+    assert capsys.readouterr().out.endswith("balance 24.911,00 €\n")
+    assert admin(server, "balance", "a0") == 0
+    assert capsys.readouterr().out == "24.911,00 €\n"
+    assert admin(server, "replace", "C0", "C0B", "--fee", "2500") == 0
+    assert capsys.readouterr().out == "card C0 replaced by C0B (fee 25,00 €)\n"
+    assert admin(server, "ledger", "a0") == 0
+    statement = capsys.readouterr().out.splitlines()
+    assert statement[0] == "account a0 (EUR)"
+    assert "30,00 €" in statement[1]
+    assert "24.881,00 €" in statement[2]
+    assert "24.911,00 €" in statement[2]
+    assert "-25,00 €" in statement[3]
+    assert statement[-1] == "balance 24.886,00 €"
+    assert admin(server, "ledger", "a0", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["balance_minor"] == 2488600
+    assert [m["amount_minor"] for m in data["movements"]] == [3000, 2488100, -2500]
+    assert "balance" not in data
+
+
+def test_a_fee_the_balance_cannot_cover_is_named_in_money(
+    server: Server, config: ServerConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert admin(server, "replace", "C1", "C1B", "--fee", "4000") == 1
+    assert "does not cover the replacement fee of 40,00 €" in capsys.readouterr().err
