@@ -67,7 +67,13 @@ def _placeholder(text: str, colour: str) -> QPixmap:
     return pixmap
 
 
-TOPUP_AMOUNTS = (1000, 2000, 5000)  # minor units offered as one-touch cash top-ups (D-PAY-4)
+# Minor units offered as one-touch cash top-ups (D-PAY-4), per currency, inside each one's
+# default top-up bounds (sync.policy: 10 kr is under a krona scheme's smallest load).
+TOPUP_AMOUNTS: dict[str, tuple[int, ...]] = {
+    "EUR": (1000, 2000, 5000),
+    "DKK": (10_000, 20_000, 30_000),
+    "SEK": (30_000, 50_000, 100_000),  # Chalmers' loads (000)
+}
 
 
 class CardPanel(QFrame):
@@ -142,10 +148,13 @@ class CardPanel(QFrame):
         topup_layout.addWidget(self.topup_text)
         amounts = QHBoxLayout()
         self.topup_buttons: list[QPushButton] = []
-        for amount in TOPUP_AMOUNTS:
+        self._topup_amounts = TOPUP_AMOUNTS["EUR"]  # the unit's, set by ask_topup
+        for index in range(len(self._topup_amounts)):
             button = QPushButton()
             button.setMinimumHeight(theme.TOUCH_MIN_HEIGHT - 16)
-            button.clicked.connect(lambda _=False, a=amount: self.topup_chosen.emit(a))
+            button.clicked.connect(
+                lambda _=False, i=index: self.topup_chosen.emit(self._topup_amounts[i])
+            )
             amounts.addWidget(button)
             self.topup_buttons.append(button)
         topup_layout.addLayout(amounts)
@@ -204,7 +213,8 @@ class CardPanel(QFrame):
         self.yes.setFocus()
 
     def ask_topup(self, currency: str) -> None:
-        for button, amount in zip(self.topup_buttons, TOPUP_AMOUNTS, strict=True):
+        self._topup_amounts = TOPUP_AMOUNTS.get(currency, TOPUP_AMOUNTS["EUR"])
+        for button, amount in zip(self.topup_buttons, self._topup_amounts, strict=True):
             button.setText(f"+{format_money(amount, currency)}")
         self.topup.show()
 
