@@ -39,8 +39,8 @@ EVERYWHERE = frozenset({"mensa", "cafeteria"})
 POLICY = {
     "autoload_trigger": "before_purchase",
     "autoloads_per_day": 1,  # D-AUTO-4: once a day, as in 004
-    "balance_cap": 12000,  # D-AUTO-5: 120 EUR, as in 003
-    "offline_limit": 3000,  # D-OFF-3
+    "balance_cap": {"EUR": 12000},  # D-AUTO-5: 120 EUR, as in 003 (amounts are per currency)
+    "offline_limit": {"EUR": 3000},  # D-OFF-3
     "print_receipts": "always",
 }
 

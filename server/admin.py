@@ -176,7 +176,7 @@ def deposit(db: Database, card_id: str, amount: int) -> int:
             raise Conflict(f"card {card} is {state}: no deposit (D-PAY-4)")
         ledger = cardholder_ledger(account_id)
         current = balance(tx, ledger)
-        cap = scheme_policy(tx).balance_cap
+        cap = scheme_policy(tx).for_currency(currency).balance_cap  # the account's money
         if current + amount > cap:
             raise Conflict(
                 f"deposit would take the balance to {format_money(current + amount, currency)},"

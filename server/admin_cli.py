@@ -16,6 +16,7 @@ from server import admin, catalogue, tills
 from server.db import Database
 from server.errors import Invalid
 from sync.money import format_money
+from sync.policy import layered
 from sync.records import UNIT_FIELDS, AutoloadAgreement, PriceLevel, Product, Unit
 
 LEVELS = [level.value for level in PriceLevel]
@@ -112,7 +113,11 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     pol = adm.add_parser("policy", help="show or change the scheme policy")
     pol.add_argument("--file", type=Path, help="a JSON object replacing the whole policy")
     pol.add_argument(
-        "settings", nargs="*", metavar="KEY=VALUE", help="change keys, e.g. balance_cap=15000"
+        "settings",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="change keys, e.g. autoloads_per_day=1; amounts per currency:"
+        " offline_limit.SEK=30000 or offline_limit='{\"SEK\": 30000}'",
     )
 
     ref = adm.add_parser("refusals", help="entries refused for good: they cannot have happened")
@@ -278,15 +283,17 @@ def _policy(db: Database, args: argparse.Namespace) -> None:
             raise Invalid(f"{args.file}: the policy is a JSON object of key: value")
         data = loaded
     for setting in args.settings:
-        key, sep, value = setting.partition("=")
+        name, sep, value = setting.partition("=")
         if not sep:
             raise Invalid(f"{setting!r}: write KEY=VALUE, e.g. balance_cap=15000")
         try:
-            data[key] = json.loads(value)
+            parsed = json.loads(value)
         except json.JSONDecodeError:
-            data[key] = value  # a bare word such as after_purchase
-    catalogue.set_policy(db, data)
-    _print_json(data)
+            parsed = value  # a bare word such as after_purchase
+        key, dot, currency = name.partition(".")
+        # offline_limit.SEK=30000 changes one currency's amount and keeps the others'
+        data = layered(data, {key: {currency: parsed} if dot else parsed})
+    _print_json(catalogue.set_policy(db, data))
 
 
 def _read(path: Path) -> bytes:

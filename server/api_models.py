@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, field_validator
+from pydantic import (
+    AfterValidator,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    Tag,
+    field_validator,
+)
 
 from sync import limits
 from sync.card_ids import canonical_card_id
@@ -152,19 +161,33 @@ class Health(FeedData):
 Seconds = Annotated[StrictFloat, Field(ge=0, le=3600, allow_inf_nan=False)]
 
 
+def _amount_shape(value: object) -> str:
+    return "per_currency" if isinstance(value, dict) else "amount"
+
+
+# A money setting: per currency, or one amount in the scheme's one currency (server.policy).
+MoneySetting = Annotated[
+    Annotated[Money, Tag("amount")]
+    | Annotated[dict[Currency, Money], Field(min_length=1), Tag("per_currency")],
+    Discriminator(_amount_shape),
+]
+
+
 class PolicySettings(Wire):
     """The scheme policy as set: each key left out takes its default (`sync.policy.Policy`);
-    the keys' bounds are checked together when it is set (min <= max, …)."""
+    the keys' bounds are checked together when it is set (min <= max per currency, …). Money
+    settings are per currency (currencies left out keep their defaults); a single amount is
+    the scheme's one currency's, refused when its units sell in several."""
 
     autoload_trigger: Literal["before_purchase", "after_purchase"] | None = None
     autoloads_per_day: Annotated[StrictInt, Field(ge=1, le=1000)] | Literal["unlimited"] | None = (
         None  # null: unlimited
     )
-    balance_cap: Money | None = None
-    autoload_min_amount: Money | None = None
-    autoload_max_amount: Money | None = None
-    topup_min_amount: Money | None = None
-    topup_max_amount: Money | None = None
+    balance_cap: MoneySetting | None = None
+    autoload_min_amount: MoneySetting | None = None
+    autoload_max_amount: MoneySetting | None = None
+    topup_min_amount: MoneySetting | None = None
+    topup_max_amount: MoneySetting | None = None
     max_entry_amount: (
         Annotated[
             dict[Currency, Annotated[StrictInt, Field(ge=1, le=limits.MAX_AMOUNT)]],
@@ -172,7 +195,7 @@ class PolicySettings(Wire):
         ]
         | None
     ) = None
-    offline_limit: Money | None = None
+    offline_limit: MoneySetting | None = None
     print_receipts: Literal["always", "on_request"] | None = None
     duplicate_tap_window_s: Seconds | None = None
     auto_charge_on_tap: StrictBool | None = None

@@ -10,10 +10,9 @@ from typing import Any
 from server.db import Database, Tx
 from server.errors import Invalid, NotFound, valid
 from server.feed import emit
-from server.policy import scheme_policy
+from server.policy import kept_form, scheme_policy
 from sync import limits
 from sync.photos import sha256_hex, validate_photo
-from sync.policy import Policy, PolicyError
 from sync.protocol import Key, ProductText
 from sync.records import AutoloadAgreement, PriceLevel, Product
 
@@ -81,24 +80,23 @@ def remove_product(db: Database, product_id: str) -> None:
         emit(tx, "product", product_id)
 
 
-def set_policy(db: Database, data: dict[str, Any]) -> None:
-    """The scheme policy (invariant 4); checked by the till's own Policy rules."""
+def set_policy(db: Database, data: dict[str, Any]) -> dict[str, Any]:
+    """The scheme policy (invariant 4); checked by the till's own Policy rules. Returns it as
+    kept: a single amount is the scheme's one currency's (`server.policy.kept_form`)."""
     for key, value in data.items():
         for item in value.values() if isinstance(value, dict) else [value]:
             if isinstance(item, int) and not -limits.INT64_MAX <= item <= limits.INT64_MAX:
                 shown = str(item)
                 shown = shown if len(shown) < 24 else f"{shown[:20]}… ({len(shown)} digits)"
                 raise Invalid(f"scheme policy: {key} = {shown}: more than 64 bits")
-    try:
-        Policy.from_mapping(data, source="scheme policy")
-    except PolicyError as exc:
-        raise Invalid(str(exc)) from None
     with db.transaction() as tx:
+        data = kept_form(tx, data)
         tx.execute(
             "INSERT INTO policy VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
             (json.dumps(data, sort_keys=True),),
         )
         emit(tx, "policy", "scheme")
+    return data
 
 
 def policy_data(db: Database) -> dict[str, Any]:
@@ -122,9 +120,12 @@ def set_agreement(
     if not 0 <= agreement.threshold <= limits.MAX_AMOUNT or agreement.amount <= 0:
         raise Invalid("an agreement needs a threshold >= 0 and an amount > 0")
     with db.transaction() as tx:
-        if tx.one("SELECT 1 FROM accounts WHERE account_id = ?", (agreement.account_id,)) is None:
+        account = tx.one(
+            "SELECT currency FROM accounts WHERE account_id = ?", (agreement.account_id,)
+        )
+        if account is None:
             raise NotFound(f"unknown account {agreement.account_id}")
-        policy = scheme_policy(tx)
+        policy = scheme_policy(tx).for_currency(str(account[0]))
         low, high = policy.autoload_min_amount, policy.autoload_max_amount
         if not low <= agreement.amount <= high:
             raise Invalid(

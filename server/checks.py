@@ -72,7 +72,7 @@ class Facts:
     till_id: str
     unit_currency: str
     unit_type: str
-    policy: Policy
+    policy: Policy  # its amounts are per currency: read in the entry's (`for_currency`)
     accounts: dict[str, AccountFacts]
     cards: dict[str, tuple[str, str]]  # card_id -> (account_id, state)
     balances: dict[str, int]  # account_id -> balance
@@ -217,7 +217,7 @@ def _autoload(entry: EntryIn, body: AutoloadBody, facts: Facts) -> Judgement:
 
 
 def _topup(entry: EntryIn, facts: Facts) -> Judgement:
-    policy = facts.policy
+    policy = facts.policy.for_currency(entry.currency)
     flags = [*_card_flags(entry, facts), *_cap_flags(entry, facts)]
     if not policy.topup_min_amount <= entry.amount <= policy.topup_max_amount:
         flags.append("topup_bounds")  # D-PAY-4: the cash is in the drawer all the same
@@ -253,7 +253,8 @@ def _spending_flags(entry: EntryIn, facts: Facts) -> list[str]:
 
 def _cap_flags(entry: EntryIn, facts: Facts) -> list[str]:
     assert entry.account_id is not None
-    if facts.balances[entry.account_id] + entry.amount > facts.policy.balance_cap:
+    cap = facts.policy.for_currency(entry.currency).balance_cap
+    if facts.balances[entry.account_id] + entry.amount > cap:
         return ["over_cap"]  # D-AUTO-5
     return []
 

@@ -1,14 +1,69 @@
-"""The scheme policy as the server holds it (invariant 4: rules are data)."""
+"""The scheme policy as the server holds it (invariant 4: rules are data).
+
+Its money settings are per currency. A single amount an operator gives (`balance_cap=15000`)
+is in the scheme's one currency, the currency of its units, and is kept as such
+(`{"EUR": 15000}`), so that a unit added later in another currency starts from that
+currency's defaults rather than inheriting a number meant in another money. In a scheme with
+units in several currencies, or none yet, a single amount is refused: the back office names
+the currency. A single amount kept before amounts were per currency is read in the scheme's
+one currency, which is what it meant then; in a scheme with several currencies by now, as
+EUR, the currency the old defaults were written in (their 30,00 offline limit is 30 kr in
+a krona scheme: the reason amounts are per currency).
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from server.db import Tx
-from sync.policy import DEFAULTS, Policy
+from server.errors import Invalid
+from sync.policy import AMOUNT_KEYS, DEFAULTS, Policy, PolicyError, per_currency_amount
 
 
 def scheme_policy(tx: Tx) -> Policy:
-    """The scheme policy the server holds, or the defaults before one is set."""
+    """The scheme policy the server holds, or the defaults before one is set; read it in an
+    account's currency with `for_currency`."""
     data = tx.scalar("SELECT data FROM policy WHERE id = 1")
-    return DEFAULTS if data is None else Policy.from_mapping(json.loads(data), source="policy")
+    if data is None:
+        return DEFAULTS
+    stored = json.loads(data)
+    currencies = scheme_currencies(tx) if _singles(stored) else []
+    one = currencies[0] if len(currencies) == 1 else "EUR"
+    return Policy.from_mapping(stored, source="policy", currency=one)
+
+
+def scheme_currencies(tx: Tx) -> list[str]:
+    """The currencies the scheme's units sell in."""
+    return [str(row[0]) for row in tx.all("SELECT DISTINCT currency FROM units ORDER BY 1")]
+
+
+def kept_form(tx: Tx, data: dict[str, Any]) -> dict[str, Any]:
+    """The policy data as the server keeps it, checked: each single amount becomes the amount
+    in the scheme's one currency. Raises Invalid naming the key (and the currency)."""
+    singles = _singles(data)
+    try:
+        for key in singles:  # its form first: "abc" is no amount in any currency
+            per_currency_amount(key, data[key], "scheme policy", "EUR")
+    except PolicyError as exc:
+        raise Invalid(str(exc)) from None
+    currencies = scheme_currencies(tx) if singles else []
+    if singles and len(currencies) != 1:
+        key = singles[0]
+        having = (
+            f"units in {', '.join(currencies)}" if currencies else "no unit yet to say its currency"
+        )
+        raise Invalid(
+            f"scheme policy: {key} = {data[key]!r:.40} is a single amount, but the scheme has"
+            f' {having}: give it per currency, e.g. {key} = {{"{(currencies or ["EUR"])[0]}": …}}'
+        )
+    kept = {key: {currencies[0]: value} if key in singles else value for key, value in data.items()}
+    try:
+        Policy.from_mapping(kept, source="scheme policy")
+    except PolicyError as exc:
+        raise Invalid(str(exc)) from None
+    return kept
+
+
+def _singles(data: dict[str, Any]) -> list[str]:
+    return [k for k in AMOUNT_KEYS if k in data and not isinstance(data[k], dict)]

@@ -457,7 +457,12 @@ class SyncClient:
     def _read_policy(self, store: Store) -> None:
         """Take the scheme policy the store holds now (DEFAULTS when it holds none)."""
         try:
-            self._policy = Policy.from_mapping(store.policy_data(), source="scheme policy")
+            unit = store.unit()  # a single amount kept by an older till is in its currency
+            self._policy = Policy.from_mapping(
+                store.policy_data(),
+                source="scheme policy",
+                currency=unit.currency if unit is not None else "EUR",
+            )
         except PolicyError as exc:  # the till's screen says so too; the sync goes on
             log.warning("the store's policy cannot be read, the last one stays: %s", exc)
 

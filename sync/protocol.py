@@ -360,20 +360,22 @@ class AgreementData(FeedData):
 CautionName = Literal[
     "no_photo", "guest_price", "offline_near_limit", "autoload_not_offered", "prices_changed"
 ]
+PerCurrency = Annotated[dict[Currency, Money], Field(min_length=1)]
 
 
 class PolicyData(FeedData):
-    """The scheme policy (`sync.policy.Policy`), every key resolved by the server."""
+    """The scheme policy (`sync.policy.Policy`), every key resolved by the server; its money
+    settings per currency."""
 
     autoload_trigger: Literal["before_purchase", "after_purchase"]
     autoloads_per_day: Annotated[StrictInt, Field(ge=1, le=1000)] | None
-    balance_cap: Money
-    autoload_min_amount: Money
-    autoload_max_amount: Money
-    topup_min_amount: Money
-    topup_max_amount: Money
+    balance_cap: PerCurrency
+    autoload_min_amount: PerCurrency
+    autoload_max_amount: PerCurrency
+    topup_min_amount: PerCurrency
+    topup_max_amount: PerCurrency
     max_entry_amount: dict[Currency, Money]
-    offline_limit: Money
+    offline_limit: PerCurrency
     print_receipts: Literal["always", "on_request"]
     duplicate_tap_window_s: Annotated[float, Field(ge=0, le=3600)]
     auto_charge_on_tap: StrictBool

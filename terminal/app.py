@@ -29,7 +29,7 @@ from drivers.printers.base import PrinterState, PrinterStatus, ReceiptPrinter
 from sync.journal import Committed
 from sync.link import Link
 from sync.money import locale_for
-from sync.policy import Policy, PrintPolicy
+from sync.policy import Policy, PrintPolicy, layered
 from sync.records import JournalEntry, Product, Unit
 from sync.store import Store
 from terminal import messages
@@ -57,11 +57,17 @@ class Till:
         self.config = config
         self.clock = clock
         self.store = store or Store.open(config.store_path, till_id=config.till_id)
+        unit = self.store.unit()
+        # Amounts are per currency: the till reads them in its unit's once (without a unit
+        # the session below refuses to sell).
         self.policy = Policy.from_mapping(
-            {**self.store.policy_data(), **config.policy_overrides}, source="scheme policy"
+            layered(self.store.policy_data(), config.policy_overrides),
+            source=f"scheme policy with {config.source} [policy]"
+            if config.policy_overrides
+            else "scheme policy",
+            currency=unit.currency if unit is not None else "EUR",
         )
         self.link = link
-        unit = self.store.unit()
         self.receipt_language = Language("en")
         if unit is not None:
             # One unit per till: its locale shows money, its language the receipts (and the

@@ -14,7 +14,7 @@ from typing import Any
 
 from drivers.cards import CardIdFormat, open_reader
 from drivers.printers import paper_of
-from sync.policy import Policy, PolicyError
+from sync.policy import PolicyError, check_mapping
 from terminal.i18n import UnknownLanguage, check_language
 from terminal.receipt_render import COLUMNS
 
@@ -93,7 +93,7 @@ _SECTIONS = {
     "card_id": {"byte_order", "encoding", "pad"},
     "printer": {"kind", "columns"},
     "screen": {"language", "font_scale", "fullscreen", "customer_display"},
-    "policy": None,  # checked by Policy.from_mapping
+    "policy": None,  # checked by sync.policy.check_mapping
 }
 
 
@@ -162,8 +162,8 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
     screen = _screen(raw.get("screen", {}), source)
 
     overrides = dict(raw.get("policy", {}))
-    try:
-        Policy.from_mapping(overrides, source=f"{source}: [policy]")
+    try:  # a single amount is in the unit's currency, known once the store is open
+        check_mapping(overrides, source=f"{source}: [policy]")
     except PolicyError as exc:
         raise ConfigError(str(exc)) from None
 

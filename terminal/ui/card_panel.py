@@ -155,8 +155,14 @@ def _placeholder_source(text: str, colour: str) -> PhotoSource:
     return lambda side: placeholder(text, colour, side)
 
 
-TOPUP_AMOUNTS = (1000, 2000, 5000)  # minor units a touch puts on the keypad (D-PAY-4)
 KEYPAD_ROWS = (("7", "8", "9"), ("4", "5", "6"), ("1", "2", "3"), ("00", "0", "back"))
+# Minor units one touch puts on the keypad (D-PAY-4), per currency, inside each one's default
+# top-up bounds (sync.policy: 10 kr is under a krona scheme's smallest load).
+TOPUP_AMOUNTS: dict[str, tuple[int, ...]] = {
+    "EUR": (1000, 2000, 5000),
+    "DKK": (10_000, 20_000, 30_000),
+    "SEK": (30_000, 50_000, 100_000),  # Chalmers' loads (000)
+}
 
 
 class CardPanel(QFrame):
@@ -254,11 +260,14 @@ class CardPanel(QFrame):
                 keys.addWidget(button, row, column)
                 self.key_buttons[name] = button
         self.topup_buttons: list[QPushButton] = []
-        for row, amount in enumerate(TOPUP_AMOUNTS):
+        self._topup_amounts = TOPUP_AMOUNTS["EUR"]  # the unit's, set by ask_topup
+        for index in range(len(self._topup_amounts)):
             button = QPushButton()
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, a=amount: self.topup_chosen.emit(a))
-            keys.addWidget(button, row, 3)
+            button.clicked.connect(
+                lambda _=False, i=index: self.topup_chosen.emit(self._topup_amounts[i])
+            )
+            keys.addWidget(button, index, 3)
             self.topup_buttons.append(button)
         self.keypad_back = QPushButton(translate("screen", "Back  Esc"))
         self.keypad_back.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -358,7 +367,8 @@ class CardPanel(QFrame):
             return format_money(minor, currency)
 
         arrears = keypad.purpose is KeypadPurpose.ARREARS
-        for button, amount in zip(self.topup_buttons, TOPUP_AMOUNTS, strict=True):
+        self._topup_amounts = TOPUP_AMOUNTS.get(currency, TOPUP_AMOUNTS["EUR"])
+        for button, amount in zip(self.topup_buttons, self._topup_amounts, strict=True):
             button.setText(money(amount))
             button.setVisible(not arrears)
         self.keypad_amount.setText(money(keypad.amount))

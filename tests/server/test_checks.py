@@ -770,7 +770,7 @@ def test_an_autoload_of_the_amount_before_a_change_is_accepted(db: Database, til
 @covers("top-up outside the policy's top-up bounds")
 @pytest.mark.parametrize(
     ("amount", "policy"),
-    [(50, {}), (6000, {"topup_max_amount": 5000})],
+    [(50, {}), (6000, {"topup_max_amount": {"EUR": 5000}})],
     ids=["under-min", "over-max"],
 )
 def test_a_top_up_outside_the_bounds_is_flagged(

@@ -16,7 +16,9 @@ router = APIRouter()
 
 @router.put("/policy", status_code=204, responses=WRITE)
 def put_policy(body: PolicyIn, db: DB) -> None:
-    """The whole scheme policy: keys left out take their defaults."""
+    """The whole scheme policy: keys left out take their defaults. Amounts are per currency
+    (`{"offline_limit": {"SEK": 30000}}`; currencies left out keep theirs); a single amount is
+    the scheme's one currency's, refused (422) when its units sell in several or none."""
     catalogue.set_policy(db, body.model_dump(exclude_unset=True))
 
 
