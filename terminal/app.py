@@ -34,7 +34,13 @@ from sync.records import JournalEntry, Product, Unit
 from sync.store import Store
 from terminal import messages
 from terminal.config import TillConfig
-from terminal.i18n import Language, language_of_unit, set_date_locale, set_screen_language
+from terminal.i18n import (
+    Language,
+    language_of_unit,
+    set_date_locale,
+    set_screen_language,
+    translate,
+)
 from terminal.money import use_locale
 from terminal.print_queue import PrintQueue, PrintRecord, PrintState
 from terminal.receipt import receipt_from_entries, should_print
@@ -320,15 +326,18 @@ class Till:
         printer_status = (
             self.queue.status
             if self.queue is not None
-            else PrinterStatus(PrinterState.OFFLINE, "not started")
+            else PrinterStatus(PrinterState.OFFLINE, translate("screen", "not started"))
         )
         printer_ok = printer_status.ready
         plain = printer_status.state is PrinterState.READY
-        printer_text = "ready" if plain else printer_status.text  # "Paper is running low" too
+        # The printer's own words ("Paper is running low") come from its driver, in English.
+        printer_text = translate("screen", "ready") if plain else printer_status.text
         last = self.last_print
         if last is not None and last.state is PrintState.FAILED:
             printer_ok = False
-            printer_text = f"receipt not printed ({last.error}); F5 reprints"
+            printer_text = translate("screen", "receipt not printed ({error}); F5 reprints").format(
+                error=last.error
+            )
         reader = self.reader.status
         return TillStatus(
             online=self.link.is_online(),

@@ -12,10 +12,13 @@ from enum import StrEnum
 
 from sync.policy import AutoloadTrigger, Policy
 from sync.records import CardSnapshot, CardState, PriceLevel, SaleLine, Unit
+from terminal.i18n import QT_TRANSLATE_NOOP, format_day, translate
 from terminal.money import format_money
 from terminal.pricing import effective_level
 
-UNKNOWN_TEXT = "Unknown card here: not registered for this unit (it may be for other units)."
+UNKNOWN_TEXT = QT_TRANSLATE_NOOP(
+    "verdict", "Unknown card here: not registered for this unit (it may be for other units)."
+)
 
 
 class Outcome(StrEnum):
@@ -38,6 +41,30 @@ class Reason(StrEnum):
     OVER_CAP = "over the balance cap"
     TOPUP_BOUNDS = "top-up amount outside the scheme's bounds"
     CURRENCY = "wrong currency"
+
+
+# The reasons as a refusal's headline names them (Reason's values stay the wire's words).
+_REASONS: dict[Reason, str] = {
+    Reason.OK: QT_TRANSLATE_NOOP("verdict", "ok"),
+    Reason.UNKNOWN_CARD: QT_TRANSLATE_NOOP("verdict", "unknown card"),
+    Reason.BLOCKED: QT_TRANSLATE_NOOP("verdict", "card blocked"),
+    Reason.REPLACED: QT_TRANSLATE_NOOP("verdict", "replaced by a newer card"),
+    Reason.NOT_ALLOWED_HERE: QT_TRANSLATE_NOOP("verdict", "not allowed at this unit"),
+    Reason.ARREARS: QT_TRANSLATE_NOOP("verdict", "payment blocked for arrears"),
+    Reason.BLOCKED_CATEGORY: QT_TRANSLATE_NOOP("verdict", "product category blocked"),
+    Reason.DAILY_LIMIT: QT_TRANSLATE_NOOP("verdict", "daily limit reached"),
+    Reason.INSUFFICIENT_BALANCE: QT_TRANSLATE_NOOP("verdict", "insufficient balance"),
+    Reason.OFFLINE_LIMIT: QT_TRANSLATE_NOOP("verdict", "offline limit reached"),
+    Reason.OVER_CAP: QT_TRANSLATE_NOOP("verdict", "over the balance cap"),
+    Reason.TOPUP_BOUNDS: QT_TRANSLATE_NOOP("verdict", "top-up amount outside the scheme's bounds"),
+    Reason.CURRENCY: QT_TRANSLATE_NOOP("verdict", "wrong currency"),
+}
+OFFER_AUTOLOAD = QT_TRANSLATE_NOOP("verdict", "Offer autoload.")
+
+
+def reason_text(reason: Reason) -> str:
+    """A reason in the screen's language."""
+    return translate("verdict", _REASONS[reason])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +97,13 @@ class Verdict:
 
     @property
     def headline(self) -> str:
-        """What the card panel shows in large letters."""
+        """What the card panel shows in large letters, in the screen's language."""
         if self.outcome is Outcome.REFUSED:
-            return f"REFUSED: {self.reason.value}"
-        return self.outcome.value.upper()
+            reason = reason_text(self.reason)
+            return translate("verdict", "REFUSED: {reason}").format(reason=reason)
+        if self.outcome is Outcome.APPROVED_OFFLINE:
+            return translate("verdict", "APPROVED OFFLINE")
+        return translate("verdict", "APPROVED")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +121,7 @@ def decide(ctx: TapContext) -> Verdict:
     snap = ctx.snapshot
     cur = ctx.unit.currency
     if snap is None:
-        return _refuse(Reason.UNKNOWN_CARD, UNKNOWN_TEXT, cur)
+        return _refuse(Reason.UNKNOWN_CARD, translate("verdict", UNKNOWN_TEXT), cur)
     money = _fmt(cur)
     missing_photo = snap.cardholder.photo_sha256 is None
     card, account, holder = snap.card, snap.account, snap.cardholder
@@ -101,41 +131,51 @@ def decide(ctx: TapContext) -> Verdict:
     )
 
     if card.state is CardState.CLOSED:  # D-CARD-1, D-CARD-2
-        newer = f" (new card ends {card.replaced_by[-4:]})" if card.replaced_by else ""
-        return _v(
-            Outcome.REFUSED,
-            Reason.REPLACED,
-            f"This card was replaced by a newer card{newer}. Keep it back.",
-            common,
+        text = (
+            translate(
+                "verdict",
+                "This card was replaced by a newer card (new card ends {end}). Keep it back.",
+            ).format(end=card.replaced_by[-4:])
+            if card.replaced_by
+            else translate("verdict", "This card was replaced by a newer card. Keep it back.")
         )
+        return _v(Outcome.REFUSED, Reason.REPLACED, text, common)
     if card.state is CardState.BLOCKED:  # D-CARD-2
         return _v(
             Outcome.REFUSED,
             Reason.BLOCKED,
-            "Card blocked by the cardholder or the office. Do not accept it.",
+            translate("verdict", "Card blocked by the cardholder or the office. Do not accept it."),
             common,
         )
     if account.currency != cur:
         return _v(
             Outcome.REFUSED,
             Reason.CURRENCY,
-            f"Account is in {account.currency}, this till sells in {cur}.",
+            translate("verdict", "Account is in {account}, this till sells in {till}.").format(
+                account=account.currency, till=cur
+            ),
             common,
         )
     if account.payment_blocked:  # D-AUTO-7
         return _v(
             Outcome.REFUSED,
             Reason.ARREARS,
-            f"Payment blocked after a returned direct debit. Arrears "
-            f"{money(account.arrears)} can be paid at a cash till or service point.",
+            translate(
+                "verdict",
+                "Payment blocked after a returned direct debit. Arrears {arrears} can be paid "
+                "at a cash till or service point.",
+            ).format(arrears=money(account.arrears)),
             common,
         )
     if ctx.unit.unit_type not in holder.allowed_unit_types:  # D-UNIT-2
-        allowed = ", ".join(sorted(holder.allowed_unit_types)) or "nowhere"
+        allowed = ", ".join(sorted(holder.allowed_unit_types)) or translate("verdict", "nowhere")
         return _v(
             Outcome.REFUSED,
             Reason.NOT_ALLOWED_HERE,
-            f"Not allowed at a {ctx.unit.unit_type}; the cardholder allows: {allowed}.",
+            translate(
+                "verdict",
+                "Not allowed at a {unit}; the cardholder allows: {allowed}.",
+            ).format(unit=ctx.unit.unit_type, allowed=allowed),
             common,
         )
 
@@ -148,7 +188,10 @@ def decide(ctx: TapContext) -> Verdict:
         return _v(
             Outcome.REFUSED,
             Reason.BLOCKED_CATEGORY,
-            f"Not allowed for this card: {', '.join(blocked)}. Remove it from the tray.",
+            translate(
+                "verdict",
+                "Not allowed for this card: {blocked}. Remove it from the tray.",
+            ).format(blocked=", ".join(blocked)),
             priced,
         )
     limit = holder.daily_limit
@@ -157,7 +200,9 @@ def decide(ctx: TapContext) -> Verdict:
         return _v(
             Outcome.REFUSED,
             Reason.DAILY_LIMIT,
-            f"Daily limit {money(limit)} reached: {money(left)} left today.",
+            translate("verdict", "Daily limit {limit} reached: {left} left today.").format(
+                limit=money(limit), left=money(left)
+            ),
             priced,
         )
 
@@ -173,14 +218,15 @@ def decide(ctx: TapContext) -> Verdict:
 
     # D-PAY-1: a positive balance that covers the purchase; an empty tray needs a positive balance.
     if available < total or available <= 0:
-        short = f"{money(total - available)} short" if total > 0 else "no balance left"
-        hint = " Offer autoload." if offer is not None and not credited else ""
-        return _v(
-            Outcome.REFUSED,
-            Reason.INSUFFICIENT_BALANCE,
-            f"Insufficient balance: {short}.{hint}",
-            priced,
-        )
+        if total > 0:
+            text = translate("verdict", "Insufficient balance: {short} short.").format(
+                short=money(total - available)
+            )
+        else:
+            text = translate("verdict", "Insufficient balance: no balance left.")
+        if offer is not None and not credited:
+            text = f"{text} {translate('verdict', OFFER_AUTOLOAD)}"
+        return _v(Outcome.REFUSED, Reason.INSUFFICIENT_BALANCE, text, priced)
 
     if not ctx.online:  # D-OFF-3
         spent_offline = snap.unsent_debits + total
@@ -188,14 +234,16 @@ def decide(ctx: TapContext) -> Verdict:
             return _v(
                 Outcome.REFUSED,
                 Reason.OFFLINE_LIMIT,
-                f"Offline limit {money(ctx.policy.offline_limit)} per card reached: "
-                f"{money(snap.unsent_debits)} already spent here unsynced.",
+                translate(
+                    "verdict",
+                    "Offline limit {limit} per card reached: {spent} already spent here unsynced.",
+                ).format(limit=money(ctx.policy.offline_limit), spent=money(snap.unsent_debits)),
                 priced,
             )
         return _v(
             Outcome.APPROVED_OFFLINE,
             Reason.OK,
-            _approved_text(total, after, money) + " Till is offline.",
+            f"{_approved_text(total, after, money)} {translate('verdict', 'Till is offline.')}",
             priced,
         )
     return _v(Outcome.APPROVED, Reason.OK, _approved_text(total, after, money), priced)
@@ -215,14 +263,20 @@ def _autoload(
     if compared >= agreement.threshold:  # D-AUTO-2
         return None, None
     if agreement.collection_failed:  # D-AUTO-8
-        return None, "Autoload stopped: the last collection failed. Top up by hand."
+        return None, translate(
+            "verdict", "Autoload stopped: the last collection failed. Top up by hand."
+        )
     if agreement.active_from > ctx.today:  # D-AUTO-6
-        return None, f"Autoload active from {agreement.active_from:%d.%m.%Y}."
+        return None, translate("verdict", "Autoload active from {day}.").format(
+            day=format_day(agreement.active_from)
+        )
     per_day = policy.autoloads_per_day
     if per_day is not None and snap.autoloads_today >= per_day:  # D-AUTO-4
-        return None, "Autoload already used today (once a day)."
+        return None, translate("verdict", "Autoload already used today (once a day).")
     if balance + agreement.amount > policy.balance_cap:  # D-AUTO-5: never over the cap
-        return None, f"Autoload would take the balance over the {money(policy.balance_cap)} cap."
+        return None, translate(
+            "verdict", "Autoload would take the balance over the {cap} cap."
+        ).format(cap=money(policy.balance_cap))
     return AutoloadOffer(agreement.amount, balance + agreement.amount, needed=False), None
 
 
@@ -232,7 +286,7 @@ def decide_topup(
     """D-PAY-4: a top-up at the till; refused to a blocked card and over the cap (D-AUTO-5)."""
     money = _fmt(currency)
     if snapshot is None:
-        return _refuse(Reason.UNKNOWN_CARD, UNKNOWN_TEXT, currency)
+        return _refuse(Reason.UNKNOWN_CARD, translate("verdict", UNKNOWN_TEXT), currency)
     common = Verdict(
         Outcome.REFUSED,
         Reason.OK,
@@ -245,11 +299,12 @@ def decide_topup(
         return _v(
             Outcome.REFUSED,
             Reason.REPLACED,
-            "This card was replaced by a newer card: top up the new one.",
+            translate("verdict", "This card was replaced by a newer card: top up the new one."),
             common,
         )
     if snapshot.card.state is CardState.BLOCKED:
-        return _v(Outcome.REFUSED, Reason.BLOCKED, "Card blocked: no top-up.", common)
+        text = translate("verdict", "Card blocked: no top-up.")
+        return _v(Outcome.REFUSED, Reason.BLOCKED, text, common)
     if amount <= 0:
         raise ValueError(f"top-up amount must be positive, got {amount}")
     if not policy.topup_min_amount <= amount <= policy.topup_max_amount:
@@ -257,7 +312,7 @@ def decide_topup(
         return _v(
             Outcome.REFUSED,
             Reason.TOPUP_BOUNDS,
-            f"A top-up here is {low} to {high}.",
+            translate("verdict", "A top-up here is {low} to {high}.").format(low=low, high=high),
             common,
         )
     after = snapshot.balance + amount
@@ -266,10 +321,14 @@ def decide_topup(
         return _v(
             Outcome.REFUSED,
             Reason.OVER_CAP,
-            f"Over the {money(policy.balance_cap)} balance cap: at most {money(room)}.",
+            translate("verdict", "Over the {cap} balance cap: at most {room}.").format(
+                cap=money(policy.balance_cap), room=money(room)
+            ),
             common,
         )
-    message = f"Top up {money(amount)}: new balance {money(after)}."
+    message = translate("verdict", "Top up {amount}: new balance {after}.").format(
+        amount=money(amount), after=money(after)
+    )
     return _v(Outcome.APPROVED, Reason.OK, message, common, balance_after=after, total=amount)
 
 
@@ -284,8 +343,12 @@ def _refuse(reason: Reason, message: str, currency: str) -> Verdict:
 
 def _approved_text(total: int, after: int, money: _Formatter) -> str:
     if total == 0:
-        return f"Card OK. Balance {money(after)}. Ring up the tray."
-    return f"Pay {money(total)}. Balance after {money(after)}."
+        return translate("verdict", "Card OK. Balance {balance}. Ring up the tray.").format(
+            balance=money(after)
+        )
+    return translate("verdict", "Pay {total}. Balance after {after}.").format(
+        total=money(total), after=money(after)
+    )
 
 
 class _Formatter:

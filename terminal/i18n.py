@@ -93,6 +93,12 @@ def screen_language() -> Language:
     return _screen
 
 
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name lupdate reads)
+    """Marks `text` for the catalogues where it is defined; `translate` it where it is shown."""
+    del context
+    return text
+
+
 def translate(context: str, text: str) -> str:
     """`text` in the screen's language (lupdate reads `context` and `text` from this call)."""
     return _screen.translate(context, text)

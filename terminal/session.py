@@ -19,8 +19,17 @@ from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, SaleLine,
 from sync.store import AlreadyVoided, Committed, Store, StoreUnavailable
 from terminal import messages
 from terminal.basket import Basket
-from terminal.decide import Outcome, Reason, TapContext, Verdict, decide, decide_topup
-from terminal.i18n import format_day
+from terminal.decide import (
+    OFFER_AUTOLOAD,
+    Outcome,
+    Reason,
+    TapContext,
+    Verdict,
+    decide,
+    decide_topup,
+    reason_text,
+)
+from terminal.i18n import format_day, translate
 from terminal.money import format_money
 from terminal.pricing import effective_level
 
@@ -272,7 +281,7 @@ class SaleSession:
         if self.card is None:
             return messages.HINT_TAP
         if not self.card.verdict.approved:
-            return messages.hint_refused(self.card.verdict.reason.value)
+            return messages.hint_refused(reason_text(self.card.verdict.reason))
         if self.held:
             return messages.HINT_CONFIRM
         return None
@@ -706,5 +715,5 @@ class _Keypad:
 
 def _without_offer(verdict: Verdict) -> Verdict:
     note = messages.AUTOLOAD_DECLINED
-    message = verdict.message.replace(" Offer autoload.", "")
+    message = verdict.message.replace(f" {translate('verdict', OFFER_AUTOLOAD)}", "")
     return replace(verdict, autoload=None, autoload_note=note, message=message)

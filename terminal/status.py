@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from terminal.i18n import translate
+
 
 @dataclass(frozen=True, slots=True)
 class TillStatus:
@@ -39,32 +41,37 @@ class TillStatus:
         synced = ""
         if self.last_sync is not None:
             age = max(0, int((self.now - self.last_sync).total_seconds()))
-            synced = f" · synced {format_age(age)} ago"
+            synced = translate("screen", " · synced {age} ago").format(age=format_age(age))
         if self.online:
-            return f"● Online{synced}"
-        return f"● Offline: selling from the local copy{synced}"
+            return translate("screen", "● Online") + synced
+        return translate("screen", "● Offline: selling from the local copy") + synced
 
     @property
     def feed_text(self) -> str:
         """Empty while the till reads everything the server sends."""
         if self.unreadable == 0:
             return ""
-        what = "change" if self.unreadable == 1 else "changes"
-        return f"⚠ {self.unreadable} {what} from the server not readable: reported"
+        if self.unreadable == 1:
+            return translate("screen", "⚠ 1 change from the server not readable: reported")
+        return translate(
+            "screen", "⚠ {count} changes from the server not readable: reported"
+        ).format(count=self.unreadable)
 
     @property
     def unsent_text(self) -> str:
         if self.unsent == 0:
-            return "All entries sent"
+            return translate("screen", "All entries sent")
         age = self.oldest_age_s or 0
-        text = f"Unsent {self.unsent} · oldest {format_age(age)}"
-        return f"⚠ {text}: sync stuck" if self.alarm else text
+        text = translate("screen", "Unsent {count} · oldest {age}").format(
+            count=self.unsent, age=format_age(age)
+        )
+        return translate("screen", "⚠ {text}: sync stuck").format(text=text) if self.alarm else text
 
 
 def format_age(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} s"
+        return translate("screen", "{seconds} s").format(seconds=seconds)
     if seconds < 3600:
-        return f"{seconds // 60} min"
+        return translate("screen", "{minutes} min").format(minutes=seconds // 60)
     hours, rest = divmod(seconds, 3600)
-    return f"{hours} h {rest // 60} min"
+    return translate("screen", "{hours} h {minutes} min").format(hours=hours, minutes=rest // 60)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from sync.records import SaleLine
+from terminal import messages
 from terminal.i18n import translate
 from terminal.money import format_money
 
@@ -86,4 +87,4 @@ class BasketView(QFrame):
         self.total.setText(
             translate("screen", "Total {amount}").format(amount=format_money(total, currency))
         )
-        self.level.setText(translate("screen", "at {level} prices").format(level=level))
+        self.level.setText(messages.price_level_name(level))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from terminal.i18n import translate
 from terminal.ui import theme
 
 POLL_MS = 500
@@ -37,12 +38,15 @@ class WaitingWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 60, 60, 60)
         layout.addStretch(1)
-        self.title = QLabel("Waiting for the scheme data from the server …")
+        self.title = QLabel(translate("screen", "Waiting for the scheme data from the server …"))
         self.title.setStyleSheet(f"font-size: {self._px(34)}px; font-weight: 700;")
         self.title.setWordWrap(True)
         self.detail = QLabel(
-            f"Till {till_id} is enrolled with {server_url}. It sells as soon as its unit, menu"
-            " and cardholders have arrived; nothing needs to be done here."
+            translate(
+                "screen",
+                "Till {till} is enrolled with {server}. It sells as soon as its unit, menu"
+                " and cardholders have arrived; nothing needs to be done here.",
+            ).format(till=till_id, server=server_url)
         )
         self.detail.setStyleSheet(f"font-size: {self._px(20)}px;")
         self.detail.setWordWrap(True)
@@ -65,11 +69,16 @@ class WaitingWindow(QWidget):
             return
         online, error = self._link_state()
         if online:
-            self.state.setText("● The server answers: receiving the scheme …")
+            self.state.setText(translate("screen", "● The server answers: receiving the scheme …"))
             self.state.setStyleSheet(f"font-size: {self._px(18)}px; color: {theme.APPROVED};")
         else:
-            text = "● The server has not answered yet"
-            self.state.setText(f"{text}: {error}" if error else f"{text}; trying again …")
+            self.state.setText(
+                translate("screen", "● The server has not answered yet: {error}").format(
+                    error=error
+                )
+                if error
+                else translate("screen", "● The server has not answered yet; trying again …")
+            )
             self.state.setStyleSheet(f"font-size: {self._px(18)}px; color: {theme.OFFLINE};")
 
     def _px(self, size: int) -> int:

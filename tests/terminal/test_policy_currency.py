@@ -18,7 +18,7 @@ from terminal.app import Till
 from terminal.config import ConfigError, PrinterConfig, ReaderConfig, TillConfig, load_config
 from terminal.decide import Outcome, Reason
 from terminal.session import Panel
-from tests.terminal.till_scheme import NOW, UNIT
+from tests.terminal.till_scheme import NOW, PORTRAIT, PORTRAIT_SHA, UNIT
 
 SE_UNIT = replace(
     UNIT,
@@ -52,7 +52,10 @@ def krona_till(
     with Store.open(tmp_path / "till.db", till_id="till-se") as store:
         store.upsert_unit(SE_UNIT)
         store.upsert_products([LUNCH])
-        store.upsert_cardholders([Cardholder("h-se", "Sven", None, frozenset({"restaurang"}))])
+        # With his photo on file, so that no identity check holds the charge (D-CARD-4).
+        store.put_photo(PORTRAIT_SHA, PORTRAIT)
+        holder = Cardholder("h-se", "Sven", PORTRAIT_SHA, frozenset({"restaurang"}))
+        store.upsert_cardholders([holder])
         store.upsert_accounts([Account("a-se", "h-se", "SEK", 50_000, PriceLevel.STUDENT)])
         store.upsert_cards([Card(CARD, "a-se", CardState.ACTIVE)])
         if policy is not None:
