@@ -63,11 +63,17 @@ class UnknownAccount(StoreError):
 
 
 class NotVoidable(StoreError):
-    """The entry is not a sale: only a sale can be voided."""
+    """The entry cannot be voided: it is not a sale or a top-up, or it is a top-up the
+    balance no longer covers (spent already); the message says which."""
 
 
 class AlreadyVoided(StoreError):
-    """The sale has been voided already: a sale is reversed once."""
+    """The sale or top-up has been voided already: an entry is reversed once."""
+
+
+class NotPayable(StoreError):
+    """An arrears payment the account does not owe (D-AUTO-7): it has no arrears, or the
+    amount is more than them; the message says which, with both figures."""
 
 
 # -- the sync client ---------------------------------------------------------------------------
