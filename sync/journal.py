@@ -18,6 +18,7 @@ from sync.errors import (
     BadValue,
     NotPayable,
     NotVoidable,
+    TopupSpent,
     UnknownAccount,
     UnknownEntry,
 )
@@ -335,10 +336,7 @@ class JournalMixin(StoreBase):
             after = before - amount
             if kind == EntryKind.TOPUP:
                 if after < 0:
-                    raise NotVoidable(
-                        f"the top-up of receipt {voided_receipt} ({amount} minor units) has been"
-                        f" spent: the balance of {before} no longer covers it"
-                    )
+                    raise TopupSpent(receipt_no=voided_receipt, amount=amount, balance=before)
                 body = VoidBody(
                     voids=UUID(entry_id),
                     voided_receipt_no=voided_receipt,
@@ -425,13 +423,8 @@ class JournalMixin(StoreBase):
             ).fetchone()
             (paid,) = conn.execute(PENDING_ARREARS_PAID, (account_id,)).fetchone()
             before = max(0, int(cached) - int(paid))
-            if before == 0:
-                raise NotPayable(f"account {account_id!r} has no arrears to pay")
-            if amount > before:
-                raise NotPayable(
-                    f"{amount} minor units is more than the arrears of {before} that account"
-                    f" {account_id!r} owes"
-                )
+            if amount > before:  # none owed included
+                raise NotPayable(account_id=account_id, amount=amount, owed=before)
             receipt_no = self._next_receipt(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
             entry = self._append(

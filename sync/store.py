@@ -23,6 +23,7 @@ from sync.errors import (
     StoreCorrupt,
     StoreError,
     StoreUnavailable,
+    TopupSpent,
     UnknownAccount,
     UnknownEntry,
 )
@@ -47,6 +48,7 @@ __all__ = [  # what the store raises is in sync.errors, and here with the store
     "StoreCorrupt",
     "StoreError",
     "StoreUnavailable",
+    "TopupSpent",
     "UnknownAccount",
     "UnknownEntry",
 ]

@@ -24,6 +24,7 @@ from sync.store import (
     NotVoidable,
     PageRecords,
     Store,
+    TopupSpent,
     UnknownAccount,
 )
 
@@ -146,8 +147,10 @@ def test_d_pay_1_a_top_up_spent_already_is_not_voidable(store: Store) -> None:
     journaled and no receipt number is used."""
     topped = topup(store, 1500)
     sale(store, 5200)  # 6500 - 5200 = 1300 left: less than the top-up
-    with pytest.raises(NotVoidable) as raised:
+    with pytest.raises(TopupSpent) as raised:
         void(store, topped.entries[0].entry_id)
+    assert isinstance(raised.value, NotVoidable)
+    assert (raised.value.receipt_no, raised.value.amount, raised.value.balance) == (1, 1500, 1300)
     assert str(raised.value) == (
         "the top-up of receipt 1 (1500 minor units) has been spent: the balance of 1300 no"
         " longer covers it"
@@ -249,6 +252,7 @@ def test_d_auto_7_more_than_the_arrears_or_not_in_cash_is_refused(path: Path) ->
         assert str(raised.value) == (
             "101 minor units is more than the arrears of 100 that account 'a1' owes"
         )
+        assert (raised.value.amount, raised.value.owed) == (101, 100)
         with pytest.raises(BadValue, match="tender must be cash"):
             pay(store, 100, "bank_card")
         with pytest.raises(BadValue, match="amount"):
