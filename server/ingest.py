@@ -307,7 +307,11 @@ class _Batch:
         if voided is not None and voided.revenue is not None:
             # The leg the sale or top-up went to (a unit's revenue, even if the till has moved
             # to another unit since; the till's drawer or card terminal): reversed.
-            other, kind = voided.revenue, voided.kind
+            other = voided.revenue
+            if voided.kind == "sale":
+                kind = "revenue"
+            else:
+                kind = "card" if voided.tender == "bank_card" else "cash"
         elif entry.kind == "sale" or (entry.kind == "void" and tender == "card"):
             other, kind = currency_ledger(f"revenue:{self.unit_id}", entry.currency), "revenue"
         elif entry.kind == "autoload":

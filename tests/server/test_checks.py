@@ -1003,6 +1003,10 @@ def test_d_auto_7_arrears_paid_in_cash_go_to_the_drawer_and_lift_the_block(
     with db.transaction(write=False) as tx:
         changed = tx.all("SELECT kind, item_key FROM changes WHERE seq > ?", (mark,))
     assert ("account", "a1") in [tuple(row) for row in changed]
+    # D-PAY-5: a retried upload gets the original answers and pays nothing twice.
+    assert ingest(db, TILL, [part, rest]).results == results
+    assert owed(db) == (0, False)
+    assert ledger_balance(db, "arrears-receivable:EUR") == 600
 
 
 @covers("arrears payment that moves stored value")
