@@ -22,7 +22,14 @@ from datetime import date, datetime, timedelta
 
 from pydantic import ValidationError
 
-from sync.entry_body import AutoloadBody, Body, SaleBody, VoidBody, line_json
+from sync.entry_body import (
+    ArrearsPaymentBody,
+    AutoloadBody,
+    Body,
+    SaleBody,
+    VoidBody,
+    line_json,
+)
 from sync.policy import Policy
 from sync.protocol import EntryIn
 
@@ -30,7 +37,9 @@ from sync.protocol import EntryIn
 # autoload may not have reached the till yet.
 CLOCK_SKEW = timedelta(minutes=10)
 
-SIGN = {"sale": -1, "void": 1, "autoload": 1, "topup": 1}
+# The sign of what each kind moves; a void's is the opposite of what it voids (checked with
+# it), an arrears payment moves no stored value (D-AUTO-7: it settles a debt).
+SIGN = {"sale": -1, "void": 1, "autoload": 1, "topup": 1, "arrears_payment": 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +52,18 @@ class AccountFacts:
 
 @dataclass(frozen=True, slots=True)
 class SaleFacts:
-    """A sale the server booked, for a void to reverse."""
+    """A sale or a top-up the server booked, for a void to reverse."""
 
     till_id: str
     account_id: str
-    amount: int  # negative: what the sale took
+    amount: int  # a sale: negative, what it took; a top-up: positive, what it credited
     lines: list[dict[str, object]] | None  # None: booked before the server kept lines
     voided_by: str | None
-    revenue: str | None = None  # the revenue account it was booked to: a void reverses that one
+    # the other leg it was booked to (revenue, the till's cash or card terminal): a void
+    # reverses that one
+    revenue: str | None = None
+    kind: str = "sale"  # or "topup"
+    tender: str = "card"  # a top-up's: cash or bank_card
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +93,7 @@ class Facts:
     agreements: dict[str, list[AgreementVersion]]  # account_id -> versions, oldest first
     day_autoloads: dict[tuple[str, date], int] = field(default_factory=dict)
     day_spent: dict[tuple[str, date], int] = field(default_factory=dict)
+    arrears: dict[str, int] = field(default_factory=dict)  # account_id -> owed (D-AUTO-7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +122,8 @@ def judge(entry: EntryIn, facts: Facts) -> Judgement:
         judged = _void(entry, body, facts)
     elif isinstance(body, AutoloadBody):
         judged = _autoload(entry, body, facts)
+    elif isinstance(body, ArrearsPaymentBody):
+        judged = _arrears_payment(entry, body, facts)
     else:
         judged = _topup(entry, facts)
     return dataclasses.replace(judged, body=body)
@@ -123,7 +139,14 @@ def _common(entry: EntryIn, facts: Facts) -> str | None:
         return f"account {entry.account_id} is in {account.currency}, the entry in {entry.currency}"
     if entry.currency != facts.unit_currency:
         return f"this till's unit sells in {facts.unit_currency}, the entry is in {entry.currency}"
-    if entry.amount == 0 or (entry.amount > 0) != (SIGN[entry.kind] > 0):
+    sign = SIGN[entry.kind]
+    if entry.kind == "arrears_payment":
+        if entry.amount != 0:
+            return (
+                f"an arrears payment moves no stored value, this one moves {entry.amount}"
+                " (D-AUTO-7)"
+            )
+    elif entry.amount == 0 or (entry.kind != "void" and (entry.amount > 0) != (sign > 0)):
         return f"a {entry.kind} cannot move {entry.amount}"
     bound = facts.policy.entry_bound(entry.currency)
     if abs(entry.amount) > bound:
@@ -153,22 +176,70 @@ def _sale(entry: EntryIn, body: SaleBody, facts: Facts) -> Judgement:
 
 
 def _void(entry: EntryIn, body: VoidBody, facts: Facts) -> Judgement:
-    sale = facts.sales.get(str(body.voids))
-    if sale is None:
-        return Judgement(f"no booked sale {body.voids} of this till to void")
-    if sale.till_id != facts.till_id:
-        return Judgement(f"sale {body.voids} was made at till {sale.till_id}, not this one")
-    if sale.voided_by is not None:
-        return Judgement(f"sale {body.voids} was already voided by {sale.voided_by}")
-    if sale.account_id != entry.account_id:
-        return Judgement(f"sale {body.voids} was charged to account {sale.account_id}")
-    if entry.amount != -sale.amount:
-        return Judgement(f"sale {body.voids} took {-sale.amount}; a void gives back exactly that")
-    if sale.lines is not None and [line_json(line) for line in body.lines] != sale.lines:
+    what = "top-up" if body.voided_kind == "topup" else "sale"
+    if (entry.amount > 0) != (what == "sale"):  # a sale's void gives, a top-up's takes
+        of = " of a top-up" if what == "top-up" else ""
+        return Judgement(f"a void{of} cannot move {entry.amount}")
+    voided = facts.sales.get(str(body.voids))
+    if voided is None or voided.kind != body.voided_kind:
+        return Judgement(f"no booked {what} {body.voids} of this till to void")
+    if voided.till_id != facts.till_id:
+        return Judgement(f"{what} {body.voids} was made at till {voided.till_id}, not this one")
+    if voided.voided_by is not None:
+        return Judgement(f"{what} {body.voids} was already voided by {voided.voided_by}")
+    if voided.account_id != entry.account_id:
+        verb = "credited" if what == "top-up" else "charged"
+        return Judgement(f"{what} {body.voids} was {verb} to account {voided.account_id}")
+    if what == "top-up":
+        return _topup_void(entry, body, voided, facts)
+    if entry.amount != -voided.amount:
+        return Judgement(f"sale {body.voids} took {-voided.amount}; a void gives back exactly that")
+    if voided.lines is not None and [line_json(line) for line in body.lines] != voided.lines:
         return Judgement(f"the void's lines differ from those of sale {body.voids}")
     # A void is a credit too: D-AUTO-5's cap covers refunds ("credit that takes the balance
     # over the cap" in RULES), e.g. when a deposit reached the cap after the sale.
     return Judgement(None, _flags(_cap_flags(entry, facts), offline=False))
+
+
+def _topup_void(entry: EntryIn, body: VoidBody, topup: SaleFacts, facts: Facts) -> Judgement:
+    """The top-up's money leaves the card and goes back where it came from: exactly its
+    amount, to its tender, and only while the card still holds it (the till never creates
+    money: a top-up spent already cannot be voided in full)."""
+    assert entry.account_id is not None
+    if entry.amount != -topup.amount:
+        return Judgement(
+            f"top-up {body.voids} credited {topup.amount}; its void takes back exactly that"
+        )
+    if body.tender != topup.tender or body.lines:
+        return Judgement(
+            f"top-up {body.voids} was paid by {topup.tender}; its void goes back to that,"
+            " without lines"
+        )
+    balance = facts.balances[entry.account_id]
+    if balance + entry.amount < 0:
+        return Judgement(
+            f"top-up {body.voids} of {topup.amount} has been spent: account {entry.account_id}"
+            f" holds {balance}, its void cannot take it back (D-PAY-1)"
+        )
+    return Judgement(None, _flags(_card_flags(entry, facts), offline=False))
+
+
+def _arrears_payment(entry: EntryIn, body: ArrearsPaymentBody, facts: Facts) -> Judgement:
+    """D-AUTO-7: cash paid at the till against the account's arrears; never more than they
+    are (the server books what it owes, not a credit: no till creates money)."""
+    assert entry.account_id is not None
+    if body.arrears_after != body.arrears_before - body.amount:
+        return Judgement(
+            f"the payment's arrears before ({body.arrears_before}) less its amount"
+            f" ({body.amount}) are not its arrears after ({body.arrears_after})"
+        )
+    owed = facts.arrears.get(entry.account_id, 0)
+    if body.amount > owed:
+        return Judgement(
+            f"an arrears payment of {body.amount} is more than the {owed} account"
+            f" {entry.account_id} owes (D-AUTO-7)"
+        )
+    return Judgement(None, _flags(_card_flags(entry, facts), offline=False))
 
 
 def _autoload(entry: EntryIn, body: AutoloadBody, facts: Facts) -> Judgement:
@@ -276,6 +347,17 @@ RULES: list[tuple[str, str, str]] = [
         "void of no booked sale of this till, twice, or for another amount or lines",
         "refused",
         "a till reverses its own sales, once",
+    ),
+    (
+        "void of no booked top-up of this till, twice, or for another amount or tender",
+        "refused",
+        "a till reverses its own top-ups, once",
+    ),
+    ("void of a top-up the balance no longer covers", "refused", "D-PAY-1: spent already"),
+    (
+        "arrears payment that moves stored value or pays more than the account owes",
+        "refused",
+        "D-AUTO-7",
     ),
     (
         "autoload without an agreement at its time, or for an amount no version had",

@@ -173,7 +173,9 @@ def _day(tx: Tx, account_id: str) -> tuple[date | None, int, int]:
     if day is None:
         return None, 0, 0
     spent, loads = tx.one(
-        "SELECT COALESCE(SUM(CASE WHEN kind IN ('sale', 'void') THEN -amount ELSE 0 END), 0),"
+        # spending: sales less their voids (a top-up's void, amount < 0, is none)
+        "SELECT COALESCE(SUM(CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0)"
+        " THEN -amount ELSE 0 END), 0),"
         " COUNT(CASE WHEN kind = 'autoload' THEN 1 END)"
         " FROM journal_ingest WHERE account_id = ? AND business_day = ?",
         (account_id, day),

@@ -19,6 +19,7 @@ between are exact, and a batch costs a handful of round trips, not several per e
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -38,7 +39,7 @@ from server.db import Database, Tx
 from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
 from server.policy import scheme_policy
-from sync.entry_body import Body, SaleBody, TopupBody, VoidBody, line_json
+from sync.entry_body import ArrearsPaymentBody, Body, SaleBody, TopupBody, VoidBody, line_json
 from sync.ids import new_id
 from sync.protocol import EntryIn, EntryResult, JournalAck, read_body
 
@@ -114,6 +115,7 @@ class _Batch:
         self.refusal_rows: list[tuple[Any, ...]] = []
         self.voided: list[tuple[str, str]] = []
         self.changed: set[str] = set()
+        self.arrears_paid: set[str] = set()  # accounts whose arrears a payment lowered
 
     def _facts(self, tx: Tx, entries: list[EntryIn], currency: str, unit_type: str) -> Facts:
         accounts = sorted({e.account_id for e in entries if e.account_id is not None})
@@ -148,6 +150,10 @@ class _Batch:
             sales={},
             agreements={},
         )
+        with_arrears = _in(
+            tx, "SELECT account_id, arrears FROM accounts WHERE account_id IN ({})", accounts
+        )
+        facts.arrears = {str(account): int(owed) for account, owed in with_arrears}
         for ledger, total in _in(
             tx,
             "SELECT ledger_account, SUM(amount) FROM ledger WHERE ledger_account IN ({})"
@@ -157,16 +163,25 @@ class _Batch:
             facts.balances[str(ledger).removeprefix("card:")] = int(total)
         for row in _in(
             tx,
-            "SELECT entry_id, till_id, account_id, amount, content, voided_by FROM journal_ingest"
-            " WHERE kind = 'sale' AND account_id IS NOT NULL AND entry_id IN ({})",
+            "SELECT entry_id, till_id, account_id, amount, content, voided_by, kind"
+            " FROM journal_ingest WHERE kind IN ('sale', 'topup') AND account_id IS NOT NULL"
+            " AND entry_id IN ({})",
             voided,
         ):
             revenue = tx.scalar(
                 "SELECT ledger_account FROM ledger WHERE source = ? AND ledger_account <> ?",
                 (f"till:{row[1]}:{row[0]}", cardholder_ledger(str(row[2]))),
             )
+            topup = row[6] == "topup"
             facts.sales[row[0]] = SaleFacts(
-                str(row[1]), str(row[2]), int(row[3]), _lines_of(row[4]), row[5], revenue
+                str(row[1]),
+                str(row[2]),
+                int(row[3]),
+                [] if topup else _lines_of(row[4]),
+                row[5],
+                revenue,
+                kind=str(row[6]),
+                tender=_tender_of(revenue) if topup else "card",
             )
         for row in _in(
             tx,
@@ -189,7 +204,9 @@ class _Batch:
             day_marks = ", ".join("?" * len(days))
             for account, day, spent, loads in tx.all(
                 "SELECT account_id, business_day,"
-                " COALESCE(SUM(CASE WHEN kind IN ('sale', 'void') THEN -amount ELSE 0 END), 0),"
+                # spending: sales less their voids (a top-up's void, amount < 0, is none)
+                " COALESCE(SUM(CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0)"
+                " THEN -amount ELSE 0 END), 0),"
                 " COUNT(CASE WHEN kind = 'autoload' THEN 1 END) FROM journal_ingest"
                 f" WHERE account_id IN ({marks}) AND business_day IN ({day_marks})"
                 " GROUP BY account_id, business_day",
@@ -280,19 +297,28 @@ class _Batch:
         """Ledger rows for a booked entry, and the facts the next entries are judged by."""
         account = entry.account_id
         assert account is not None
+        if isinstance(body, ArrearsPaymentBody):
+            self._book_arrears_payment(entry, account, body)
+            return
         facts = self.facts
         card = cardholder_ledger(account)
         voided = facts.sales.get(str(body.voids)) if isinstance(body, VoidBody) else None
+        tender = body.tender if isinstance(body, TopupBody | VoidBody) else "card"
         if voided is not None and voided.revenue is not None:
-            # The revenue the sale went to, even if the till has moved to another unit since.
-            other, kind = voided.revenue, "revenue"
-        elif entry.kind in ("sale", "void"):
+            # The leg the sale or top-up went to (a unit's revenue, even if the till has moved
+            # to another unit since; the till's drawer or card terminal): reversed.
+            other = voided.revenue
+            if voided.kind == "sale":
+                kind = "revenue"
+            else:
+                kind = "card" if voided.tender == "bank_card" else "cash"
+        elif entry.kind == "sale" or (entry.kind == "void" and tender == "card"):
             other, kind = currency_ledger(f"revenue:{self.unit_id}", entry.currency), "revenue"
         elif entry.kind == "autoload":
             other, kind = currency_ledger("autoload-receivable", entry.currency), "autoload"
-        elif isinstance(body, TopupBody) and body.tender == "bank_card":
+        elif tender == "bank_card":
             other, kind = currency_ledger(f"card-terminal:{self.till_id}", entry.currency), "card"
-        else:  # cash the till's drawer now holds for the scheme
+        else:  # cash the till's drawer now holds for the scheme (or gave back, for a void)
             other, kind = currency_ledger(f"cash:{self.till_id}", entry.currency), "cash"
         self._ledger_account(card, "cardholder", entry.currency)
         self._ledger_account(other, kind, entry.currency)
@@ -305,7 +331,8 @@ class _Batch:
         facts.balances[account] += entry.amount
         self.changed.add(account)
         day = (account, entry.business_day)
-        if entry.kind in ("sale", "void"):
+        # spending: sales less their voids (a top-up's void gives back no spending)
+        if entry.kind == "sale" or (entry.kind == "void" and entry.amount > 0):
             facts.day_spent[day] = facts.day_spent.get(day, 0) - entry.amount
         if entry.kind == "autoload":
             facts.day_autoloads[day] = facts.day_autoloads.get(day, 0) + 1
@@ -314,13 +341,32 @@ class _Batch:
             facts.sales[str(entry.id)] = SaleFacts(
                 self.till_id, account, entry.amount, lines, None, other
             )
+        if isinstance(body, TopupBody):
+            facts.sales[str(entry.id)] = SaleFacts(
+                self.till_id, account, entry.amount, [], None, other, "topup", body.tender
+            )
         if isinstance(body, VoidBody):
             voids = str(body.voids)
-            sale = facts.sales[voids]
-            facts.sales[voids] = SaleFacts(
-                sale.till_id, sale.account_id, sale.amount, sale.lines, str(entry.id), sale.revenue
-            )
+            facts.sales[voids] = dataclasses.replace(facts.sales[voids], voided_by=str(entry.id))
             self.voided.append((str(entry.id), voids))
+
+    def _book_arrears_payment(self, entry: EntryIn, account: str, body: ArrearsPaymentBody) -> None:
+        """D-AUTO-7: the cash is in the till's drawer, the arrears owed are that much less
+        (`arrears-receivable` collects what was paid against them); the card's stored value
+        does not move. Arrears paid off lift the account's payment block, for every till."""
+        cash = currency_ledger(f"cash:{self.till_id}", entry.currency)
+        owed = currency_ledger("arrears-receivable", entry.currency)
+        self._ledger_account(cash, "cash", entry.currency)
+        self._ledger_account(owed, "arrears", entry.currency)
+        txn, at = new_id(), entry.created_at.isoformat()
+        source = f"till:{self.till_id}:{entry.id}"
+        self.ledger_rows += [
+            (txn, cash, -body.amount, at, source),
+            (txn, owed, body.amount, at, source),
+        ]
+        self.facts.arrears[account] -= body.amount
+        self.arrears_paid.add(account)
+        self.changed.add(account)
 
     def _ledger_account(self, name: str, kind: str, currency: str) -> None:
         if name in self.known_ledgers or name in self.new_ledgers:
@@ -341,6 +387,7 @@ class _Batch:
                 currency_ledger("autoload-receivable", currency),
                 currency_ledger(f"cash:{self.till_id}", currency),
                 currency_ledger(f"card-terminal:{self.till_id}", currency),
+                currency_ledger("arrears-receivable", currency),
             }
         rows = _in(
             tx,
@@ -435,6 +482,14 @@ class _Batch:
                 if s not in self.new_series
             ],
         )
+        # D-AUTO-7: arrears paid off lift the payment block.
+        _many(
+            tx,
+            "UPDATE accounts SET arrears = ?,"
+            " payment_blocked = CASE WHEN ? = 0 THEN 0 ELSE payment_blocked END"
+            " WHERE account_id = ?",
+            [(self.facts.arrears[a], self.facts.arrears[a], a) for a in sorted(self.arrears_paid)],
+        )
         tx.execute(
             "UPDATE tills SET last_recv = ? WHERE till_id = ?", (self.last_recv, self.till_id)
         )
@@ -451,6 +506,12 @@ def _voids(entry: EntryIn) -> str | None:
         return None  # not a void's body: refused as such, no sale to look up
     assert isinstance(body, VoidBody)
     return str(body.voids)
+
+
+def _tender_of(leg: str | None) -> str:
+    """A booked top-up's tender, from the leg it was booked to (its till's card terminal or
+    drawer): what the ledger holds, whatever its content kept."""
+    return "bank_card" if leg is not None and leg.startswith("card-terminal:") else "cash"
 
 
 def _lines_of(content: str | None) -> list[dict[str, object]] | None:

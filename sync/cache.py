@@ -54,12 +54,17 @@ WHERE c.card_id = ?
 """
 
 # This till's entries for one account that the server has not applied yet (invariant 3).
+# Spending is sales less their voids: a void of a top-up (it takes money, amount < 0) is no
+# spending given back. Arrears payments move no balance; what they paid is summed apart.
 _PENDING = """
 SELECT COALESCE(SUM(j.amount), 0),
        COALESCE(SUM(CASE WHEN j.amount < 0 THEN -j.amount ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN j.business_day = :day AND j.kind IN ('sale', 'void')
+       COALESCE(SUM(CASE WHEN j.business_day = :day
+                          AND (j.kind = 'sale' OR (j.kind = 'void' AND j.amount > 0))
                          THEN -j.amount ELSE 0 END), 0),
-       COUNT(CASE WHEN j.business_day = :day AND j.kind = 'autoload' THEN 1 END)
+       COUNT(CASE WHEN j.business_day = :day AND j.kind = 'autoload' THEN 1 END),
+       COALESCE(SUM(CASE WHEN j.kind = 'arrears_payment'
+                         THEN json_extract(j.body, '$.amount') ELSE 0 END), 0)
 FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
 WHERE j.account_id = :account AND o.applied_at IS NULL
 """
@@ -268,9 +273,13 @@ class CacheMixin(StoreBase):
             r = cur.execute(_LOOKUP, (card_id,)).fetchone()
             if r is None:
                 return None
-            pending, unsent, spent, autoloads = cur.execute(
+            pending, unsent, spent, autoloads, arrears_paid = cur.execute(
                 _PENDING, {"day": day, "account": r["account_id"]}
             ).fetchone()
+        # D-AUTO-7: arrears paid here show at once; paid in full here, the block is lifted at
+        # once (the server lifts it for every till when the payment reaches it).
+        arrears = max(0, r["arrears"] - arrears_paid)
+        blocked = bool(r["payment_blocked"]) and not (arrears_paid > 0 and arrears == 0)
         same_day = r["day"] == day
         agreement = None
         if r["threshold"] is not None:
@@ -291,8 +300,8 @@ class CacheMixin(StoreBase):
                 balance=r["balance"],
                 price_level=PriceLevel(r["price_level"]),
                 membership_expires=_opt_date(r["membership_expires"]),
-                payment_blocked=bool(r["payment_blocked"]),
-                arrears=r["arrears"],
+                payment_blocked=blocked,
+                arrears=arrears,
                 version=r["version"],
             ),
             cardholder=_holder(r),

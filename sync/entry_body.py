@@ -95,22 +95,45 @@ class TopupBody:
 
 @dataclass(frozen=True, slots=True)
 class VoidBody:
+    """A sale given back to the card, or a top-up whose money leaves the card again and goes
+    back to its tender (the cash out of the drawer)."""
+
     __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
 
     voids: UUID
-    # what is given back (D-PAY-3); empty in voids of early versions
+    # what is given back (D-PAY-3); empty in voids of early versions and of top-ups
     lines: Lines = dataclasses.field(default_factory=list)
     voided_receipt_no: ReceiptNo | None = None
-    tender: Literal["card"] = "card"
+    # where the money goes: the card for a sale, the top-up's own tender for a top-up
+    tender: Literal["card", "cash", "bank_card"] = "card"
     balance_after: Balance | None = None
+    voided_kind: Literal["sale", "topup"] = "sale"  # voids of early versions: sales only
 
 
-Body = SaleBody | AutoloadBody | TopupBody | VoidBody
+PaymentAmount = Annotated[int, at.Ge(1), at.Le(limits.MAX_AMOUNT)]
+
+
+@dataclass(frozen=True, slots=True)
+class ArrearsPaymentBody:
+    """D-AUTO-7: arrears of a returned direct debit paid at the till. The entry's own amount
+    is 0: the payment settles a debt, it does not change the card's stored value."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _CHECKED
+
+    amount: PaymentAmount
+    tender: Literal["cash"]
+    arrears_before: Money  # as the till knew them
+    arrears_after: Money  # arrears_before - amount
+    balance_after: Balance | None = None  # unchanged by the payment; for the receipt
+
+
+Body = SaleBody | AutoloadBody | TopupBody | VoidBody | ArrearsPaymentBody
 BODIES: dict[str, type[Body]] = {
     "sale": SaleBody,
     "autoload": AutoloadBody,
     "topup": TopupBody,
     "void": VoidBody,
+    "arrears_payment": ArrearsPaymentBody,
 }
 
 

@@ -63,11 +63,41 @@ class UnknownAccount(StoreError):
 
 
 class NotVoidable(StoreError):
-    """The entry is not a sale: only a sale can be voided."""
+    """The entry cannot be voided: it is not a sale or a top-up, or it is a top-up the
+    balance no longer covers (spent already); the message says which."""
+
+
+class TopupSpent(NotVoidable):
+    """A top-up the balance no longer covers: its money has been spent, so a void would hand
+    out cash the card does not hold. Carries the figures for the cashier's message."""
+
+    def __init__(self, *, receipt_no: int | None, amount: int, balance: int) -> None:
+        super().__init__(
+            f"the top-up of receipt {receipt_no} ({amount} minor units) has been spent:"
+            f" the balance of {balance} no longer covers it"
+        )
+        self.receipt_no, self.amount, self.balance = receipt_no, amount, balance
 
 
 class AlreadyVoided(StoreError):
-    """The sale has been voided already: a sale is reversed once."""
+    """The sale or top-up has been voided already: an entry is reversed once."""
+
+
+class NotPayable(StoreError):
+    """An arrears payment the account does not owe (D-AUTO-7): it has no arrears, or the
+    amount is more than them; the message says which, and `owed` and `amount` carry the
+    figures for the cashier's message."""
+
+    def __init__(self, *, account_id: str, amount: int, owed: int) -> None:
+        if owed == 0:
+            text = f"account {account_id!r} has no arrears to pay"
+        else:
+            text = (
+                f"{amount} minor units is more than the arrears of {owed} that account"
+                f" {account_id!r} owes"
+            )
+        super().__init__(text)
+        self.account_id, self.amount, self.owed = account_id, amount, owed
 
 
 # -- the sync client ---------------------------------------------------------------------------

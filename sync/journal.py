@@ -1,4 +1,5 @@
-"""The till's journal and outbox: every sale, autoload, top-up and void, gap-free per till."""
+"""The till's journal and outbox: every sale, autoload, top-up, void and arrears payment,
+gap-free per till."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from typing import Any, Literal
 from uuid import UUID
 
 from sync import entry_body
-from sync.entry_body import AutoloadBody, SaleBody, TopupBody, VoidBody
-from sync.errors import AlreadyVoided, BadValue, NotVoidable, UnknownAccount, UnknownEntry
+from sync.entry_body import ArrearsPaymentBody, AutoloadBody, SaleBody, TopupBody, VoidBody
+from sync.errors import (
+    AlreadyVoided,
+    BadValue,
+    NotPayable,
+    NotVoidable,
+    TopupSpent,
+    UnknownAccount,
+    UnknownEntry,
+)
 from sync.ids import new_id
 from sync.records import (
     EntryKind,
@@ -30,6 +39,7 @@ class Committed:
     entries: list[JournalEntry]
     receipt_no: int
     balance_after: int
+    arrears_after: int | None = None  # an arrears payment: what the account still owes
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +85,22 @@ def _sale_lines(stored: str) -> list[SaleLine]:
     sale = entry_body.read("sale", json.loads(stored))
     assert isinstance(sale, SaleBody)  # the caller checked the entry is a sale
     return sale.lines
+
+
+def _topup_tender(stored: str) -> Literal["cash", "bank_card"]:
+    topup = entry_body.read("topup", json.loads(stored))
+    assert isinstance(topup, TopupBody)  # the caller checked the entry is a top-up
+    return topup.tender
+
+
+# This till's arrears payments the server has not acknowledged yet: what the cached arrears
+# (the server's) do not show (as invariant 3 for the balance). A quarantined one counts, as
+# its cash was taken.
+PENDING_ARREARS_PAID = """
+SELECT COALESCE(SUM(json_extract(j.body, '$.amount')), 0)
+FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
+WHERE j.account_id = ? AND j.kind = 'arrears_payment' AND o.applied_at IS NULL
+"""
 
 
 def _entry(row: sqlite3.Row) -> JournalEntry:
@@ -285,25 +311,49 @@ class JournalMixin(StoreBase):
             return Committed([entry], receipt_no, after)
 
     def commit_void(self, *, entry_id: str, created_at: datetime, business_day: date) -> Committed:
-        """Reverse a sale with a new entry (the journal is append-only); its own receipt."""
+        """Reverse a sale or a top-up with a new entry (the journal is append-only), once; its
+        own receipt. A sale's lines go back to the card; a top-up's money leaves the card and
+        goes back to its tender (the cash out of the drawer), so a top-up the balance no longer
+        covers (spent already) is not voidable: the till never creates money."""
         at, day = _utc(created_at), _day(business_day)
         void_id = new_id()
         with self._write() as conn:
-            sale = conn.execute(
+            voided = conn.execute(
                 "SELECT kind, account_id, card_id, amount, currency, receipt_no, body FROM journal"
                 " WHERE entry_id = ?",
                 (entry_id,),
             ).fetchone()
-            if sale is None:
+            if voided is None:
                 raise UnknownEntry(f"no journal entry {entry_id!r} to void")
-            kind, account_id, card_id, amount, currency, sale_receipt, sale_body = sale
-            if kind != EntryKind.SALE:
-                raise NotVoidable(f"entry {entry_id!r} is a {kind}, only a sale can be voided")
+            kind, account_id, card_id, amount, currency, voided_receipt, voided_body = voided
+            if kind not in (EntryKind.SALE, EntryKind.TOPUP):
+                raise NotVoidable(
+                    f"entry {entry_id!r} is a {kind}, only a sale or a top-up can be voided"
+                )
             if conn.execute("SELECT 1 FROM journal WHERE reverses = ?", (entry_id,)).fetchone():
-                raise AlreadyVoided(f"sale {entry_id!r} is already voided")
+                raise AlreadyVoided(f"{kind} {entry_id!r} is already voided")
+            before = self._account_balance(conn, account_id, currency)
+            after = before - amount
+            if kind == EntryKind.TOPUP:
+                if after < 0:
+                    raise TopupSpent(receipt_no=voided_receipt, amount=amount, balance=before)
+                body = VoidBody(
+                    voids=UUID(entry_id),
+                    voided_receipt_no=voided_receipt,
+                    tender=_topup_tender(voided_body),
+                    balance_after=after,
+                    voided_kind="topup",
+                )
+            else:
+                body = VoidBody(
+                    voids=UUID(entry_id),
+                    # the void receipt lists what is given back (D-PAY-3)
+                    lines=_sale_lines(voided_body),
+                    voided_receipt_no=voided_receipt,
+                    balance_after=after,
+                )
             receipt_no = self._next_receipt(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
-            after = self._account_balance(conn, account_id, currency) - amount
             entry = self._append(
                 conn,
                 head,
@@ -311,15 +361,81 @@ class JournalMixin(StoreBase):
                 kind=EntryKind.VOID,
                 amount=-amount,
                 reverses=entry_id,
-                body=VoidBody(
-                    voids=UUID(entry_id),
-                    # the void receipt lists what is given back (D-PAY-3)
-                    lines=_sale_lines(sale_body),
-                    voided_receipt_no=sale_receipt,
-                    balance_after=after,
-                ),
+                body=body,
             )
             return Committed([entry], receipt_no, after)
+
+    def last_voidable(self) -> JournalEntry | None:
+        """The sale or top-up of the last receipt, when not voided yet: what F8 voids ("the
+        last receipt", whatever it was). None when the last receipt is a void, an arrears
+        payment or an autoload alone, or was voided. A top-up found here may have been spent
+        since: `commit_void` then raises NotVoidable saying so."""
+        last = self.last_receipt_no()
+        if last is None:
+            return None
+        found = self._entries(
+            "WHERE j.receipt_no = ? AND j.kind IN ('sale', 'topup') AND NOT EXISTS"
+            " (SELECT 1 FROM journal v WHERE v.reverses = j.entry_id) ORDER BY j.seq DESC",
+            (last,),
+        )
+        return found[0] if found else None
+
+    def account_arrears(self, account_id: str) -> int:
+        """What the account owes (D-AUTO-7) as this till knows it: the server's arrears less
+        this till's payments the server has not acknowledged yet."""
+        with self._read() as cur:
+            row = cur.execute(
+                "SELECT arrears FROM accounts WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownAccount(f"unknown account {account_id!r}")
+            (paid,) = cur.execute(PENDING_ARREARS_PAID, (account_id,)).fetchone()
+        return max(0, int(row[0]) - int(paid))
+
+    def commit_arrears_payment(
+        self,
+        *,
+        card_id: str,
+        account_id: str,
+        currency: str,
+        amount: int,
+        tender: str,
+        created_at: datetime,
+        business_day: date,
+    ) -> Committed:
+        """D-AUTO-7: arrears of a returned direct debit paid in cash at the till; its own
+        receipt. The card's stored value does not change (the entry moves 0); the arrears the
+        till shows drop at once, and when they reach 0 the till lifts the payment block at
+        once (the guide: paid at a till, the card "wird dann wieder entsperrt"): the server
+        books the payment when it arrives and lifts the block for every till."""
+        _text("card_id", card_id)
+        _text("account_id", account_id)
+        _currency(currency)
+        _positive("amount", amount)
+        if tender != "cash":
+            raise BadValue(f"tender must be cash: arrears are paid in cash, got {tender!r}")
+        at, day = _utc(created_at), _day(business_day)
+        entry_id = new_id()
+        with self._write() as conn:
+            balance = self._account_balance(conn, account_id, currency)
+            (cached,) = conn.execute(
+                "SELECT arrears FROM accounts WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            (paid,) = conn.execute(PENDING_ARREARS_PAID, (account_id,)).fetchone()
+            before = max(0, int(cached) - int(paid))
+            if amount > before:  # none owed included
+                raise NotPayable(account_id=account_id, amount=amount, owed=before)
+            receipt_no = self._next_receipt(conn)
+            head = _Head(at, day, account_id, card_id, currency, receipt_no)
+            entry = self._append(
+                conn,
+                head,
+                entry_id=entry_id,
+                kind=EntryKind.ARREARS_PAYMENT,
+                amount=0,
+                body=ArrearsPaymentBody(amount, "cash", before, before - amount, balance),
+            )
+            return Committed([entry], receipt_no, balance, before - amount)
 
     # -- journal reads ---------------------------------------------------------------------
 

@@ -184,12 +184,52 @@ def _unit_locale_sold_out(conn: sqlite3.Connection) -> None:
     )
 
 
+def _journal_arrears_payment(conn: sqlite3.Connection) -> None:
+    """D-AUTO-7: the journal takes arrears payments. SQLite cannot change a CHECK in place,
+    so the table is rebuilt; the outbox rows that point at it are put aside meanwhile (a
+    migration runs with foreign keys on, inside its transaction, where they cannot be
+    switched off), and the copy's self-reference names the copy, which the rename follows."""
+    _run(
+        conn,
+        [
+            "CREATE TEMP TABLE outbox_kept AS SELECT * FROM outbox",
+            "DELETE FROM outbox",
+            """CREATE TABLE journal_v6 (
+                entry_id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL CHECK (seq > 0),
+                till_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN
+                    ('sale', 'autoload', 'topup', 'void', 'arrears_payment')),
+                created_at TEXT NOT NULL CHECK (created_at LIKE '%+00:00'),
+                business_day TEXT NOT NULL,
+                account_id TEXT, card_id TEXT,
+                amount INTEGER NOT NULL CHECK (typeof(amount) = 'integer'),
+                currency TEXT NOT NULL,
+                receipt_no INTEGER,
+                body TEXT NOT NULL,
+                reverses TEXT UNIQUE REFERENCES journal_v6(entry_id),
+                UNIQUE (till_id, seq))""",
+            "INSERT INTO journal_v6 SELECT entry_id, seq, till_id, kind, created_at,"
+            " business_day, account_id, card_id, amount, currency, receipt_no, body, reverses"
+            " FROM journal",
+            "DELETE FROM journal",
+            "DROP TABLE journal",
+            "ALTER TABLE journal_v6 RENAME TO journal",
+            "CREATE INDEX journal_account ON journal(account_id)",
+            "CREATE INDEX journal_receipt ON journal(receipt_no)",
+            "INSERT INTO outbox SELECT * FROM outbox_kept",
+            "DROP TABLE outbox_kept",
+        ],
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_cache_tables", _cache_tables),
     ("0002_journal_outbox", _journal),
     ("0003_sync_state_quarantine", _sync_state),
     ("0004_series_receipts_snapshots", _series_receipts_snapshots),
     ("0005_unit_locale_product_sold_out", _unit_locale_sold_out),
+    ("0006_journal_arrears_payment", _journal_arrears_payment),
 ]
 
 

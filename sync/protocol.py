@@ -68,7 +68,7 @@ ProductText = Annotated[
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Currency = Literal["EUR", "DKK", "SEK"]
 PriceLevelName = Literal["student", "staff", "guest"]
-EntryKindName = Literal["sale", "autoload", "topup", "void"]
+EntryKindName = Literal["sale", "autoload", "topup", "void", "arrears_payment"]
 CURRENCIES: tuple[str, ...] = ("EUR", "DKK", "SEK")
 
 

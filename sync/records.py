@@ -36,6 +36,7 @@ class EntryKind(StrEnum):
     AUTOLOAD = "autoload"
     TOPUP = "topup"
     VOID = "void"
+    ARREARS_PAYMENT = "arrears_payment"  # D-AUTO-7: arrears paid at the till; no stored value
 
 
 @dataclass(frozen=True, slots=True)

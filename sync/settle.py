@@ -13,6 +13,7 @@ that is older than an acknowledgement already applied gets those entries added b
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -27,10 +28,13 @@ if TYPE_CHECKING:  # the wire's models load pydantic: not on a standalone till's
     from sync.protocol import EntryResult, FeedProblem
 
 # An entry of a newer day starts the account's day counters afresh; one of an older day
-# only moves the balance.
+# only moves the balance. An arrears payment (D-AUTO-7) moves the arrears instead, and lifts
+# the payment block when it pays them off, as the server does on booking it.
 APPLY = """
 UPDATE accounts SET
   balance = balance + :amt,
+  arrears = arrears - :arr,
+  payment_blocked = CASE WHEN :arr > 0 AND arrears - :arr <= 0 THEN 0 ELSE payment_blocked END,
   day_spent = CASE WHEN day = :d THEN day_spent + :c
                    WHEN day IS NULL OR day < :d THEN :c ELSE day_spent END,
   day_autoloads = CASE WHEN day = :d THEN day_autoloads + :n
@@ -41,22 +45,26 @@ WHERE account_id = :a
 _UNAPPLY = """
 UPDATE accounts SET
   balance = balance - :amt,
+  arrears = arrears + :arr,
+  payment_blocked = CASE WHEN :arr > 0 AND arrears + :arr > 0 THEN 1 ELSE payment_blocked END,
   day_spent = CASE WHEN day = :d THEN day_spent - :c ELSE day_spent END,
   day_autoloads = CASE WHEN day = :d THEN day_autoloads - :n ELSE day_autoloads END
 WHERE account_id = :a
 """
 _ENTRY = (
     "SELECT j.kind, j.account_id, j.amount, j.business_day, COALESCE(o.wire_seq, j.seq),"
-    " o.applied_at, o.quarantined, COALESCE(o.series, t.series)"
+    " o.applied_at, o.quarantined, COALESCE(o.series, t.series), j.body"
     " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id JOIN till t ON t.id = 1"
     " WHERE j.entry_id = ?"
 )
 
 
-def _deltas(kind: str, account_id: str, amount: int, day: str) -> dict[str, object]:
-    spent = -amount if kind in (EntryKind.SALE, EntryKind.VOID) else 0
+def _deltas(kind: str, account_id: str, amount: int, day: str, body: str) -> dict[str, object]:
+    # Spending is sales less their voids; a top-up's void (amount < 0) gives back none.
+    spent = -amount if kind == EntryKind.SALE or (kind == EntryKind.VOID and amount > 0) else 0
     loads = 1 if kind == EntryKind.AUTOLOAD else 0
-    return {"a": account_id, "amt": amount, "d": day, "c": spent, "n": loads}
+    paid = int(json.loads(body)["amount"]) if kind == EntryKind.ARREARS_PAYMENT else 0
+    return {"a": account_id, "amt": amount, "d": day, "c": spent, "n": loads, "arr": paid}
 
 
 class SettleMixin(StoreBase):
@@ -107,9 +115,9 @@ class SettleMixin(StoreBase):
         row = row or conn.execute(_ENTRY, (entry_id,)).fetchone()
         if row is None:
             return False
-        kind, account_id, amount, day, _, applied_at, _, _ = row
+        kind, account_id, amount, day, _, applied_at, _, _, body = row
         if applied_at is None:
-            conn.execute(APPLY, _deltas(kind, account_id, amount, day))
+            conn.execute(APPLY, _deltas(kind, account_id, amount, day, body))
             conn.execute(
                 "UPDATE outbox SET applied_at = ?, quarantined = NULL,"
                 " recv_no = COALESCE(?, recv_no) WHERE entry_id = ?",
@@ -122,9 +130,9 @@ class SettleMixin(StoreBase):
     def _requeue(self, conn: sqlite3.Connection, entry_id: str) -> None:
         """Back into the outbox: the server does not hold it after all."""
         row = conn.execute(_ENTRY, (entry_id,)).fetchone()
-        kind, account_id, amount, day, _, applied_at, _, _ = row
+        kind, account_id, amount, day, _, applied_at, _, _, body = row
         if applied_at is not None:
-            conn.execute(_UNAPPLY, _deltas(kind, account_id, amount, day))
+            conn.execute(_UNAPPLY, _deltas(kind, account_id, amount, day, body))
         conn.execute(
             "UPDATE outbox SET applied_at = NULL, quarantined = NULL, recv_no = NULL"
             " WHERE entry_id = ?",
@@ -221,14 +229,14 @@ class SettleMixin(StoreBase):
         if page_recv >= known_before or not account_ids:
             return
         marks = ", ".join("?" * len(account_ids))
-        for kind, account_id, amount, day in conn.execute(
-            "SELECT j.kind, j.account_id, j.amount, j.business_day FROM journal j"
+        for kind, account_id, amount, day, body in conn.execute(
+            "SELECT j.kind, j.account_id, j.amount, j.business_day, j.body FROM journal j"
             " JOIN outbox o ON o.entry_id = j.entry_id"
             " WHERE o.recv_no > ? AND o.recv_no <= ? AND o.applied_at IS NOT NULL"
             f" AND j.account_id IN ({marks})",
             (page_recv, known_before, *account_ids),
         ).fetchall():
-            conn.execute(APPLY, _deltas(kind, account_id, amount, day))
+            conn.execute(APPLY, _deltas(kind, account_id, amount, day, body))
 
     # -- feed problems ---------------------------------------------------------------------
 

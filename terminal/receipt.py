@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sync.entry_body import AutoloadBody, Body, SaleBody, TopupBody, VoidBody
+from sync.entry_body import ArrearsPaymentBody, AutoloadBody, Body, SaleBody, TopupBody, VoidBody
 from sync.policy import PrintPolicy
 from sync.records import EntryKind, JournalEntry, SaleLine, Unit
 
@@ -66,10 +66,12 @@ class Receipt:
     till_id: str
     receipt_no: int  # unbroken per-till series
     issued_at: datetime  # timezone-aware UTC
-    kind: EntryKind  # sale | topup | void | autoload (the receipt's main entry)
+    kind: EntryKind  # sale | topup | void | autoload | arrears_payment (the main entry)
     lines: tuple[ReceiptLine, ...]
     vat: tuple[VatLine, ...]
-    total: int  # what was paid (sale), credited (topup, autoload) or given back (void: < 0)
+    # what was paid (sale, arrears payment), credited (topup, autoload), given back (a sale's
+    # void: < 0) or taken back (a top-up's void: < 0)
+    total: int
     tender: str  # as printed: "Card", "Cash", ...
     masked_card_id: str | None  # "•••• 9961": never more than the last four characters
     balance_after: int
@@ -78,7 +80,10 @@ class Receipt:
     entry_id: str  # journal entry id (UUIDv7) of the main entry
     offline: bool = False  # approved offline (D-OFF-3)
     copy: bool = False  # a reprint: rendered with a COPY marker
-    voids_entry_id: str | None = None  # a void receipt: the sale it reverses
+    voids_entry_id: str | None = None  # a void receipt: the sale or top-up it reverses
+    voids_receipt_no: int | None = None  # ... and its receipt number (None in early voids)
+    voided_kind: EntryKind | None = None  # a void receipt: SALE or TOPUP
+    arrears_after: int | None = None  # an arrears payment: what is still owed (D-AUTO-7)
 
     def local_time(self) -> datetime:
         """The issue time in the unit's zone (UTC when the zone is unknown to this machine)."""
@@ -164,7 +169,8 @@ def receipt_from_entries(
     """Build the receipt for the journal entries that share one receipt number.
 
     Accepted groups: a sale; an autoload and the sale it came with (D-AUTO-3); an autoload on
-    its own; a top-up (D-PAY-4); a void. Anything else is a ValueError naming the problem.
+    its own; a top-up (D-PAY-4); a void of a sale or a top-up; an arrears payment (D-AUTO-7).
+    Anything else is a ValueError naming the problem.
     """
     if not entries:
         raise ValueError("a receipt needs at least one journal entry")
@@ -178,6 +184,7 @@ def receipt_from_entries(
         [EntryKind.AUTOLOAD],
         [EntryKind.TOPUP],
         [EntryKind.VOID],
+        [EntryKind.ARREARS_PAYMENT],
     )
     if kinds not in [sorted(a) for a in allowed] or any(len(v) > 1 for v in by_kind.values()):
         found = ", ".join(str(e.kind) for e in entries)
@@ -201,7 +208,13 @@ def receipt_from_entries(
 
     main_kind = next(
         k
-        for k in (EntryKind.SALE, EntryKind.TOPUP, EntryKind.VOID, EntryKind.AUTOLOAD)
+        for k in (
+            EntryKind.SALE,
+            EntryKind.TOPUP,
+            EntryKind.VOID,
+            EntryKind.ARREARS_PAYMENT,
+            EntryKind.AUTOLOAD,
+        )
         if k in by_kind
     )
     main = by_kind[main_kind][0]
@@ -211,16 +224,31 @@ def receipt_from_entries(
 
     lines: tuple[ReceiptLine, ...] = ()
     voids: str | None = None
+    voids_receipt_no: int | None = None
+    voided_kind: EntryKind | None = None
+    arrears_after: int | None = None
     body = _body(main)
     if isinstance(body, SaleBody):
         lines = tuple(_lines(main, body.lines, sign=1))
         total = sum(line.amount for line in lines)
         tender = tender_label(body.tender)
+    elif isinstance(body, VoidBody) and body.voided_kind == "topup":
+        if main.amount >= 0:
+            raise ValueError(f"entry {main.entry_id}: a top-up's void must take money back")
+        total = main.amount  # the top-up's money leaves the card again
+        tender = tender_label(body.tender)
+        voids, voids_receipt_no = str(body.voids), body.voided_receipt_no
+        voided_kind = EntryKind.TOPUP
     elif isinstance(body, VoidBody):
         lines = tuple(_lines(main, body.lines, sign=-1))
         total = sum(line.amount for line in lines)
         tender = tender_label(body.tender)
-        voids = str(body.voids)
+        voids, voids_receipt_no = str(body.voids), body.voided_receipt_no
+        voided_kind = EntryKind.SALE
+    elif isinstance(body, ArrearsPaymentBody):
+        total = body.amount  # paid against the arrears; the card's balance does not move
+        tender = tender_label(body.tender)
+        arrears_after = body.arrears_after
     elif isinstance(body, TopupBody):
         total = main.amount
         tender = tender_label(body.tender)
@@ -253,6 +281,9 @@ def receipt_from_entries(
         offline=any(_offline(_body(e)) for e in entries),
         copy=copy,
         voids_entry_id=voids,
+        voids_receipt_no=voids_receipt_no,
+        voided_kind=voided_kind,
+        arrears_after=arrears_after,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from drivers.printers.base import PrintJob
 from sync.records import EntryKind
+from terminal.i18n import translate
 from terminal.money import format_money
 from terminal.receipt import Receipt, tender_label, vat_rate_text
 
@@ -27,6 +28,7 @@ TITLES: dict[EntryKind, str] = {
     EntryKind.TOPUP: "TOP-UP",
     EntryKind.AUTOLOAD: "AUTOLOAD",
     EntryKind.VOID: "VOID",
+    EntryKind.ARREARS_PAYMENT: "ARREARS PAYMENT",
 }
 COPY_MARK = "*** COPY ***"
 
@@ -53,6 +55,33 @@ def vat_codes(receipt: Receipt) -> dict[int, str]:
     return {v.rate_bp: chr(ord("A") + i) for i, v in enumerate(receipt.vat)}
 
 
+def title(receipt: Receipt) -> str:
+    """The receipt's heading; a top-up's void and an arrears payment say what they are."""
+    if receipt.kind is EntryKind.ARREARS_PAYMENT:
+        return translate("receipt", "ARREARS PAYMENT")
+    if receipt.kind is EntryKind.VOID and receipt.voided_kind is EntryKind.TOPUP:
+        return translate("receipt", "VOID OF TOP-UP")
+    return TITLES[receipt.kind]
+
+
+def voids_text(receipt: Receipt) -> str | None:
+    """What a void names: the receipt number it voids (a cashier finds receipts by number);
+    the entry id only for voids journaled before they kept the number."""
+    if receipt.voids_receipt_no is not None:
+        text = translate("receipt", "Void of receipt {number}")
+        return text.format(number=receipt.voids_receipt_no)
+    if receipt.voids_entry_id:
+        return f"Voids {receipt.voids_entry_id}"
+    return None
+
+
+def _no_vat(receipt: Receipt) -> bool:
+    """Stored value moved, nothing sold: no VAT to show."""
+    return receipt.kind in (EntryKind.TOPUP, EntryKind.AUTOLOAD) or (
+        receipt.voided_kind is EntryKind.TOPUP
+    )
+
+
 def _money(receipt: Receipt, minor: int, *, plus: bool = False) -> str:
     text = format_money(minor, receipt.currency)
     return f"+{text}" if plus and minor > 0 else text
@@ -72,6 +101,8 @@ def _summary(receipt: Receipt) -> list[tuple[str, str]]:
         rows.append(("Card", receipt.masked_card_id))
     if receipt.autoload_amount is not None and receipt.kind is not EntryKind.AUTOLOAD:
         rows.append(("Autoload", _money(receipt, receipt.autoload_amount, plus=True)))
+    if receipt.arrears_after is not None:  # D-AUTO-7
+        rows.append((translate("receipt", "Arrears left"), _money(receipt, receipt.arrears_after)))
     rows.append(("Balance after", _money(receipt, receipt.balance_after)))
     return rows
 
@@ -89,6 +120,11 @@ def _item_rows(receipt: Receipt) -> list[tuple[str, str, str, str]]:
             )
             for line in receipt.lines
         ]
+    if receipt.kind is EntryKind.ARREARS_PAYMENT:
+        return [("", translate("receipt", "Arrears paid"), _money(receipt, receipt.total), "")]
+    if receipt.voided_kind is EntryKind.TOPUP:
+        label = translate("receipt", "Top-up taken back")
+        return [("", label, _money(receipt, receipt.total), "")]
     label = "Top-up" if receipt.kind is EntryKind.TOPUP else "Autoload"
     return [("", label, _money(receipt, receipt.total, plus=True), "")]
 
@@ -123,12 +159,13 @@ def render_text(receipt: Receipt, columns: int = 42) -> str:
     centre(f"VAT no. {receipt.vat_number}")
     centre(receipt.unit_name)
     out.append("=" * w)
-    centre(TITLES[receipt.kind])
+    centre(title(receipt))
     kv("Receipt no.", str(receipt.receipt_no))
     kv("Till", receipt.till_id)
     kv("Date", local_time_text(receipt))
-    if receipt.voids_entry_id:
-        kv("Voids", receipt.voids_entry_id)
+    voided = voids_text(receipt)
+    if voided is not None:
+        out.extend(_wrap(voided, w))
     out.append("-" * w)
 
     amount_w = max(12, *(len(r[2]) + 1 for r in _item_rows(receipt)))
@@ -163,7 +200,7 @@ def render_text(receipt: Receipt, columns: int = 42) -> str:
             first = f"{codes[v.rate_bp]} {vat_rate_text(v.rate_bp)}".ljust(first_w)
             cells = (_money(receipt, x) for x in (v.net, v.vat, v.gross))
             out.append(first + "".join(" " + c.rjust(cell_w - 1) for c in cells))
-    elif receipt.kind in (EntryKind.TOPUP, EntryKind.AUTOLOAD):
+    elif _no_vat(receipt):
         out.append("-" * w)
         centre("Stored value: no VAT")
 
@@ -323,12 +360,13 @@ class _PdfReceipt:
         self.centre(f"VAT no. {r.vat_number}")
         self.centre(r.unit_name)
         self.rule(weight=0.4)
-        self.centre(TITLES[r.kind], 10, bold=True)
+        self.centre(title(r), 10, bold=True)
         self.kv("Receipt no.", str(r.receipt_no))
         self.kv("Till", r.till_id)
         self.kv("Date", local_time_text(r))
-        if r.voids_entry_id:
-            self.kv("Voids", r.voids_entry_id, size=7)
+        voided = voids_text(r)
+        if voided is not None:
+            self.centre(voided)
         self.rule()
 
         code_w, amount_w = 4.0, 20.0
@@ -366,7 +404,7 @@ class _PdfReceipt:
         if r.vat:
             self.rule()
             self._vat_table()
-        elif r.kind in (EntryKind.TOPUP, EntryKind.AUTOLOAD):
+        elif _no_vat(r):
             self.rule()
             self.centre("Stored value: no VAT", 7.5)
         self.rule()

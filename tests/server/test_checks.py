@@ -856,3 +856,184 @@ def test_a_refused_entry_is_quarantined_on_the_till_and_listed_for_the_operator(
     ]
     balances = [server.admin("GET", f"/v1/admin/accounts/a{n}").json()["balance"] for n in (0, 1)]
     assert balances == [1650, -500]  # the sale behind the refused autoload is booked
+
+
+# -- cash at the counter: a top-up voided, arrears paid (D-PAY-4, D-AUTO-7) ---------------------
+
+
+def arrears_payment(store: Store, amount: int, account: str = "a1", card: str = "C1") -> EntryIn:
+    committed = store.commit_arrears_payment(
+        card_id=card,
+        account_id=account,
+        currency="EUR",
+        amount=amount,
+        tender="cash",
+        created_at=NOW,
+        business_day=DAY,
+    )
+    (entry,) = sent(store, committed)
+    return entry
+
+
+def owed(db: Database, account: str = "a1") -> tuple[int, bool]:
+    with db.transaction(write=False) as tx:
+        arrears, blocked = tx.one(
+            "SELECT arrears, payment_blocked FROM accounts WHERE account_id = ?", (account,)
+        )
+    return int(arrears), bool(blocked)
+
+
+def ledger_balance(db: Database, ledger_account: str) -> int:
+    with db.transaction(write=False) as tx:
+        return int(
+            tx.scalar(
+                "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE ledger_account = ?",
+                (ledger_account,),
+            )
+        )
+
+
+@covers("void of no booked top-up")
+@pytest.mark.parametrize("tender", ["cash", "bank_card"])
+@pytest.mark.parametrize("same_batch", [False, True], ids=["later", "same-batch"])
+def test_d_pay_4_a_top_ups_void_mirrors_it_once(
+    db: Database, till: Store, tender: str, same_batch: bool
+) -> None:
+    """D-PAY-4: a void of a top-up takes exactly its money off the card and back out of the
+    drawer (or card terminal) it went to: the ledger legs mirror the top-up's, every cent
+    explained; a second void, later or in the same batch, is refused."""
+    topped = topup(till, 1500, tender)
+    reversal = void(till, topped)
+    where = f"cash:{TILL}:EUR" if tender == "cash" else f"card-terminal:{TILL}:EUR"
+    if same_batch:
+        results = ingest(db, TILL, [topped, reversal]).results
+    else:
+        results = [*ingest(db, TILL, [topped]).results, *ingest(db, TILL, [reversal]).results]
+    assert [(r.status, r.flags) for r in results] == [("accepted", [])] * 2
+    assert legs(db, topped) == [("card:a1", 1500), (where, -1500)]
+    assert legs(db, reversal) == [("card:a1", -1500), (where, 1500)]
+    assert admin.account_balance(db, "a1") == 2000
+    assert ledger_balance(db, where) == 0
+    assert admin.ledger_is_balanced(db)
+    again = forged(reversal, id=new_id(), seq=3)
+    refused(db, again, f"top-up {topped.id} was already voided by {reversal.id}")
+
+
+@covers("void of no booked top-up")
+def test_d_pay_4_a_top_ups_void_for_another_amount_tender_or_kind_is_refused(
+    db: Database, till: Store
+) -> None:
+    """D-PAY-4: a top-up's void takes back exactly its amount, to its tender, named as a
+    top-up's void; a void that says it reverses a sale but names a top-up finds no sale."""
+    topped = topup(till, 1500)
+    ingest(db, TILL, [topped])
+    own = void(till, topped)
+
+    def wrong(n: int, **changes: Any) -> EntryIn:  # each refusal and its probe use two seqs
+        return forged(own, id=new_id(), seq=own.seq + 2 * n, **changes)
+
+    amount = refused(db, wrong(0, amount=-1400), f"top-up {topped.id} credited 1500")
+    assert amount.endswith("its void takes back exactly that")
+    to_card = wrong(1, body={**own.body, "tender": "bank_card"})
+    refused(db, to_card, f"top-up {topped.id} was paid by cash; its void goes back to that")
+    as_sale = wrong(2, amount=1500, body={**own.body, "voided_kind": "sale"})
+    refused(db, as_sale, f"no booked sale {topped.id} of this till to void")
+    refused(db, wrong(3, amount=1500), "a void of a top-up cannot move 1500")
+    assert admin.account_balance(db, "a1") == 3500
+
+
+@covers("void of no booked top-up")
+def test_d_pay_4_a_void_of_another_tills_top_up_is_refused(
+    db: Database, till: Store, tmp_path: Path
+) -> None:
+    """D-PAY-4: a till voids its own top-ups only: the cash is in the other till's drawer."""
+    with till_store(tmp_path / "till-2.db", "till-2") as other:
+        theirs = topup(other, 1500)
+        ingest(db, "till-2", [theirs])
+        their_void = void(other, theirs)
+    as_ours = forged(their_void, series=UUID(till.series()), seq=1)
+    refused(db, as_ours, f"top-up {theirs.id} was made at till till-2, not this one")
+
+
+@covers("void of a top-up the balance no longer covers")
+def test_d_pay_1_a_void_of_a_top_up_spent_at_another_till_is_refused(
+    db: Database, till: Store, tmp_path: Path
+) -> None:
+    """D-PAY-1: the money of a top-up spent already (here at another till, which this one
+    did not know) cannot leave the card again: refused, the cash stays in the drawer."""
+    topped = topup(till, 1500)
+    ingest(db, TILL, [topped])
+    with till_store(tmp_path / "till-2.db", "till-2") as other:
+        ingest(db, "till-2", sale(other, 3000))  # 3500 - 3000: 500 left
+    reversal = void(till, topped)  # this till still sees 3500
+    detail = refused(db, reversal, f"top-up {topped.id} of 1500 has been spent")
+    assert detail.endswith("account a1 holds 500, its void cannot take it back (D-PAY-1)")
+    assert ledger_balance(db, f"cash:{TILL}:EUR") == -1500
+
+
+@covers("arrears payment that moves stored value")
+@pytest.mark.parametrize("same_batch", [False, True], ids=["later", "same-batch"])
+def test_d_auto_7_arrears_paid_in_cash_go_to_the_drawer_and_lift_the_block(
+    db: Database, till: Store, same_batch: bool
+) -> None:
+    """D-AUTO-7: arrears paid at the till: the cash is in the drawer against the arrears
+    receivable, the card's stored value does not move; the arrears drop, and paid off the
+    payment block lifts, the account's change in the feed for every till."""
+    admin.set_arrears(db, "a1", 600)
+    till.upsert_accounts(
+        [Account("a1", "h1", "EUR", 2000, PriceLevel.STUDENT, payment_blocked=True, arrears=600)]
+    )
+    part, rest = arrears_payment(till, 200), arrears_payment(till, 400)
+    with db.transaction(write=False) as tx:
+        mark = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM changes"))
+    if same_batch:
+        results = ingest(db, TILL, [part, rest]).results
+    else:
+        results = ingest(db, TILL, [part]).results
+        assert owed(db) == (400, True)
+        results += ingest(db, TILL, [rest]).results
+    assert [(r.status, r.flags) for r in results] == [("accepted", [])] * 2
+    assert legs(db, part) == [(f"cash:{TILL}:EUR", -200), ("arrears-receivable:EUR", 200)]
+    assert legs(db, rest) == [(f"cash:{TILL}:EUR", -400), ("arrears-receivable:EUR", 400)]
+    assert owed(db) == (0, False)
+    assert admin.account_balance(db, "a1") == 2000
+    assert ledger_balance(db, f"cash:{TILL}:EUR") == -600
+    assert ledger_balance(db, "arrears-receivable:EUR") == 600
+    assert admin.ledger_is_balanced(db)
+    with db.transaction(write=False) as tx:
+        changed = tx.all("SELECT kind, item_key FROM changes WHERE seq > ?", (mark,))
+    assert ("account", "a1") in [tuple(row) for row in changed]
+    # D-PAY-5: a retried upload gets the original answers and pays nothing twice.
+    assert ingest(db, TILL, [part, rest]).results == results
+    assert owed(db) == (0, False)
+    assert ledger_balance(db, "arrears-receivable:EUR") == 600
+
+
+@covers("arrears payment that moves stored value")
+def test_d_auto_7_an_arrears_overpayment_is_refused(db: Database, till: Store) -> None:
+    """D-AUTO-7: no more than the account owes is taken: a payment made from a stale copy
+    (the arrears were lowered since, at a service point) is refused, naming both figures."""
+    till.upsert_accounts(
+        [Account("a1", "h1", "EUR", 2000, PriceLevel.STUDENT, payment_blocked=True, arrears=600)]
+    )
+    admin.set_arrears(db, "a1", 500)
+    paid = arrears_payment(till, 600)
+    refused(db, paid, "an arrears payment of 600 is more than the 500 account a1 owes (D-AUTO-7)")
+    assert owed(db) == (500, True)
+
+
+@covers("arrears payment that moves stored value")
+def test_d_auto_7_an_arrears_payment_moving_stored_value_or_miscounted_is_refused(
+    db: Database, till: Store
+) -> None:
+    """D-AUTO-7: an arrears payment moves no stored value (its amount is 0), and its arrears
+    after are its arrears before less what it paid."""
+    admin.set_arrears(db, "a1", 600)
+    till.upsert_accounts(
+        [Account("a1", "h1", "EUR", 2000, PriceLevel.STUDENT, payment_blocked=True, arrears=600)]
+    )
+    paid = arrears_payment(till, 600)
+    refused(db, forged(paid, amount=600), "an arrears payment moves no stored value")
+    miscounted = forged(paid, id=new_id(), seq=paid.seq + 2, body={**paid.body, "arrears_after": 1})
+    refused(db, miscounted, "are not its arrears after (1)")
+    assert owed(db) == (600, True)
