@@ -44,8 +44,12 @@ def sources() -> list[str]:
 
 def lupdate(targets: list[Path]) -> None:
     subprocess.run(
-        [tool("pyside6-lupdate"), *sources(), "-no-obsolete", "-locations", "none", "-silent"]
-        + ["-ts", *map(str, targets)],
+        [
+            tool("pyside6-lupdate"),
+            *sources(),
+            *("-no-obsolete", "-locations", "none", "-silent", "-ts"),
+            *map(str, targets),
+        ],
         cwd=ROOT,
         check=True,
     )
