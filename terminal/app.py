@@ -298,12 +298,17 @@ class Till:
         queue = self.queue
         unit = self.session.unit
         columns = self.config.printer.columns
+        language = self.receipt_language.code
 
         def render() -> None:
             # Rendering the PDF takes milliseconds we do not spend on the UI thread.
             try:
                 receipt = receipt_from_entries(
-                    unit, committed.entries, balance_after=committed.balance_after, copy=copy
+                    unit,
+                    committed.entries,
+                    balance_after=committed.balance_after,
+                    copy=copy,
+                    language=language,
                 )
                 job = make_print_job(receipt, columns=columns)
             except Exception:

@@ -20,15 +20,24 @@ def card_not_read(reason: str) -> str:
     )
 
 
+def topup_spent(receipt_no: int | None, amount: str, balance: str) -> str:
+    return translate(
+        "messages",
+        "The top-up of receipt {receipt_no} ({amount}) is spent: the balance of {balance} "
+        "no longer covers it, so it cannot be voided.",
+    ).format(receipt_no=receipt_no, amount=amount, balance=balance)
+
+
 def confirm_void(receipt_no: int | None) -> str:
     if receipt_no is None:
-        return translate("messages", "No sale to void yet.")
+        return translate("messages", "No sale or top-up to void yet.")
     return translate("messages", "Press F8 again to void receipt {receipt_no}.").format(
         receipt_no=receipt_no
     )
 
 
 NOTHING_TO_VOID: str
+TOPUP_VOIDED: str
 TOPUP_NEEDS_CARD: str
 SALE_VOIDED: str
 AUTOLOAD_DECLINED: str
@@ -226,8 +235,9 @@ def pay_arrears_button(owed: str) -> str:
 # The fixed texts, translated when they are read (the screen's language is chosen at start-up,
 # after this module is imported); the annotations above let mypy check every name.
 _TEXTS: dict[str, str] = {
+    "TOPUP_VOIDED": QT_TRANSLATE_NOOP("messages", "Top-up voided: take the cash back out."),
     "NOTHING_TO_VOID": QT_TRANSLATE_NOOP(
-        "messages", "The last receipt holds no sale that can be voided."
+        "messages", "The last receipt holds no sale or top-up that can be voided."
     ),
     "TOPUP_NEEDS_CARD": QT_TRANSLATE_NOOP("messages", "Cash: tap the card first."),
     "SALE_VOIDED": QT_TRANSLATE_NOOP("messages", "Sale voided."),

@@ -17,16 +17,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sync.entry_body import ArrearsPaymentBody, AutoloadBody, Body, SaleBody, TopupBody, VoidBody
 from sync.policy import PrintPolicy
 from sync.records import EntryKind, JournalEntry, SaleLine, Unit
+from terminal.i18n import QT_TRANSLATE_NOOP
 
 MASK = "••••"
 
 # How a tender stored in a journal body reads on the receipt; unknown ones are prettified.
 TENDER_LABELS: dict[str, str] = {
-    "card": "Card",
-    "cash": "Cash",
-    "bank_card": "Bank card",
-    "direct_debit": "Direct debit",
-    "autoload": "Autoload",
+    "card": QT_TRANSLATE_NOOP("receipt", "Card"),
+    "cash": QT_TRANSLATE_NOOP("receipt", "Cash"),
+    "bank_card": QT_TRANSLATE_NOOP("receipt", "Bank card"),
+    "direct_debit": QT_TRANSLATE_NOOP("receipt", "Direct debit"),
+    "autoload": QT_TRANSLATE_NOOP("receipt", "Autoload"),
 }
 
 
@@ -80,6 +81,7 @@ class Receipt:
     entry_id: str  # journal entry id (UUIDv7) of the main entry
     offline: bool = False  # approved offline (D-OFF-3)
     copy: bool = False  # a reprint: rendered with a COPY marker
+    language: str = "en"  # the unit's language: a receipt speaks it whatever the screen does
     voids_entry_id: str | None = None  # a void receipt: the sale or top-up it reverses
     voids_receipt_no: int | None = None  # ... and its receipt number (None in early voids)
     voided_kind: EntryKind | None = None  # a void receipt: SALE or TOPUP
@@ -164,7 +166,12 @@ def should_print(policy: PrintPolicy, kind: str, requested: bool) -> bool:
 
 
 def receipt_from_entries(
-    unit: Unit, entries: Sequence[JournalEntry], *, balance_after: int, copy: bool = False
+    unit: Unit,
+    entries: Sequence[JournalEntry],
+    *,
+    balance_after: int,
+    copy: bool = False,
+    language: str = "en",
 ) -> Receipt:
     """Build the receipt for the journal entries that share one receipt number.
 
@@ -280,6 +287,7 @@ def receipt_from_entries(
         entry_id=main.entry_id,
         offline=any(_offline(_body(e)) for e in entries),
         copy=copy,
+        language=language,
         voids_entry_id=voids,
         voids_receipt_no=voids_receipt_no,
         voided_kind=voided_kind,

@@ -16,7 +16,7 @@ from typing import Any
 
 from drivers.printers.base import PrintJob
 from sync.records import EntryKind
-from terminal.i18n import translate
+from terminal.i18n import QT_TRANSLATE_NOOP, Language
 from terminal.money import format_money
 from terminal.receipt import Receipt, tender_label, vat_rate_text
 
@@ -24,13 +24,22 @@ from terminal.receipt import Receipt, tender_label, vat_rate_text
 COLUMNS = (32, 42, 48)
 
 TITLES: dict[EntryKind, str] = {
-    EntryKind.SALE: "RECEIPT",
-    EntryKind.TOPUP: "TOP-UP",
-    EntryKind.AUTOLOAD: "AUTOLOAD",
-    EntryKind.VOID: "VOID",
-    EntryKind.ARREARS_PAYMENT: "ARREARS PAYMENT",
+    EntryKind.SALE: QT_TRANSLATE_NOOP("receipt", "RECEIPT"),
+    EntryKind.TOPUP: QT_TRANSLATE_NOOP("receipt", "TOP-UP"),
+    EntryKind.AUTOLOAD: QT_TRANSLATE_NOOP("receipt", "AUTOLOAD"),
+    EntryKind.VOID: QT_TRANSLATE_NOOP("receipt", "VOID"),
+    EntryKind.ARREARS_PAYMENT: QT_TRANSLATE_NOOP("receipt", "ARREARS PAYMENT"),
 }
-COPY_MARK = "*** COPY ***"
+COPY_MARK = QT_TRANSLATE_NOOP("receipt", "*** COPY ***")
+
+
+def L(receipt: Receipt) -> Language:  # noqa: N802 (short: it is on every label)
+    """The receipt's language: its unit's (D-UNIT-1), whatever the screen speaks."""
+    return Language(receipt.language)
+
+
+def tender_text(receipt: Receipt) -> str:
+    return L(receipt).translate("receipt", receipt.tender)
 
 
 # ---------------------------------------------------------------- shared bits
@@ -58,20 +67,21 @@ def vat_codes(receipt: Receipt) -> dict[int, str]:
 def title(receipt: Receipt) -> str:
     """The receipt's heading; a top-up's void and an arrears payment say what they are."""
     if receipt.kind is EntryKind.ARREARS_PAYMENT:
-        return translate("receipt", "ARREARS PAYMENT")
+        return L(receipt).translate("receipt", "ARREARS PAYMENT")
     if receipt.kind is EntryKind.VOID and receipt.voided_kind is EntryKind.TOPUP:
-        return translate("receipt", "VOID OF TOP-UP")
-    return TITLES[receipt.kind]
+        return L(receipt).translate("receipt", "VOID OF TOP-UP")
+    return L(receipt).translate("receipt", TITLES[receipt.kind])
 
 
 def voids_text(receipt: Receipt) -> str | None:
     """What a void names: the receipt number it voids (a cashier finds receipts by number);
     the entry id only for voids journaled before they kept the number."""
     if receipt.voids_receipt_no is not None:
-        text = translate("receipt", "Void of receipt {number}")
+        text = L(receipt).translate("receipt", "Void of receipt {number}")
         return text.format(number=receipt.voids_receipt_no)
     if receipt.voids_entry_id:
-        return f"Voids {receipt.voids_entry_id}"
+        text = L(receipt).translate("receipt", "Voids {entry}")
+        return text.format(entry=receipt.voids_entry_id)
     return None
 
 
@@ -91,19 +101,29 @@ def _summary(receipt: Receipt) -> list[tuple[str, str]]:
     """Label/value rows under the total: tender, card, autoload, balance after."""
     total = _money(receipt, abs(receipt.total))
     rows: list[tuple[str, str]] = []
+    lang, tender = L(receipt), tender_text(receipt)
     if receipt.kind is EntryKind.VOID:
-        rows.append((f"Refund to {receipt.tender}", total))
+        rows.append((lang.translate("receipt", "Refund to {tender}").format(tender=tender), total))
     elif receipt.kind is EntryKind.AUTOLOAD:
-        rows.append((f"Collected by {receipt.tender.lower()}", "later"))
+        rows.append(
+            (
+                lang.translate("receipt", "Collected by {tender}").format(tender=tender),
+                lang.translate("receipt", "later"),
+            )
+        )
     else:
-        rows.append((f"Paid by {receipt.tender}", total))
+        rows.append((lang.translate("receipt", "Paid by {tender}").format(tender=tender), total))
     if receipt.masked_card_id:
-        rows.append(("Card", receipt.masked_card_id))
+        rows.append((lang.translate("receipt", "Card"), receipt.masked_card_id))
     if receipt.autoload_amount is not None and receipt.kind is not EntryKind.AUTOLOAD:
-        rows.append(("Autoload", _money(receipt, receipt.autoload_amount, plus=True)))
+        amount = _money(receipt, receipt.autoload_amount, plus=True)
+        rows.append((lang.translate("receipt", "Autoload"), amount))
     if receipt.arrears_after is not None:  # D-AUTO-7
-        rows.append((translate("receipt", "Arrears left"), _money(receipt, receipt.arrears_after)))
-    rows.append(("Balance after", _money(receipt, receipt.balance_after)))
+        left = _money(receipt, receipt.arrears_after)
+        rows.append((lang.translate("receipt", "Arrears left"), left))
+    rows.append(
+        (lang.translate("receipt", "Balance after"), _money(receipt, receipt.balance_after))
+    )
     return rows
 
 
@@ -121,11 +141,16 @@ def _item_rows(receipt: Receipt) -> list[tuple[str, str, str, str]]:
             for line in receipt.lines
         ]
     if receipt.kind is EntryKind.ARREARS_PAYMENT:
-        return [("", translate("receipt", "Arrears paid"), _money(receipt, receipt.total), "")]
-    if receipt.voided_kind is EntryKind.TOPUP:
-        label = translate("receipt", "Top-up taken back")
+        label = L(receipt).translate("receipt", "Arrears paid")
         return [("", label, _money(receipt, receipt.total), "")]
-    label = "Top-up" if receipt.kind is EntryKind.TOPUP else "Autoload"
+    if receipt.voided_kind is EntryKind.TOPUP:
+        label = L(receipt).translate("receipt", "Top-up taken back")
+        return [("", label, _money(receipt, receipt.total), "")]
+    label = (
+        L(receipt).translate("receipt", "Top-up")
+        if receipt.kind is EntryKind.TOPUP
+        else L(receipt).translate("receipt", "Autoload")
+    )
     return [("", label, _money(receipt, receipt.total, plus=True), "")]
 
 
@@ -151,18 +176,18 @@ def render_text(receipt: Receipt, columns: int = 42) -> str:
             out.extend(part.rjust(w) for part in _wrap(value, w))
 
     if receipt.copy:
-        centre(COPY_MARK)
+        centre(L(receipt).translate("receipt", COPY_MARK))
         out.append("")
     centre(receipt.seller_name)
     for address_line in receipt.address.splitlines():
         centre(address_line)
-    centre(f"VAT no. {receipt.vat_number}")
+    centre(L(receipt).translate("receipt", "VAT no. {number}").format(number=receipt.vat_number))
     centre(receipt.unit_name)
     out.append("=" * w)
     centre(title(receipt))
-    kv("Receipt no.", str(receipt.receipt_no))
-    kv("Till", receipt.till_id)
-    kv("Date", local_time_text(receipt))
+    kv(L(receipt).translate("receipt", "Receipt no."), str(receipt.receipt_no))
+    kv(L(receipt).translate("receipt", "Till"), receipt.till_id)
+    kv(L(receipt).translate("receipt", "Date"), local_time_text(receipt))
     voided = voids_text(receipt)
     if voided is not None:
         out.extend(_wrap(voided, w))
@@ -180,21 +205,30 @@ def render_text(receipt: Receipt, columns: int = 42) -> str:
         if receipt.lines:
             line = receipt.lines[line_index]
             if abs(line.quantity) != 1:
-                out.append(f"{indent}{_money(receipt, line.unit_price)} each")
+                each = L(receipt).translate("receipt", "{price} each")
+                out.append(indent + each.format(price=_money(receipt, line.unit_price)))
 
     out.append("-" * w)
-    kv("TOTAL", _money(receipt, receipt.total))
+    kv(L(receipt).translate("receipt", "TOTAL"), _money(receipt, receipt.total))
     out.append("=" * w)
     for label, value in _summary(receipt):
         kv(label, value)
     if receipt.offline:
-        centre("* APPROVED OFFLINE *")
+        centre(L(receipt).translate("receipt", "* APPROVED OFFLINE *"))
 
     if receipt.vat:
         out.append("-" * w)
         first_w = 9
         cell_w = (w - first_w) // 3
-        out.append("VAT".ljust(first_w) + "".join(h.rjust(cell_w) for h in ("Net", "VAT", "Gross")))
+        heads = (
+            L(receipt).translate("receipt", "Net"),
+            L(receipt).translate("receipt", "VAT"),
+            L(receipt).translate("receipt", "Gross"),
+        )
+        out.append(
+            heads[1].ljust(first_w)
+            + "".join(h.rjust(cell_w) for h in (heads[0], heads[1], heads[2]))
+        )
         codes = vat_codes(receipt)
         for v in receipt.vat:
             first = f"{codes[v.rate_bp]} {vat_rate_text(v.rate_bp)}".ljust(first_w)
@@ -202,14 +236,14 @@ def render_text(receipt: Receipt, columns: int = 42) -> str:
             out.append(first + "".join(" " + c.rjust(cell_w - 1) for c in cells))
     elif _no_vat(receipt):
         out.append("-" * w)
-        centre("Stored value: no VAT")
+        centre(L(receipt).translate("receipt", "Stored value: no VAT"))
 
     out.append("-" * w)
-    kv("Entry", receipt.entry_id)
-    centre("Thank you")
+    kv(L(receipt).translate("receipt", "Entry"), receipt.entry_id)
+    centre(L(receipt).translate("receipt", "Thank you"))
     if receipt.copy:
         out.append("")
-        centre(COPY_MARK)
+        centre(L(receipt).translate("receipt", COPY_MARK))
     # The safety net: a line that came out too wide is wrapped, never cut off.
     fitted = [part for line in out for part in (_wrap(line, w) if len(line) > w else [line])]
     return "\n".join(fitted) + "\n"
@@ -291,7 +325,7 @@ class _PdfReceipt:
         pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         pdf.set_auto_page_break(False)
         pdf.set_creation_date(receipt.issued_at)
-        pdf.set_title(f"Receipt {receipt.till_id}/{receipt.receipt_no}")
+        pdf.set_title(f"{receipt.till_id}/{receipt.receipt_no}")
         pdf.set_creator("canteen-till")
         if regular is not None:
             pdf.add_font("DejaVu", "", str(regular))
@@ -352,18 +386,18 @@ class _PdfReceipt:
     def draw(self) -> float:
         r, pdf = self.r, self.pdf
         if r.copy:
-            self.centre(COPY_MARK, 11, bold=True)
+            self.centre(L(self.r).translate("receipt", COPY_MARK), 11, bold=True)
             self.space()
         self.centre(r.seller_name, 11, bold=True)
         for address_line in r.address.splitlines():
             self.centre(address_line)
-        self.centre(f"VAT no. {r.vat_number}")
+        self.centre(L(r).translate("receipt", "VAT no. {number}").format(number=r.vat_number))
         self.centre(r.unit_name)
         self.rule(weight=0.4)
         self.centre(title(r), 10, bold=True)
-        self.kv("Receipt no.", str(r.receipt_no))
-        self.kv("Till", r.till_id)
-        self.kv("Date", local_time_text(r))
+        self.kv(L(r).translate("receipt", "Receipt no."), str(r.receipt_no))
+        self.kv(L(r).translate("receipt", "Till"), r.till_id)
+        self.kv(L(r).translate("receipt", "Date"), local_time_text(r))
         voided = voids_text(r)
         if voided is not None:
             self.centre(voided)
@@ -393,27 +427,27 @@ class _PdfReceipt:
                     name_w - prefix_w, LINE_MM * 0.9, self.t(each), new_x="LMARGIN", new_y="NEXT"
                 )
         self.rule()
-        self.kv("TOTAL", _money(r, r.total), size=11, bold=True)
+        self.kv(L(r).translate("receipt", "TOTAL"), _money(r, r.total), size=11, bold=True)
         self.rule(weight=0.4)
         for label, value in _summary(r):
             self.kv(label, value)
         if r.offline:
             self.space(1)
-            self.centre("APPROVED OFFLINE", bold=True)
+            self.centre(L(r).translate("receipt", "APPROVED OFFLINE"), bold=True)
 
         if r.vat:
             self.rule()
             self._vat_table()
         elif _no_vat(r):
             self.rule()
-            self.centre("Stored value: no VAT", 7.5)
+            self.centre(L(r).translate("receipt", "Stored value: no VAT"), 7.5)
         self.rule()
-        self.centre(f"Entry {r.entry_id}", 6.5)
+        self.centre(L(r).translate("receipt", "Entry {entry}").format(entry=r.entry_id), 6.5)
         self.space(1)
-        self.centre("Thank you", 9)
+        self.centre(L(r).translate("receipt", "Thank you"), 9)
         if r.copy:
             self.space()
-            self.centre(COPY_MARK, 11, bold=True)
+            self.centre(L(self.r).translate("receipt", COPY_MARK), 11, bold=True)
         return float(pdf.get_y())
 
     def _vat_table(self) -> None:
@@ -421,9 +455,11 @@ class _PdfReceipt:
         first_w = 15.0
         cell_w = (self.width - first_w) / 3
         self.font(7.5, bold=True)
-        pdf.cell(first_w, LINE_MM, "VAT", new_x="RIGHT", new_y="TOP")
-        for head in ("Net", "VAT", "Gross"):
-            pdf.cell(cell_w, LINE_MM, head, align="R", new_x="RIGHT", new_y="TOP")
+        lang = L(r)
+        vat = lang.translate("receipt", "VAT")
+        pdf.cell(first_w, LINE_MM, self.t(vat), new_x="RIGHT", new_y="TOP")
+        for head in (lang.translate("receipt", "Net"), vat, lang.translate("receipt", "Gross")):
+            pdf.cell(cell_w, LINE_MM, self.t(head), align="R", new_x="RIGHT", new_y="TOP")
         pdf.ln(LINE_MM)
         self.font(7.5)
         codes = vat_codes(r)

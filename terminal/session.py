@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sync.errors import NotPayable, NotVoidable, TopupSpent
 from sync.policy import Caution, Policy
 from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, SaleLine, Unit
 from sync.store import AlreadyVoided, Committed, Store, StoreUnavailable
@@ -530,10 +531,13 @@ class SaleSession:
                 created_at=self._clock(),
                 business_day=self.today(),
             )
+        except NotPayable as exc:
+            self.notice = messages.arrears_at_most(format_money(exc.owed, self.unit.currency))
+            return None
         except StoreUnavailable as exc:
             self.problem = messages.cannot_save(exc.reason)
             return None
-        left = snap.account.arrears - amount
+        left = committed.arrears_after if committed.arrears_after is not None else 0
         money = self.unit.currency
         verdict = Verdict(
             Outcome.APPROVED,
@@ -555,32 +559,46 @@ class SaleSession:
         now = self._ticks()
         if self._void_armed_at is None or now - self._void_armed_at > VOID_CONFIRM_S:
             self._void_armed_at = now
-            self.notice = messages.confirm_void(self.store.last_receipt_no())
+            voidable = self.store.last_voidable()
+            self.notice = messages.confirm_void(
+                self.store.last_receipt_no() if voidable is not None else None
+            )
             return None
         self._void_armed_at = None
+        self.notice = None
         paid = self.void_last_sale()
-        self.notice = messages.NOTHING_TO_VOID if paid is None else None
+        if paid is None and self.notice is None:
+            self.notice = messages.NOTHING_TO_VOID
         return paid
 
     def void_last_sale(self) -> Paid | None:
-        """Give back the last sale of this till to its card, as a new journal entry."""
-        entries = self.store.last_receipt_entries()
-        sale = next((e for e in entries if e.kind is EntryKind.SALE), None)
-        if sale is None or not self.check_store():
+        """Give back the last receipt's sale or cash top-up, as a new journal entry, once; a
+        top-up its card has spent since is not voided (the till never hands out money the
+        card does not hold), and the cashier is told why."""
+        entry = self.store.last_voidable()
+        if entry is None or not self.check_store():
             return None
         try:
             committed = self.store.commit_void(
-                entry_id=sale.entry_id, created_at=self._clock(), business_day=self.today()
+                entry_id=entry.entry_id, created_at=self._clock(), business_day=self.today()
             )
-        except AlreadyVoided:
+        except TopupSpent as exc:
+            money = self.unit.currency
+            self.notice = messages.topup_spent(
+                exc.receipt_no, format_money(exc.amount, money), format_money(exc.balance, money)
+            )
+            return None
+        except (AlreadyVoided, NotVoidable):
             return None
         except StoreUnavailable as exc:
             self.problem = messages.cannot_save(exc.reason)
             return None
         self.basket.clear()
         self.card = None
-        verdict = Verdict(Outcome.APPROVED, Reason.OK, messages.SALE_VOIDED, self.unit.currency)
-        return self._paid(Paid(committed, -sale.amount, 0, verdict, kind="void"))
+        self.keypad = None
+        text = messages.TOPUP_VOIDED if entry.kind is EntryKind.TOPUP else messages.SALE_VOIDED
+        verdict = Verdict(Outcome.APPROVED, Reason.OK, text, self.unit.currency)
+        return self._paid(Paid(committed, -entry.amount, 0, verdict, kind="void"))
 
     def _paid(self, paid: Paid) -> Paid:
         self.last_paid = paid

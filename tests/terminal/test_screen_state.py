@@ -3,10 +3,14 @@ top-up mode, consent pending, notices, and what the card panel is told to show."
 
 from __future__ import annotations
 
+import pytest
+
+from sync.errors import TopupSpent
 from sync.policy import DEFAULTS
-from sync.records import EntryKind
+from sync.records import Account, EntryKind, PriceLevel
 from sync.store import Store
 from terminal import messages
+from terminal.decide import Reason
 from terminal.session import VOID_CONFIRM_S, Panel, Phase, SaleSession
 from tests.terminal.till_scheme import NOW, PRODUCTS
 
@@ -62,7 +66,7 @@ def test_f8_twice_too_slowly_only_asks_again(store: Store) -> None:
 def test_f8_with_no_sale_says_so(store: Store) -> None:
     s = make(store)
     assert s.void_pressed() is None
-    assert s.notice == "No sale to void yet."
+    assert s.notice == "No sale or top-up to void yet."
 
 
 def test_f8_on_a_voided_sale_says_nothing_can_be_voided(store: Store) -> None:
@@ -222,3 +226,83 @@ def test_a_bad_read_is_a_notice_until_the_next_input(store: Store) -> None:
     assert s.notice == "Card not read (no UID). Ask the customer to tap again."
     s.add(MEAL)
     assert s.notice is None
+
+
+def test_d_pay_4_f8_voids_a_cash_topup_once(store: Store) -> None:
+    """D-PAY-4: a mistaken top-up is voided like a sale: F8 twice, a reversal entry, once."""
+    ticks = Ticks()
+    s = make(store, ticks)
+    s.tap("AA000001")
+    topup = s.topup(2000)
+    assert topup is not None
+    assert s.void_pressed() is None  # armed
+    assert s.notice == f"Press F8 again to void receipt {topup.committed.receipt_no}."
+    void = s.void_pressed()
+    assert void is not None
+    assert void.kind == "void"
+    assert void.total == -2000
+    assert void.verdict.message == messages.TOPUP_VOIDED
+    assert s.notice is None
+    kinds = [e.kind for e in store.journal()]
+    assert kinds == [EntryKind.TOPUP, EntryKind.VOID]
+    assert s.void_pressed() is None
+    assert s.void_pressed() is None  # nothing left to void: the void's receipt is the last
+    assert [e.kind for e in store.journal()] == kinds
+
+
+def test_d_pay_4_a_spent_topup_is_not_voided_and_the_cashier_is_told(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D-PAY-4: the store refuses the void of a top-up the card has spent since (its own
+    tests show when); F8 then says so in the cashier's words, and nothing is written."""
+    ticks = Ticks()
+    s = make(store, ticks)
+    s.tap("AA000002")
+    topup = s.topup(1000)
+    assert topup is not None
+
+    def spent(**_kw: object) -> object:
+        raise TopupSpent(receipt_no=topup.committed.receipt_no, amount=1000, balance=100)
+
+    monkeypatch.setattr(store, "commit_void", spent)
+    s.void_pressed()
+    assert s.void_pressed() is None
+    assert s.notice == messages.topup_spent(topup.committed.receipt_no, "10,00 €", "1,00 €")
+    assert [e.kind for e in store.journal()] == [EntryKind.TOPUP]
+
+
+def test_d_auto_7_arrears_paid_in_cash_at_the_till(store: Store) -> None:
+    """D-AUTO-7: a card blocked for arrears shows them; F4 fills the keypad with what is owed;
+    the first Enter says what it does, the second takes the cash; paid in full, the card
+    pays again at once."""
+    store.upsert_accounts(
+        [Account("a-anna", "h-anna", "EUR", 5000, PriceLevel.STUDENT, None, True, 1850)]
+    )
+    s = make(store)
+    s.add(MEAL)
+    s.tap("AA000001")
+    screen = s.screen(print_button=False)
+    assert screen.card is not None
+    assert screen.card.verdict.reason is Reason.ARREARS
+    assert screen.arrears == 1850
+    s.start_arrears()
+    keypad = s.screen(print_button=False).keypad
+    assert keypad is not None
+    assert keypad.amount == 1850
+    assert keypad.after == 0
+    s.keypad_key("0")  # 185,00 €: more than is owed
+    assert s.screen(print_button=False).keypad.problem == messages.arrears_at_most("18,50 €")  # type: ignore[union-attr]
+    s.keypad_key("back")
+    s.charge()
+    paid = s.charge()
+    assert paid is not None
+    assert paid.kind == "arrears"
+    assert paid.committed.arrears_after == 0
+    assert s.notice == messages.arrears_paid("18,50 €", "0,00 €")
+    assert [e.kind for e in store.journal()] == [EntryKind.ARREARS_PAYMENT]
+    screen = s.screen(print_button=False)
+    assert screen.card is not None
+    assert screen.card.verdict.approved  # the block lifted with the arrears paid
+    sale = s.charge()
+    assert sale is not None
+    assert sale.kind == "sale"
