@@ -38,6 +38,14 @@ mutate: setup
 		> var/mutmut.log 2>&1 || { tail -n 40 var/mutmut.log; exit 1; }
 	@$(UV) run --frozen python scripts/mutation_score.py --floor $(MUTATE_FLOOR)
 
+# Qt's lupdate brings the catalogues in assets/i18n up to date with the code (new texts come in
+# unfinished, for a translator); lrelease then checks and compiles them (docs/translations.md).
+translations: setup
+	$(UV) run --frozen python scripts/translations.py update
+	$(UV) run --frozen python scripts/translations.py release
+	@$(UV) run --frozen python scripts/translations.py check || \
+		echo "translations: the texts above still need a translator"
+
 lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen mypy

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from terminal.config import PrinterConfig, ReaderConfig, TillConfig, demo_data_dir
+from terminal.config import PrinterConfig, ReaderConfig, ScreenConfig, TillConfig, demo_data_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -50,6 +50,9 @@ def run_demo(args: argparse.Namespace) -> int:
         data_dir=data_dir,
         reader=ReaderConfig("simulated"),
         printer=PrinterConfig("simulated"),
+        # The README is English: so is the demo's screen unless --language says otherwise;
+        # its receipts speak the unit's German (D-UNIT-1).
+        screen=ScreenConfig(language="en"),
         policy_overrides=overrides,
         source="demo",
     )

@@ -34,6 +34,7 @@ UNIT = Unit(
     seller_name="Studierendenwerk Nordstadt AöR",
     address="Universitätsring 12, 97070 Nordstadt",
     vat_number="DE 123 456 789",
+    locale="de_DE",  # German money, dates and receipts; the demo's screen speaks English
 )
 EVERYWHERE = frozenset({"mensa", "cafeteria"})
 POLICY = {

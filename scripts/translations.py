@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from terminal.i18n import LANGUAGES, SOURCE_LANGUAGE, catalogue_path  # noqa: E402
+from terminal.i18n import LANGUAGES, SOURCE_LANGUAGE  # noqa: E402
+from terminal.i18n import catalogue_path as catalogue_path  # noqa: E402
 
 TRANSLATED = [code for code in LANGUAGES if code != SOURCE_LANGUAGE]
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")

@@ -20,6 +20,7 @@ from terminal.config import (
     demo_data_dir,
     load_config,
 )
+from terminal.i18n import LANGUAGES
 
 EXIT_USAGE = 2
 
@@ -227,6 +228,11 @@ def _screen_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--size", type=_window_size, metavar="WxH", help="the window's size, e.g. 1024x768"
+    )
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="the screen's language (default: [screen] language, else the unit's)",
     )
     parser.add_argument(
         "--customer-display",

@@ -12,10 +12,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No sale to void yet.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Press F8 again to void receipt {receipt_no}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -144,7 +140,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The last receipt holds no sale that can be voided.</source>
+        <source>The top-up of receipt {receipt_no} ({amount}) is spent: the balance of {balance} no longer covers it, so it cannot be voided.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No sale or top-up to void yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-up voided: take the cash back out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The last receipt holds no sale or top-up that can be voided.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -293,6 +301,161 @@
     </message>
     <message>
         <source>No products on the menu yet: the menu comes from the office.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>receipt</name>
+    <message>
+        <source>Card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Direct debit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Autoload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RECEIPT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TOP-UP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AUTOLOAD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VOID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ARREARS PAYMENT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>*** COPY ***</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VOID OF TOP-UP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Void of receipt {number}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voids {entry}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refund to {tender}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collected by {tender}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paid by {tender}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Arrears left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Balance after</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Arrears paid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-up taken back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VAT no. {number}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receipt no.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Till</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{price} each</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TOTAL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>* APPROVED OFFLINE *</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VAT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gross</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored value: no VAT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thank you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>APPROVED OFFLINE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entry {entry}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -47,6 +47,7 @@ def screen_options(config: TillConfig, options: argparse.Namespace) -> TillConfi
         "fullscreen": getattr(options, "fullscreen", None),
         "font_scale": getattr(options, "font_scale", None),
         "customer_display": getattr(options, "customer_display", None),
+        "language": getattr(options, "language", None),
     }
     changes = {key: value for key, value in given.items() if value is not None}
     if not changes:

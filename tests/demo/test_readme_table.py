@@ -27,7 +27,7 @@ from sync.money import format_money
 from sync.store import Store
 from terminal import messages
 from terminal.app import Till
-from terminal.config import PrinterConfig, ReaderConfig, TillConfig
+from terminal.config import PrinterConfig, ReaderConfig, ScreenConfig, TillConfig
 from terminal.decide import Outcome
 from terminal.session import CardView, Panel, Screen
 from tests.demo.test_scenarios import sync_from_server
@@ -179,6 +179,7 @@ def tap_row(seeded: Path, data_dir: Path, row: Row) -> Shown:
         data_dir=data_dir,
         reader=ReaderConfig("simulated"),
         printer=PrinterConfig("simulated"),
+        screen=ScreenConfig(language="en"),  # as the demo's own: the README is English
         source="demo",
     )
     link = TrainingServer(config.store_path, till_id="till-1", online=not row.offline)
