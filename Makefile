@@ -5,6 +5,9 @@ UV ?= uv
 ARGS ?=
 PYTEST_ARGS ?=
 SCREENSHOT_CARD ?= 72BF9961
+# Sofia has no photo on file: the warnings before money, in each language
+SCREENSHOT_HELD_CARD ?= 3C4D5E6F
+SCREEN_LANGUAGES ?= de sv da
 
 .PHONY: demo test bench soak lint mutate screenshot screenshots setup clean
 
@@ -63,6 +66,13 @@ screenshots: setup
 			--data-dir var/screenshots/$$size --size $$size --screenshot docs/screens/$$size.png \
 			--exit-after 3 --ring 1,2,7 --tap $(SCREENSHOT_CARD) > /dev/null || exit 1; \
 		echo "docs/screens/$$size.png"; \
+	done
+	@for lang in $(SCREEN_LANGUAGES); do \
+		$(UV) run --frozen canteen-till demo --standalone --offscreen --language $$lang \
+			--data-dir var/screenshots/$$lang --size 1366x768 \
+			--screenshot docs/screens/1366x768-$$lang.png \
+			--exit-after 3 --ring 1,7 --tap $(SCREENSHOT_HELD_CARD) > /dev/null || exit 1; \
+		echo "docs/screens/1366x768-$$lang.png"; \
 	done
 
 clean:

@@ -5,793 +5,798 @@
     <name>messages</name>
     <message>
         <source>Cannot save sales: {reason}. Selling is stopped until it is fixed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Verkäufe nicht speicherbar: {reason}. Kein Verkauf, bis das behoben ist.</translation>
     </message>
     <message>
         <source>Card not read ({reason}). Ask the customer to tap again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte nicht gelesen ({reason}). Karte erneut auflegen lassen.</translation>
     </message>
     <message>
         <source>Press F8 again to void receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>F8 erneut drücken, um Beleg {receipt_no} zu stornieren.</translation>
     </message>
     <message>
         <source>Printing a copy of receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopie von Beleg {receipt_no} wird gedruckt.</translation>
     </message>
     <message>
         <source>Printing receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg {receipt_no} wird gedruckt.</translation>
     </message>
     <message>
         <source>Reprinting receipt {receipt_no} (copy).</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg {receipt_no} wird nachgedruckt (Kopie).</translation>
     </message>
     <message>
         <source>Card {card_id}</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte {card_id}</translation>
     </message>
     <message>
         <source>{level}  ·  Balance {balance}</source>
-        <translation type="unfinished"></translation>
+        <translation>{level}  ·  Guthaben {balance}</translation>
     </message>
     <message>
         <source>Offer an autoload of {amount} from the cardholder&apos;s bank account.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload über {amount} vom Bankkonto des Karteninhabers anbieten.</translation>
     </message>
     <message>
         <source>Balance now {now}. After this sale: {after_with} with the autoload, {without}</source>
-        <translation type="unfinished"></translation>
+        <translation>Guthaben jetzt {now}. Nach diesem Kauf: {after_with} mit Autoload, {without}</translation>
     </message>
     <message>
         <source>{after} without.</source>
-        <translation type="unfinished"></translation>
+        <translation>{after} ohne.</translation>
     </message>
     <message>
         <source>too little without it.</source>
-        <translation type="unfinished"></translation>
+        <translation>ohne reicht es nicht.</translation>
     </message>
     <message>
         <source>TOPPED UP +{total}</source>
-        <translation type="unfinished"></translation>
+        <translation>AUFGELADEN +{total}</translation>
     </message>
     <message>
         <source>VOIDED {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>STORNIERT {total}</translation>
     </message>
     <message>
         <source>ARREARS PAID {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>RÜCKSTAND BEZAHLT {total}</translation>
     </message>
     <message>
         <source>PAID OFFLINE {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>OFFLINE BEZAHLT {total}</translation>
     </message>
     <message>
         <source>PAID {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>BEZAHLT {total}</translation>
     </message>
     <message>
         <source>Balance now {balance}.  Receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Guthaben jetzt {balance}.  Beleg {receipt_no}.</translation>
     </message>
     <message>
         <source>Autoload +{amount} credited.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload +{amount} gutgeschrieben.</translation>
     </message>
     <message>
         <source>Offline: {used} of the {limit} offline limit used on this card.</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline: {used} vom Offline-Limit {limit} dieser Karte verbraucht.</translation>
     </message>
     <message>
         <source>Student price</source>
-        <translation type="unfinished"></translation>
+        <translation>Studierendenpreis</translation>
     </message>
     <message>
         <source>Staff price</source>
-        <translation type="unfinished"></translation>
+        <translation>Bedienstetenpreis</translation>
     </message>
     <message>
         <source>Guest price</source>
-        <translation type="unfinished"></translation>
+        <translation>Gästepreis</translation>
     </message>
     <message>
         <source>Guest price: membership expired {day} ({level} no longer applies).</source>
-        <translation type="unfinished"></translation>
+        <translation>Gästepreis: Mitgliedschaft abgelaufen am {day} ({level} gilt nicht mehr).</translation>
     </message>
     <message>
         <source>Refused: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgelehnt: {reason}</translation>
     </message>
     <message>
         <source>Topped up +{amount} (receipt {receipt_no}). Now charge the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgeladen +{amount} (Beleg {receipt_no}). Jetzt das Tablett kassieren.</translation>
     </message>
     <message>
         <source>The arrears are {owed}: no more than that.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Rückstand beträgt {owed}: nicht mehr annehmen.</translation>
     </message>
     <message>
         <source>Arrears paid {amount}. Left to pay {left}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückstand bezahlt: {amount}. Noch offen: {left}.</translation>
     </message>
     <message>
         <source>Receipt not printed: {error}. Reprint (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg nicht gedruckt: {error}. Nachdruck (F5)</translation>
     </message>
     <message>
         <source>Receipt {receipt_no} not printed: {error}. Reprint (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg {receipt_no} nicht gedruckt: {error}. Nachdruck (F5)</translation>
     </message>
     <message>
         <source>Printing receipt {receipt_no} (its original never printed).</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg {receipt_no} wird gedruckt (Original nie gedruckt).</translation>
     </message>
     <message>
         <source>Top up {amount}: new balance {after}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladung {amount}: neues Guthaben {after}.</translation>
     </message>
     <message>
         <source>Pay {amount} of the arrears: {left} left to pay.</source>
-        <translation type="unfinished"></translation>
+        <translation>{amount} vom Rückstand zahlen: noch {left} offen.</translation>
     </message>
     <message>
         <source>Pay arrears {owed} in cash  F4</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückstand {owed} bar zahlen  F4</translation>
     </message>
     <message>
         <source>The top-up of receipt {receipt_no} ({amount}) is spent: the balance of {balance} no longer covers it, so it cannot be voided.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Aufladung von Beleg {receipt_no} ({amount}) ist verbraucht: das Guthaben von {balance} deckt sie nicht mehr, daher kein Storno möglich.</translation>
     </message>
     <message>
         <source>No sale or top-up to void yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nichts zum Stornieren.</translation>
     </message>
     <message>
         <source>Top-up voided: take the cash back out.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladung storniert: Bargeld wieder herausgeben.</translation>
     </message>
     <message>
         <source>The last receipt holds no sale or top-up that can be voided.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der letzte Beleg enthält keinen Verkauf und keine Aufladung zum Stornieren.</translation>
     </message>
     <message>
         <source>Cash: tap the card first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladen: erst Karte auflegen.</translation>
     </message>
     <message>
         <source>Sale voided.</source>
-        <translation type="unfinished"></translation>
+        <translation>Verkauf storniert.</translation>
     </message>
     <message>
         <source>Autoload declined by the cardholder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload vom Karteninhaber abgelehnt.</translation>
     </message>
     <message>
         <source>Receipts print by themselves; F5 reprints a copy.</source>
-        <translation type="unfinished"></translation>
+        <translation>Belege drucken automatisch; F5 druckt eine Kopie.</translation>
     </message>
     <message>
         <source>No receipt yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch kein Beleg.</translation>
     </message>
     <message>
         <source>No receipt to reprint yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch kein Beleg zum Nachdrucken.</translation>
     </message>
     <message>
         <source>Tap a card</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte auflegen</translation>
     </message>
     <message>
         <source>Ring up the tray, then tap the card</source>
-        <translation type="unfinished"></translation>
+        <translation>Tablett erfassen, dann Karte auflegen</translation>
     </message>
     <message>
         <source>or tap the card first</source>
-        <translation type="unfinished"></translation>
+        <translation>oder erst Karte auflegen</translation>
     </message>
     <message>
         <source>CANNOT SELL</source>
-        <translation type="unfinished"></translation>
+        <translation>VERKAUF GESTOPPT</translation>
     </message>
     <message>
         <source>Unknown card</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbekannte Karte</translation>
     </message>
     <message>
         <source>PHOTO UNREADABLE</source>
-        <translation type="unfinished"></translation>
+        <translation>FOTO NICHT LESBAR</translation>
     </message>
     <message>
         <source>NO PHOTO ON FILE</source>
-        <translation type="unfinished"></translation>
+        <translation>KEIN FOTO HINTERLEGT</translation>
     </message>
     <message>
         <source>Check identity another way</source>
-        <translation type="unfinished"></translation>
+        <translation>Identität anders prüfen</translation>
     </message>
     <message>
         <source>Autoload will be offered at payment.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload wird beim Bezahlen angeboten.</translation>
     </message>
     <message>
         <source>Yes  F1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ja  F1</translation>
     </message>
     <message>
         <source>No  F2</source>
-        <translation type="unfinished"></translation>
+        <translation>Nein  F2</translation>
     </message>
     <message>
         <source>Cash top-up</source>
-        <translation type="unfinished"></translation>
+        <translation>Bar-Aufladung</translation>
     </message>
     <message>
         <source>Arrears in cash</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückstand in bar</translation>
     </message>
     <message>
         <source>Take the cash, then Enter.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bargeld annehmen, dann Enter.</translation>
     </message>
     <message>
         <source>Check before charging:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vor dem Kassieren prüfen:</translation>
     </message>
     <message>
         <source>Sale voided</source>
-        <translation type="unfinished"></translation>
+        <translation>Verkauf storniert</translation>
     </message>
     <message>
         <source>Last sale voided</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzter Verkauf storniert</translation>
     </message>
     <message>
         <source>Does the cardholder agree?</source>
-        <translation type="unfinished"></translation>
+        <translation>Stimmt der Karteninhaber zu?</translation>
     </message>
     <message>
         <source>No photo on file: check identity another way.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Foto hinterlegt: Identität anders prüfen.</translation>
     </message>
     <message>
         <source>Photo not on this till yet: check identity another way.</source>
-        <translation type="unfinished"></translation>
+        <translation>Foto noch nicht auf dieser Kasse: Identität anders prüfen.</translation>
     </message>
     <message>
         <source>Finish the cash entry first (Enter, Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>Erst die Bareingabe abschließen (Enter, Esc)</translation>
     </message>
     <message>
         <source>Answer the autoload question first (F1 yes, F2 no)</source>
-        <translation type="unfinished"></translation>
+        <translation>Erst die Autoload-Frage beantworten (F1 ja, F2 nein)</translation>
     </message>
     <message>
         <source>Ring up the tray</source>
-        <translation type="unfinished"></translation>
+        <translation>Tablett erfassen</translation>
     </message>
     <message>
         <source>No products on the menu yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Artikel im Speiseplan</translation>
     </message>
     <message>
         <source>Tap the card</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte auflegen</translation>
     </message>
     <message>
         <source>Checked? Enter charges, Esc cancels</source>
-        <translation type="unfinished"></translation>
+        <translation>Geprüft? Enter kassiert, Esc bricht ab</translation>
     </message>
     <message>
         <source>No arrears on this card.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Rückstand auf dieser Karte.</translation>
     </message>
     <message>
         <source>Type the amount.</source>
-        <translation type="unfinished"></translation>
+        <translation>Betrag eingeben.</translation>
     </message>
     <message>
         <source>CHECK, THEN CHARGE</source>
-        <translation type="unfinished"></translation>
+        <translation>PRÜFEN, DANN KASSIEREN</translation>
     </message>
     <message>
         <source>AUTOLOAD?</source>
-        <translation type="unfinished"></translation>
+        <translation>AUTOLOAD?</translation>
     </message>
     <message>
         <source>No products on the menu yet: the menu comes from the office.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Artikel im Speiseplan: der Speiseplan kommt von der Verwaltung.</translation>
     </message>
 </context>
 <context>
     <name>receipt</name>
     <message>
         <source>Card</source>
-        <translation type="unfinished"></translation>
+        <translation>Chipkarte</translation>
     </message>
     <message>
         <source>Cash</source>
-        <translation type="unfinished"></translation>
+        <translation>Bar</translation>
     </message>
     <message>
         <source>Bank card</source>
-        <translation type="unfinished"></translation>
+        <translation>Bankkarte</translation>
     </message>
     <message>
         <source>Direct debit</source>
-        <translation type="unfinished"></translation>
+        <translation>Lastschrift</translation>
     </message>
     <message>
         <source>Autoload</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload</translation>
     </message>
     <message>
         <source>RECEIPT</source>
-        <translation type="unfinished"></translation>
+        <translation>BELEG</translation>
     </message>
     <message>
         <source>TOP-UP</source>
-        <translation type="unfinished"></translation>
+        <translation>AUFLADUNG</translation>
     </message>
     <message>
         <source>AUTOLOAD</source>
-        <translation type="unfinished"></translation>
+        <translation>AUTOLOAD</translation>
     </message>
     <message>
         <source>VOID</source>
-        <translation type="unfinished"></translation>
+        <translation>STORNO</translation>
     </message>
     <message>
         <source>ARREARS PAYMENT</source>
-        <translation type="unfinished"></translation>
+        <translation>RÜCKSTANDSZAHLUNG</translation>
     </message>
     <message>
         <source>*** COPY ***</source>
-        <translation type="unfinished"></translation>
+        <translation>*** KOPIE ***</translation>
     </message>
     <message>
         <source>VOID OF TOP-UP</source>
-        <translation type="unfinished"></translation>
+        <translation>STORNO AUFLADUNG</translation>
     </message>
     <message>
         <source>Void of receipt {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>Storno zu Beleg-Nr. {number}</translation>
     </message>
     <message>
         <source>Voids {entry}</source>
-        <translation type="unfinished"></translation>
+        <translation>Storno zu {entry}</translation>
     </message>
     <message>
         <source>Refund to {tender}</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstattung: {tender}</translation>
     </message>
     <message>
         <source>Collected by {tender}</source>
-        <translation type="unfinished"></translation>
+        <translation>Einzug per {tender}</translation>
     </message>
     <message>
         <source>later</source>
-        <translation type="unfinished"></translation>
+        <translation>später</translation>
     </message>
     <message>
         <source>Paid by {tender}</source>
-        <translation type="unfinished"></translation>
+        <translation>Bezahlt: {tender}</translation>
     </message>
     <message>
         <source>Arrears left</source>
-        <translation type="unfinished"></translation>
+        <translation>Offener Rückstand</translation>
     </message>
     <message>
         <source>Balance after</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Guthaben</translation>
     </message>
     <message>
         <source>Arrears paid</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückstand bezahlt</translation>
     </message>
     <message>
         <source>Top-up taken back</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladung storniert</translation>
     </message>
     <message>
         <source>Top-up</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladung</translation>
     </message>
     <message>
         <source>VAT no. {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>USt-IdNr. {number}</translation>
     </message>
     <message>
         <source>Receipt no.</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg-Nr.</translation>
     </message>
     <message>
         <source>Till</source>
-        <translation type="unfinished"></translation>
+        <translation>Kasse</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished"></translation>
+        <translation>Datum</translation>
     </message>
     <message>
         <source>{price} each</source>
-        <translation type="unfinished"></translation>
+        <translation>je {price}</translation>
     </message>
     <message>
         <source>TOTAL</source>
-        <translation type="unfinished"></translation>
+        <translation>SUMME</translation>
     </message>
     <message>
         <source>* APPROVED OFFLINE *</source>
-        <translation type="unfinished"></translation>
+        <translation>* OFFLINE GENEHMIGT *</translation>
     </message>
     <message>
         <source>Net</source>
-        <translation type="unfinished"></translation>
+        <translation>Netto</translation>
     </message>
     <message>
         <source>VAT</source>
-        <translation type="unfinished"></translation>
+        <translation>MwSt.</translation>
     </message>
     <message>
         <source>Gross</source>
-        <translation type="unfinished"></translation>
+        <translation>Brutto</translation>
     </message>
     <message>
         <source>Stored value: no VAT</source>
-        <translation type="unfinished"></translation>
+        <translation>Guthabenbuchung ohne MwSt.</translation>
     </message>
     <message>
         <source>Entry</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchung</translation>
     </message>
     <message>
         <source>Thank you</source>
-        <translation type="unfinished"></translation>
+        <translation>Vielen Dank</translation>
     </message>
     <message>
         <source>APPROVED OFFLINE</source>
-        <translation type="unfinished"></translation>
+        <translation>OFFLINE GENEHMIGT</translation>
     </message>
     <message>
         <source>Entry {entry}</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchung {entry}</translation>
     </message>
 </context>
 <context>
     <name>screen</name>
     <message>
         <source>not started</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht gestartet</translation>
     </message>
     <message>
         <source>ready</source>
-        <translation type="unfinished"></translation>
+        <translation>bereit</translation>
     </message>
     <message>
         <source>receipt not printed ({error}); F5 reprints</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg nicht gedruckt ({error}); F5 druckt nach</translation>
     </message>
     <message>
         <source> · synced {age} ago</source>
-        <translation type="unfinished"></translation>
+        <translation> · Sync vor {age}</translation>
     </message>
     <message>
         <source>● Online</source>
-        <translation type="unfinished"></translation>
+        <translation>● Online</translation>
     </message>
     <message>
         <source>● Offline: selling from the local copy</source>
-        <translation type="unfinished"></translation>
+        <translation>● Offline: Verkauf aus lokaler Kopie</translation>
     </message>
     <message>
         <source>⚠ 1 change from the server not readable: reported</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ 1 Änderung vom Server nicht lesbar: gemeldet</translation>
     </message>
     <message>
         <source>⚠ {count} changes from the server not readable: reported</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ {count} Änderungen vom Server nicht lesbar: gemeldet</translation>
     </message>
     <message>
         <source>All entries sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Alles gesendet</translation>
     </message>
     <message>
         <source>Unsent {count} · oldest {age}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ungesendet {count} · älteste {age}</translation>
     </message>
     <message>
         <source>⚠ {text}: sync stuck</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ {text}: Sync hängt</translation>
     </message>
     <message>
         <source>{seconds} s</source>
-        <translation type="unfinished"></translation>
+        <translation>{seconds} s</translation>
     </message>
     <message>
         <source>{minutes} min</source>
-        <translation type="unfinished"></translation>
+        <translation>{minutes} min</translation>
     </message>
     <message>
         <source>{hours} h {minutes} min</source>
-        <translation type="unfinished"></translation>
+        <translation>{hours} h {minutes} min</translation>
     </message>
     <message>
         <source>Tray</source>
-        <translation type="unfinished"></translation>
+        <translation>Tablett</translation>
     </message>
     <message>
         <source>Qty</source>
-        <translation type="unfinished"></translation>
+        <translation>Anz.</translation>
     </message>
     <message>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>Artikel</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Betrag</translation>
     </message>
     <message>
         <source>Total {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Summe {amount}</translation>
     </message>
     <message>
         <source>Reprint
 F5</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachdruck
+F5</translation>
     </message>
     <message>
         <source>Back  Esc</source>
-        <translation type="unfinished"></translation>
+        <translation>Zurück  Esc</translation>
     </message>
     <message>
         <source>OK  ⏎</source>
-        <translation type="unfinished"></translation>
+        <translation>OK  ⏎</translation>
     </message>
     <message>
         <source>Take the cash  ⏎</source>
-        <translation type="unfinished"></translation>
+        <translation>Bargeld annehmen  ⏎</translation>
     </message>
     <message>
         <source>canteen-till · customer display</source>
-        <translation type="unfinished"></translation>
+        <translation>canteen-till · Kundenanzeige</translation>
     </message>
     <message>
         <source>Welcome</source>
-        <translation type="unfinished"></translation>
+        <translation>Willkommen</translation>
     </message>
     <message>
         <source>Balance after: {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Guthaben danach: {amount}</translation>
     </message>
     <message>
         <source>Balance: {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Guthaben: {amount}</translation>
     </message>
     <message>
         <source>Cancel sale
 Esc</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen
+Esc</translation>
     </message>
     <message>
         <source>Void line
 Del</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeile löschen
+Del</translation>
     </message>
     <message>
         <source>Cash top-up
 F7</source>
-        <translation type="unfinished"></translation>
+        <translation>Bar aufladen
+F7</translation>
     </message>
     <message>
         <source>Void last sale
 F8</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzten stornieren
+F8</translation>
     </message>
     <message>
         <source>Print receipt  F6</source>
-        <translation type="unfinished"></translation>
+        <translation>Beleg drucken  F6</translation>
     </message>
     <message>
         <source>Charge card  ⏎</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte belasten  ⏎</translation>
     </message>
     <message>
         <source>Reader: {state}</source>
-        <translation type="unfinished"></translation>
+        <translation>Leser: {state}</translation>
     </message>
     <message>
         <source>Printer: {state}</source>
-        <translation type="unfinished"></translation>
+        <translation>Drucker: {state}</translation>
     </message>
     <message>
         <source>Waiting for the scheme data from the server …</source>
-        <translation type="unfinished"></translation>
+        <translation>Warte auf Kartensystem-Daten vom Server …</translation>
     </message>
     <message>
         <source>Till {till} is enrolled with {server}. It sells as soon as its unit, menu and cardholders have arrived; nothing needs to be done here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kasse {till} ist bei {server} angemeldet. Sie verkauft, sobald Einrichtung, Speiseplan und Karteninhaber da sind; hier ist nichts zu tun.</translation>
     </message>
     <message>
         <source>● The server answers: receiving the scheme …</source>
-        <translation type="unfinished"></translation>
+        <translation>● Server antwortet: Kartensystem wird empfangen …</translation>
     </message>
     <message>
         <source>● The server has not answered yet: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>● Server hat noch nicht geantwortet: {error}</translation>
     </message>
     <message>
         <source>● The server has not answered yet; trying again …</source>
-        <translation type="unfinished"></translation>
+        <translation>● Server hat noch nicht geantwortet; neuer Versuch …</translation>
     </message>
 </context>
 <context>
     <name>verdict</name>
     <message>
         <source>Unknown card here: not registered for this unit (it may be for other units).</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte hier unbekannt: nicht für diese Einrichtung registriert (evtl. für andere).</translation>
     </message>
     <message>
         <source>ok</source>
-        <translation type="unfinished"></translation>
+        <translation>ok</translation>
     </message>
     <message>
         <source>unknown card</source>
-        <translation type="unfinished"></translation>
+        <translation>unbekannte Karte</translation>
     </message>
     <message>
         <source>card blocked</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte gesperrt</translation>
     </message>
     <message>
         <source>replaced by a newer card</source>
-        <translation type="unfinished"></translation>
+        <translation>durch neuere Karte ersetzt</translation>
     </message>
     <message>
         <source>not allowed at this unit</source>
-        <translation type="unfinished"></translation>
+        <translation>hier nicht erlaubt</translation>
     </message>
     <message>
         <source>payment blocked for arrears</source>
-        <translation type="unfinished"></translation>
+        <translation>Zahlung gesperrt (Rückstand)</translation>
     </message>
     <message>
         <source>product category blocked</source>
-        <translation type="unfinished"></translation>
+        <translation>Warengruppe gesperrt</translation>
     </message>
     <message>
         <source>daily limit reached</source>
-        <translation type="unfinished"></translation>
+        <translation>Tageslimit erreicht</translation>
     </message>
     <message>
         <source>insufficient balance</source>
-        <translation type="unfinished"></translation>
+        <translation>zu wenig Guthaben</translation>
     </message>
     <message>
         <source>offline limit reached</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline-Limit erreicht</translation>
     </message>
     <message>
         <source>over the balance cap</source>
-        <translation type="unfinished"></translation>
+        <translation>über dem Höchstguthaben</translation>
     </message>
     <message>
         <source>top-up amount outside the scheme&apos;s bounds</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladebetrag außerhalb der erlaubten Grenzen</translation>
     </message>
     <message>
         <source>wrong currency</source>
-        <translation type="unfinished"></translation>
+        <translation>falsche Währung</translation>
     </message>
     <message>
         <source>Offer autoload.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload anbieten.</translation>
     </message>
     <message>
         <source>REFUSED: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>ABGELEHNT: {reason}</translation>
     </message>
     <message>
         <source>APPROVED OFFLINE</source>
-        <translation type="unfinished"></translation>
+        <translation>OFFLINE GENEHMIGT</translation>
     </message>
     <message>
         <source>APPROVED</source>
-        <translation type="unfinished"></translation>
+        <translation>GENEHMIGT</translation>
     </message>
     <message>
         <source>This card was replaced by a newer card (new card ends {end}). Keep it back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte durch neuere ersetzt (neue Karte endet auf {end}). Karte einbehalten.</translation>
     </message>
     <message>
         <source>This card was replaced by a newer card. Keep it back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte durch neuere ersetzt. Karte einbehalten.</translation>
     </message>
     <message>
         <source>Card blocked by the cardholder or the office. Do not accept it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte vom Karteninhaber oder der Verwaltung gesperrt. Nicht annehmen.</translation>
     </message>
     <message>
         <source>Account is in {account}, this till sells in {till}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto in {account}, diese Kasse verkauft in {till}.</translation>
     </message>
     <message>
         <source>Payment blocked after a returned direct debit. Arrears {arrears} can be paid at a cash till or service point.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zahlung gesperrt nach Rücklastschrift. Rückstand {arrears} an einer Barkasse oder am Service-Point zahlbar.</translation>
     </message>
     <message>
         <source>nowhere</source>
-        <translation type="unfinished"></translation>
+        <translation>nirgends</translation>
     </message>
     <message>
         <source>Not allowed at a {unit}; the cardholder allows: {allowed}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht erlaubt: {unit}; Karteninhaber erlaubt: {allowed}.</translation>
     </message>
     <message>
         <source>Not allowed for this card: {blocked}. Remove it from the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>Für diese Karte gesperrt: {blocked}. Vom Tablett entfernen.</translation>
     </message>
     <message>
         <source>Daily limit {limit} reached: {left} left today.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tageslimit {limit} erreicht: heute noch {left}.</translation>
     </message>
     <message>
         <source>Insufficient balance: {short} short.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu wenig Guthaben: es fehlen {short}.</translation>
     </message>
     <message>
         <source>Insufficient balance: no balance left.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu wenig Guthaben: Karte ist leer.</translation>
     </message>
     <message>
         <source>Offline limit {limit} per card reached: {spent} already spent here unsynced.</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline-Limit {limit} pro Karte erreicht: hier schon {spent} ohne Sync ausgegeben.</translation>
     </message>
     <message>
         <source>Autoload stopped: the last collection failed. Top up by hand.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload gestoppt: letzter Einzug fehlgeschlagen. Manuell aufladen.</translation>
     </message>
     <message>
         <source>Autoload active from {day}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload aktiv ab {day}.</translation>
     </message>
     <message>
         <source>Autoload already used today (once a day).</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload heute schon genutzt (einmal täglich).</translation>
     </message>
     <message>
         <source>Autoload would take the balance over the {cap} cap.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoload würde das Höchstguthaben von {cap} überschreiten.</translation>
     </message>
     <message>
         <source>This card was replaced by a newer card: top up the new one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte durch neuere ersetzt: die neue aufladen.</translation>
     </message>
     <message>
         <source>Card blocked: no top-up.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte gesperrt: keine Aufladung.</translation>
     </message>
     <message>
         <source>A top-up here is {low} to {high}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladung hier: {low} bis {high}.</translation>
     </message>
     <message>
         <source>Over the {cap} balance cap: at most {room}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Über dem Höchstguthaben von {cap}: höchstens {room}.</translation>
     </message>
     <message>
         <source>Top up {amount}: new balance {after}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufladung {amount}: neues Guthaben {after}.</translation>
     </message>
     <message>
         <source>Card OK. Balance {balance}. Ring up the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>Karte OK. Guthaben {balance}. Tablett erfassen.</translation>
     </message>
     <message>
         <source>Pay {total}. Balance after {after}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu zahlen: {total}. Guthaben danach {after}.</translation>
     </message>
 </context>
 </TS>

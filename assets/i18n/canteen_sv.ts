@@ -5,793 +5,798 @@
     <name>messages</name>
     <message>
         <source>Cannot save sales: {reason}. Selling is stopped until it is fixed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kan inte spara köp: {reason}. Försäljningen stoppad tills felet åtgärdats.</translation>
     </message>
     <message>
         <source>Card not read ({reason}). Ask the customer to tap again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortet lästes inte ({reason}). Be kunden blippa igen.</translation>
     </message>
     <message>
         <source>Press F8 again to void receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tryck F8 igen för att makulera kvitto {receipt_no}.</translation>
     </message>
     <message>
         <source>Printing a copy of receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Skriver ut kopia av kvitto {receipt_no}.</translation>
     </message>
     <message>
         <source>Printing receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Skriver ut kvitto {receipt_no}.</translation>
     </message>
     <message>
         <source>Reprinting receipt {receipt_no} (copy).</source>
-        <translation type="unfinished"></translation>
+        <translation>Skriver ut kvitto {receipt_no} igen (kopia).</translation>
     </message>
     <message>
         <source>Card {card_id}</source>
-        <translation type="unfinished"></translation>
+        <translation>Kort {card_id}</translation>
     </message>
     <message>
         <source>{level}  ·  Balance {balance}</source>
-        <translation type="unfinished"></translation>
+        <translation>{level}  ·  Saldo {balance}</translation>
     </message>
     <message>
         <source>Offer an autoload of {amount} from the cardholder&apos;s bank account.</source>
-        <translation type="unfinished"></translation>
+        <translation>Erbjud autoladdning med {amount} från kortinnehavarens bankkonto.</translation>
     </message>
     <message>
         <source>Balance now {now}. After this sale: {after_with} with the autoload, {without}</source>
-        <translation type="unfinished"></translation>
+        <translation>Saldo nu {now}. Efter köpet: {after_with} med autoladdning, {without}</translation>
     </message>
     <message>
         <source>{after} without.</source>
-        <translation type="unfinished"></translation>
+        <translation>{after} utan.</translation>
     </message>
     <message>
         <source>too little without it.</source>
-        <translation type="unfinished"></translation>
+        <translation>för lite utan.</translation>
     </message>
     <message>
         <source>TOPPED UP +{total}</source>
-        <translation type="unfinished"></translation>
+        <translation>LADDAT +{total}</translation>
     </message>
     <message>
         <source>VOIDED {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>MAKULERAT {total}</translation>
     </message>
     <message>
         <source>ARREARS PAID {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>SKULD BETALD {total}</translation>
     </message>
     <message>
         <source>PAID OFFLINE {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>BETALT OFFLINE {total}</translation>
     </message>
     <message>
         <source>PAID {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>BETALT {total}</translation>
     </message>
     <message>
         <source>Balance now {balance}.  Receipt {receipt_no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Saldo nu {balance}.  Kvitto {receipt_no}.</translation>
     </message>
     <message>
         <source>Autoload +{amount} credited.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoladdning +{amount} tillagd.</translation>
     </message>
     <message>
         <source>Offline: {used} of the {limit} offline limit used on this card.</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline: {used} av offlinegränsen {limit} använt på kortet.</translation>
     </message>
     <message>
         <source>Student price</source>
-        <translation type="unfinished"></translation>
+        <translation>Studentpris</translation>
     </message>
     <message>
         <source>Staff price</source>
-        <translation type="unfinished"></translation>
+        <translation>Personalpris</translation>
     </message>
     <message>
         <source>Guest price</source>
-        <translation type="unfinished"></translation>
+        <translation>Gästpris</translation>
     </message>
     <message>
         <source>Guest price: membership expired {day} ({level} no longer applies).</source>
-        <translation type="unfinished"></translation>
+        <translation>Gästpris: medlemskapet gick ut {day} ({level} gäller inte längre).</translation>
     </message>
     <message>
         <source>Refused: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Nekat: {reason}</translation>
     </message>
     <message>
         <source>Topped up +{amount} (receipt {receipt_no}). Now charge the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>Laddat +{amount} (kvitto {receipt_no}). Debitera nu brickan.</translation>
     </message>
     <message>
         <source>The arrears are {owed}: no more than that.</source>
-        <translation type="unfinished"></translation>
+        <translation>Skulden är {owed}: inte mer än så.</translation>
     </message>
     <message>
         <source>Arrears paid {amount}. Left to pay {left}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Skuld betald {amount}. Kvar att betala {left}.</translation>
     </message>
     <message>
         <source>Receipt not printed: {error}. Reprint (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>Kvittot skrevs inte ut: {error}. Skriv ut igen (F5)</translation>
     </message>
     <message>
         <source>Receipt {receipt_no} not printed: {error}. Reprint (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>Kvitto {receipt_no} skrevs inte ut: {error}. Skriv ut igen (F5)</translation>
     </message>
     <message>
         <source>Printing receipt {receipt_no} (its original never printed).</source>
-        <translation type="unfinished"></translation>
+        <translation>Skriver ut kvitto {receipt_no} (originalet skrevs aldrig ut).</translation>
     </message>
     <message>
         <source>Top up {amount}: new balance {after}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ladda {amount}: nytt saldo {after}.</translation>
     </message>
     <message>
         <source>Pay {amount} of the arrears: {left} left to pay.</source>
-        <translation type="unfinished"></translation>
+        <translation>Betala {amount} av skulden: {left} kvar att betala.</translation>
     </message>
     <message>
         <source>Pay arrears {owed} in cash  F4</source>
-        <translation type="unfinished"></translation>
+        <translation>Betala skuld {owed} kontant  F4</translation>
     </message>
     <message>
         <source>The top-up of receipt {receipt_no} ({amount}) is spent: the balance of {balance} no longer covers it, so it cannot be voided.</source>
-        <translation type="unfinished"></translation>
+        <translation>Laddningen på kvitto {receipt_no} ({amount}) är förbrukad: saldot {balance} täcker den inte längre, så den kan inte makuleras.</translation>
     </message>
     <message>
         <source>No sale or top-up to void yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Inget köp eller laddning att makulera än.</translation>
     </message>
     <message>
         <source>Top-up voided: take the cash back out.</source>
-        <translation type="unfinished"></translation>
+        <translation>Laddning makulerad: ta ut kontanterna ur kassalådan.</translation>
     </message>
     <message>
         <source>The last receipt holds no sale or top-up that can be voided.</source>
-        <translation type="unfinished"></translation>
+        <translation>Senaste kvittot har inget köp eller laddning som kan makuleras.</translation>
     </message>
     <message>
         <source>Cash: tap the card first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontant: blippa kortet först.</translation>
     </message>
     <message>
         <source>Sale voided.</source>
-        <translation type="unfinished"></translation>
+        <translation>Köpet makulerat.</translation>
     </message>
     <message>
         <source>Autoload declined by the cardholder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortinnehavaren tackade nej till autoladdning.</translation>
     </message>
     <message>
         <source>Receipts print by themselves; F5 reprints a copy.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kvitton skrivs ut automatiskt; F5 skriver ut en kopia.</translation>
     </message>
     <message>
         <source>No receipt yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Inget kvitto än.</translation>
     </message>
     <message>
         <source>No receipt to reprint yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Inget kvitto att skriva ut igen än.</translation>
     </message>
     <message>
         <source>Tap a card</source>
-        <translation type="unfinished"></translation>
+        <translation>Blippa ett kort</translation>
     </message>
     <message>
         <source>Ring up the tray, then tap the card</source>
-        <translation type="unfinished"></translation>
+        <translation>Slå in brickan, blippa sedan kortet</translation>
     </message>
     <message>
         <source>or tap the card first</source>
-        <translation type="unfinished"></translation>
+        <translation>eller blippa kortet först</translation>
     </message>
     <message>
         <source>CANNOT SELL</source>
-        <translation type="unfinished"></translation>
+        <translation>KAN INTE SÄLJA</translation>
     </message>
     <message>
         <source>Unknown card</source>
-        <translation type="unfinished"></translation>
+        <translation>Okänt kort</translation>
     </message>
     <message>
         <source>PHOTO UNREADABLE</source>
-        <translation type="unfinished"></translation>
+        <translation>FOTO OLÄSBART</translation>
     </message>
     <message>
         <source>NO PHOTO ON FILE</source>
-        <translation type="unfinished"></translation>
+        <translation>FOTO SAKNAS</translation>
     </message>
     <message>
         <source>Check identity another way</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontrollera id på annat sätt</translation>
     </message>
     <message>
         <source>Autoload will be offered at payment.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoladdning erbjuds vid betalning.</translation>
     </message>
     <message>
         <source>Yes  F1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ja  F1</translation>
     </message>
     <message>
         <source>No  F2</source>
-        <translation type="unfinished"></translation>
+        <translation>Nej  F2</translation>
     </message>
     <message>
         <source>Cash top-up</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontantladdning</translation>
     </message>
     <message>
         <source>Arrears in cash</source>
-        <translation type="unfinished"></translation>
+        <translation>Skuld kontant</translation>
     </message>
     <message>
         <source>Take the cash, then Enter.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ta emot pengarna, sedan Enter.</translation>
     </message>
     <message>
         <source>Check before charging:</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontrollera före debitering:</translation>
     </message>
     <message>
         <source>Sale voided</source>
-        <translation type="unfinished"></translation>
+        <translation>Köp makulerat</translation>
     </message>
     <message>
         <source>Last sale voided</source>
-        <translation type="unfinished"></translation>
+        <translation>Senaste köp makulerat</translation>
     </message>
     <message>
         <source>Does the cardholder agree?</source>
-        <translation type="unfinished"></translation>
+        <translation>Godkänner kortinnehavaren?</translation>
     </message>
     <message>
         <source>No photo on file: check identity another way.</source>
-        <translation type="unfinished"></translation>
+        <translation>Foto saknas: kontrollera id på annat sätt.</translation>
     </message>
     <message>
         <source>Photo not on this till yet: check identity another way.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fotot finns inte i kassan än: kontrollera id på annat sätt.</translation>
     </message>
     <message>
         <source>Finish the cash entry first (Enter, Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>Avsluta kontantinmatningen först (Enter, Esc)</translation>
     </message>
     <message>
         <source>Answer the autoload question first (F1 yes, F2 no)</source>
-        <translation type="unfinished"></translation>
+        <translation>Svara först om autoladdning (F1 ja, F2 nej)</translation>
     </message>
     <message>
         <source>Ring up the tray</source>
-        <translation type="unfinished"></translation>
+        <translation>Slå in brickan</translation>
     </message>
     <message>
         <source>No products on the menu yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Inga produkter på menyn än</translation>
     </message>
     <message>
         <source>Tap the card</source>
-        <translation type="unfinished"></translation>
+        <translation>Blippa kortet</translation>
     </message>
     <message>
         <source>Checked? Enter charges, Esc cancels</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontrollerat? Enter debiterar, Esc avbryter</translation>
     </message>
     <message>
         <source>No arrears on this card.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen skuld på kortet.</translation>
     </message>
     <message>
         <source>Type the amount.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ange beloppet.</translation>
     </message>
     <message>
         <source>CHECK, THEN CHARGE</source>
-        <translation type="unfinished"></translation>
+        <translation>KONTROLLERA FÖRST</translation>
     </message>
     <message>
         <source>AUTOLOAD?</source>
-        <translation type="unfinished"></translation>
+        <translation>AUTOLADDNING?</translation>
     </message>
     <message>
         <source>No products on the menu yet: the menu comes from the office.</source>
-        <translation type="unfinished"></translation>
+        <translation>Inga produkter på menyn än: menyn kommer från kontoret.</translation>
     </message>
 </context>
 <context>
     <name>receipt</name>
     <message>
         <source>Card</source>
-        <translation type="unfinished"></translation>
+        <translation>Kort</translation>
     </message>
     <message>
         <source>Cash</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontant</translation>
     </message>
     <message>
         <source>Bank card</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontokort</translation>
     </message>
     <message>
         <source>Direct debit</source>
-        <translation type="unfinished"></translation>
+        <translation>Autogiro</translation>
     </message>
     <message>
         <source>Autoload</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoladdning</translation>
     </message>
     <message>
         <source>RECEIPT</source>
-        <translation type="unfinished"></translation>
+        <translation>KVITTO</translation>
     </message>
     <message>
         <source>TOP-UP</source>
-        <translation type="unfinished"></translation>
+        <translation>LADDNING</translation>
     </message>
     <message>
         <source>AUTOLOAD</source>
-        <translation type="unfinished"></translation>
+        <translation>AUTOLADDNING</translation>
     </message>
     <message>
         <source>VOID</source>
-        <translation type="unfinished"></translation>
+        <translation>MAKULERING</translation>
     </message>
     <message>
         <source>ARREARS PAYMENT</source>
-        <translation type="unfinished"></translation>
+        <translation>SKULDBETALNING</translation>
     </message>
     <message>
         <source>*** COPY ***</source>
-        <translation type="unfinished"></translation>
+        <translation>*** KOPIA ***</translation>
     </message>
     <message>
         <source>VOID OF TOP-UP</source>
-        <translation type="unfinished"></translation>
+        <translation>MAKULERAD LADDNING</translation>
     </message>
     <message>
         <source>Void of receipt {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>Makulerar kvitto {number}</translation>
     </message>
     <message>
         <source>Voids {entry}</source>
-        <translation type="unfinished"></translation>
+        <translation>Makulerar {entry}</translation>
     </message>
     <message>
         <source>Refund to {tender}</source>
-        <translation type="unfinished"></translation>
+        <translation>Återbetalning {tender}</translation>
     </message>
     <message>
         <source>Collected by {tender}</source>
-        <translation type="unfinished"></translation>
+        <translation>Dras via {tender}</translation>
     </message>
     <message>
         <source>later</source>
-        <translation type="unfinished"></translation>
+        <translation>senare</translation>
     </message>
     <message>
         <source>Paid by {tender}</source>
-        <translation type="unfinished"></translation>
+        <translation>Betalning {tender}</translation>
     </message>
     <message>
         <source>Arrears left</source>
-        <translation type="unfinished"></translation>
+        <translation>Kvarstående skuld</translation>
     </message>
     <message>
         <source>Balance after</source>
-        <translation type="unfinished"></translation>
+        <translation>Saldo efter</translation>
     </message>
     <message>
         <source>Arrears paid</source>
-        <translation type="unfinished"></translation>
+        <translation>Betald skuld</translation>
     </message>
     <message>
         <source>Top-up taken back</source>
-        <translation type="unfinished"></translation>
+        <translation>Återtagen laddning</translation>
     </message>
     <message>
         <source>Top-up</source>
-        <translation type="unfinished"></translation>
+        <translation>Laddning</translation>
     </message>
     <message>
         <source>VAT no. {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>Momsreg.nr {number}</translation>
     </message>
     <message>
         <source>Receipt no.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kvittonr</translation>
     </message>
     <message>
         <source>Till</source>
-        <translation type="unfinished"></translation>
+        <translation>Kassa</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished"></translation>
+        <translation>Datum</translation>
     </message>
     <message>
         <source>{price} each</source>
-        <translation type="unfinished"></translation>
+        <translation>{price}/st</translation>
     </message>
     <message>
         <source>TOTAL</source>
-        <translation type="unfinished"></translation>
+        <translation>TOTALT</translation>
     </message>
     <message>
         <source>* APPROVED OFFLINE *</source>
-        <translation type="unfinished"></translation>
+        <translation>* GODKÄNT OFFLINE *</translation>
     </message>
     <message>
         <source>Net</source>
-        <translation type="unfinished"></translation>
+        <translation>Netto</translation>
     </message>
     <message>
         <source>VAT</source>
-        <translation type="unfinished"></translation>
+        <translation>Moms</translation>
     </message>
     <message>
         <source>Gross</source>
-        <translation type="unfinished"></translation>
+        <translation>Brutto</translation>
     </message>
     <message>
         <source>Stored value: no VAT</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortladdning: ingen moms</translation>
     </message>
     <message>
         <source>Entry</source>
-        <translation type="unfinished"></translation>
+        <translation>Trans.nr</translation>
     </message>
     <message>
         <source>Thank you</source>
-        <translation type="unfinished"></translation>
+        <translation>Tack!</translation>
     </message>
     <message>
         <source>APPROVED OFFLINE</source>
-        <translation type="unfinished"></translation>
+        <translation>GODKÄNT OFFLINE</translation>
     </message>
     <message>
         <source>Entry {entry}</source>
-        <translation type="unfinished"></translation>
+        <translation>Trans.nr {entry}</translation>
     </message>
 </context>
 <context>
     <name>screen</name>
     <message>
         <source>not started</source>
-        <translation type="unfinished"></translation>
+        <translation>ej startad</translation>
     </message>
     <message>
         <source>ready</source>
-        <translation type="unfinished"></translation>
+        <translation>redo</translation>
     </message>
     <message>
         <source>receipt not printed ({error}); F5 reprints</source>
-        <translation type="unfinished"></translation>
+        <translation>kvittot ej utskrivet ({error}); F5 skriver ut igen</translation>
     </message>
     <message>
         <source> · synced {age} ago</source>
-        <translation type="unfinished"></translation>
+        <translation> · synkad för {age} sedan</translation>
     </message>
     <message>
         <source>● Online</source>
-        <translation type="unfinished"></translation>
+        <translation>● Online</translation>
     </message>
     <message>
         <source>● Offline: selling from the local copy</source>
-        <translation type="unfinished"></translation>
+        <translation>● Offline: säljer från lokal kopia</translation>
     </message>
     <message>
         <source>⚠ 1 change from the server not readable: reported</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ 1 ändring från servern oläsbar: rapporterad</translation>
     </message>
     <message>
         <source>⚠ {count} changes from the server not readable: reported</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ {count} ändringar från servern oläsbara: rapporterade</translation>
     </message>
     <message>
         <source>All entries sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Allt skickat</translation>
     </message>
     <message>
         <source>Unsent {count} · oldest {age}</source>
-        <translation type="unfinished"></translation>
+        <translation>Oskickade {count} · äldsta {age}</translation>
     </message>
     <message>
         <source>⚠ {text}: sync stuck</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ {text}: synk har fastnat</translation>
     </message>
     <message>
         <source>{seconds} s</source>
-        <translation type="unfinished"></translation>
+        <translation>{seconds} s</translation>
     </message>
     <message>
         <source>{minutes} min</source>
-        <translation type="unfinished"></translation>
+        <translation>{minutes} min</translation>
     </message>
     <message>
         <source>{hours} h {minutes} min</source>
-        <translation type="unfinished"></translation>
+        <translation>{hours} h {minutes} min</translation>
     </message>
     <message>
         <source>Tray</source>
-        <translation type="unfinished"></translation>
+        <translation>Bricka</translation>
     </message>
     <message>
         <source>Qty</source>
-        <translation type="unfinished"></translation>
+        <translation>Antal</translation>
     </message>
     <message>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>Artikel</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Belopp</translation>
     </message>
     <message>
         <source>Total {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Totalt {amount}</translation>
     </message>
     <message>
         <source>Reprint
 F5</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopia
+F5</translation>
     </message>
     <message>
         <source>Back  Esc</source>
-        <translation type="unfinished"></translation>
+        <translation>Tillbaka  Esc</translation>
     </message>
     <message>
         <source>OK  ⏎</source>
-        <translation type="unfinished"></translation>
+        <translation>OK  ⏎</translation>
     </message>
     <message>
         <source>Take the cash  ⏎</source>
-        <translation type="unfinished"></translation>
+        <translation>Ta emot pengarna  ⏎</translation>
     </message>
     <message>
         <source>canteen-till · customer display</source>
-        <translation type="unfinished"></translation>
+        <translation>canteen-till · kunddisplay</translation>
     </message>
     <message>
         <source>Welcome</source>
-        <translation type="unfinished"></translation>
+        <translation>Välkommen</translation>
     </message>
     <message>
         <source>Balance after: {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Saldo efter: {amount}</translation>
     </message>
     <message>
         <source>Balance: {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>Saldo: {amount}</translation>
     </message>
     <message>
         <source>Cancel sale
 Esc</source>
-        <translation type="unfinished"></translation>
+        <translation>Avbryt köp
+Esc</translation>
     </message>
     <message>
         <source>Void line
 Del</source>
-        <translation type="unfinished"></translation>
+        <translation>Ta bort rad
+Del</translation>
     </message>
     <message>
         <source>Cash top-up
 F7</source>
-        <translation type="unfinished"></translation>
+        <translation>Ladda kontant
+F7</translation>
     </message>
     <message>
         <source>Void last sale
 F8</source>
-        <translation type="unfinished"></translation>
+        <translation>Makulera senaste
+F8</translation>
     </message>
     <message>
         <source>Print receipt  F6</source>
-        <translation type="unfinished"></translation>
+        <translation>Skriv ut kvitto  F6</translation>
     </message>
     <message>
         <source>Charge card  ⏎</source>
-        <translation type="unfinished"></translation>
+        <translation>Debitera kort  ⏎</translation>
     </message>
     <message>
         <source>Reader: {state}</source>
-        <translation type="unfinished"></translation>
+        <translation>Läsare: {state}</translation>
     </message>
     <message>
         <source>Printer: {state}</source>
-        <translation type="unfinished"></translation>
+        <translation>Skrivare: {state}</translation>
     </message>
     <message>
         <source>Waiting for the scheme data from the server …</source>
-        <translation type="unfinished"></translation>
+        <translation>Väntar på kortsystemets data från servern …</translation>
     </message>
     <message>
         <source>Till {till} is enrolled with {server}. It sells as soon as its unit, menu and cardholders have arrived; nothing needs to be done here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kassa {till} är registrerad hos {server}. Den börjar sälja så snart enhet, meny och kortinnehavare har kommit; inget behöver göras här.</translation>
     </message>
     <message>
         <source>● The server answers: receiving the scheme …</source>
-        <translation type="unfinished"></translation>
+        <translation>● Servern svarar: tar emot kortsystemet …</translation>
     </message>
     <message>
         <source>● The server has not answered yet: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>● Servern har inte svarat än: {error}</translation>
     </message>
     <message>
         <source>● The server has not answered yet; trying again …</source>
-        <translation type="unfinished"></translation>
+        <translation>● Servern har inte svarat än; försöker igen …</translation>
     </message>
 </context>
 <context>
     <name>verdict</name>
     <message>
         <source>Unknown card here: not registered for this unit (it may be for other units).</source>
-        <translation type="unfinished"></translation>
+        <translation>Okänt kort här: inte registrerat för denna enhet (kan gälla andra enheter).</translation>
     </message>
     <message>
         <source>ok</source>
-        <translation type="unfinished"></translation>
+        <translation>ok</translation>
     </message>
     <message>
         <source>unknown card</source>
-        <translation type="unfinished"></translation>
+        <translation>okänt kort</translation>
     </message>
     <message>
         <source>card blocked</source>
-        <translation type="unfinished"></translation>
+        <translation>kortet spärrat</translation>
     </message>
     <message>
         <source>replaced by a newer card</source>
-        <translation type="unfinished"></translation>
+        <translation>ersatt av nyare kort</translation>
     </message>
     <message>
         <source>not allowed at this unit</source>
-        <translation type="unfinished"></translation>
+        <translation>ej tillåtet på denna enhet</translation>
     </message>
     <message>
         <source>payment blocked for arrears</source>
-        <translation type="unfinished"></translation>
+        <translation>betalning spärrad p.g.a. skuld</translation>
     </message>
     <message>
         <source>product category blocked</source>
-        <translation type="unfinished"></translation>
+        <translation>produktkategori spärrad</translation>
     </message>
     <message>
         <source>daily limit reached</source>
-        <translation type="unfinished"></translation>
+        <translation>dagsgräns nådd</translation>
     </message>
     <message>
         <source>insufficient balance</source>
-        <translation type="unfinished"></translation>
+        <translation>otillräckligt saldo</translation>
     </message>
     <message>
         <source>offline limit reached</source>
-        <translation type="unfinished"></translation>
+        <translation>offlinegräns nådd</translation>
     </message>
     <message>
         <source>over the balance cap</source>
-        <translation type="unfinished"></translation>
+        <translation>över maxsaldot</translation>
     </message>
     <message>
         <source>top-up amount outside the scheme&apos;s bounds</source>
-        <translation type="unfinished"></translation>
+        <translation>laddningsbelopp utanför tillåtna gränser</translation>
     </message>
     <message>
         <source>wrong currency</source>
-        <translation type="unfinished"></translation>
+        <translation>fel valuta</translation>
     </message>
     <message>
         <source>Offer autoload.</source>
-        <translation type="unfinished"></translation>
+        <translation>Erbjud autoladdning.</translation>
     </message>
     <message>
         <source>REFUSED: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>NEKAT: {reason}</translation>
     </message>
     <message>
         <source>APPROVED OFFLINE</source>
-        <translation type="unfinished"></translation>
+        <translation>GODKÄNT OFFLINE</translation>
     </message>
     <message>
         <source>APPROVED</source>
-        <translation type="unfinished"></translation>
+        <translation>GODKÄNT</translation>
     </message>
     <message>
         <source>This card was replaced by a newer card (new card ends {end}). Keep it back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortet har ersatts av ett nyare (nya kortet slutar på {end}). Behåll kortet.</translation>
     </message>
     <message>
         <source>This card was replaced by a newer card. Keep it back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortet har ersatts av ett nyare. Behåll kortet.</translation>
     </message>
     <message>
         <source>Card blocked by the cardholder or the office. Do not accept it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortet spärrat av kortinnehavaren eller kontoret. Ta inte emot det.</translation>
     </message>
     <message>
         <source>Account is in {account}, this till sells in {till}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontot är i {account}, kassan säljer i {till}.</translation>
     </message>
     <message>
         <source>Payment blocked after a returned direct debit. Arrears {arrears} can be paid at a cash till or service point.</source>
-        <translation type="unfinished"></translation>
+        <translation>Betalning spärrad efter misslyckad autogirodragning. Skulden {arrears} kan betalas i kontantkassa eller servicecenter.</translation>
     </message>
     <message>
         <source>nowhere</source>
-        <translation type="unfinished"></translation>
+        <translation>ingenstans</translation>
     </message>
     <message>
         <source>Not allowed at a {unit}; the cardholder allows: {allowed}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ej tillåtet i {unit}; kortinnehavaren tillåter: {allowed}.</translation>
     </message>
     <message>
         <source>Not allowed for this card: {blocked}. Remove it from the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ej tillåtet för kortet: {blocked}. Ta bort det från brickan.</translation>
     </message>
     <message>
         <source>Daily limit {limit} reached: {left} left today.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dagsgräns {limit} nådd: {left} kvar i dag.</translation>
     </message>
     <message>
         <source>Insufficient balance: {short} short.</source>
-        <translation type="unfinished"></translation>
+        <translation>Otillräckligt saldo: {short} saknas.</translation>
     </message>
     <message>
         <source>Insufficient balance: no balance left.</source>
-        <translation type="unfinished"></translation>
+        <translation>Otillräckligt saldo: inget saldo kvar.</translation>
     </message>
     <message>
         <source>Offline limit {limit} per card reached: {spent} already spent here unsynced.</source>
-        <translation type="unfinished"></translation>
+        <translation>Offlinegräns {limit} per kort nådd: {spent} redan använt här, ej synkat.</translation>
     </message>
     <message>
         <source>Autoload stopped: the last collection failed. Top up by hand.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoladdning stoppad: senaste dragningen misslyckades. Ladda manuellt.</translation>
     </message>
     <message>
         <source>Autoload active from {day}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoladdning aktiv från {day}.</translation>
     </message>
     <message>
         <source>Autoload already used today (once a day).</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoladdning redan använd i dag (en gång per dag).</translation>
     </message>
     <message>
         <source>Autoload would take the balance over the {cap} cap.</source>
-        <translation type="unfinished"></translation>
+        <translation>Autoladdning skulle ge saldo över maxsaldot {cap}.</translation>
     </message>
     <message>
         <source>This card was replaced by a newer card: top up the new one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortet har ersatts av ett nyare: ladda det nya.</translation>
     </message>
     <message>
         <source>Card blocked: no top-up.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kortet spärrat: ingen laddning.</translation>
     </message>
     <message>
         <source>A top-up here is {low} to {high}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Laddning här: {low} till {high}.</translation>
     </message>
     <message>
         <source>Over the {cap} balance cap: at most {room}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Över maxsaldot {cap}: högst {room}.</translation>
     </message>
     <message>
         <source>Top up {amount}: new balance {after}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ladda {amount}: nytt saldo {after}.</translation>
     </message>
     <message>
         <source>Card OK. Balance {balance}. Ring up the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kort OK. Saldo {balance}. Slå in brickan.</translation>
     </message>
     <message>
         <source>Pay {total}. Balance after {after}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Betala {total}. Saldo efter {after}.</translation>
     </message>
 </context>
 </TS>

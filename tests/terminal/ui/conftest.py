@@ -55,7 +55,8 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWind
     made: list[MainWindow] = []
 
     def make(width: int, height: int, **screen: Any) -> MainWindow:
-        win = demo_window(qtbot, tmp_path / f"till-{len(made)}", ScreenConfig("en", **screen))
+        screen.setdefault("language", "en")
+        win = demo_window(qtbot, tmp_path / f"till-{len(made)}", ScreenConfig(**screen))
         win.resize(width, height)
         win.show()
         made.append(win)
