@@ -80,28 +80,37 @@ class CacheMixin(StoreBase):
             conn.execute("UPDATE till SET unit_id = ? WHERE id = 1", (unit.unit_id,))
 
     def upsert_products(self, products: Iterable[Product]) -> None:
-        self._upsert(
-            "products",
-            "product_id",
-            (
-                {
-                    "product_id": p.product_id,
-                    "name": p.name,
-                    "category": p.category,
-                    "prices": _json(
-                        {
-                            str(level): _int(f"{p.product_id}.prices[{level}]", v)
-                            for level, v in p.prices.items()
-                        }
-                    ),
-                    "vat_rate_bp": p.vat_rate_bp,
-                    "shortcut": p.shortcut,
-                    "position": p.position,
-                    "sold_out": int(p.sold_out),
-                }
-                for p in products
-            ),
-        )
+        """Cache products; a product with a sold-out mark the server does not have yet keeps
+        the mark's word, so a feed page read before the mark arrived does not undo it."""
+        with self._write() as conn:
+            marks = {
+                str(product_id): bool(sold_out)
+                for product_id, sold_out in conn.execute(
+                    "SELECT product_id, sold_out FROM sold_out_marks WHERE sent_at IS NULL"
+                    " ORDER BY mark_id"
+                ).fetchall()
+            }
+            self.db.table("products").upsert_all(
+                (
+                    {
+                        "product_id": p.product_id,
+                        "name": p.name,
+                        "category": p.category,
+                        "prices": _json(
+                            {
+                                str(level): _int(f"{p.product_id}.prices[{level}]", v)
+                                for level, v in p.prices.items()
+                            }
+                        ),
+                        "vat_rate_bp": p.vat_rate_bp,
+                        "shortcut": p.shortcut,
+                        "position": p.position,
+                        "sold_out": int(marks.get(p.product_id, p.sold_out)),
+                    }
+                    for p in products
+                ),
+                pk="product_id",
+            )
 
     def upsert_cardholders(self, cardholders: Iterable[Cardholder]) -> None:
         self._upsert(

@@ -28,6 +28,7 @@ from sync.errors import (
 from sync.journal import Committed, JournalMixin, OutboxStats
 from sync.records import Account, AutoloadAgreement, Card, Cardholder, Product, Unit
 from sync.settle import SettleMixin
+from sync.store_marks import MarksMixin, SoldOutMark
 
 if TYPE_CHECKING:  # the wire's models load pydantic: not on a standalone till's start-up
     from sync.protocol import EntryResult, FeedProblem
@@ -41,6 +42,7 @@ __all__ = [  # what the store raises is in sync.errors, and here with the store
     "OutboxStats",
     "PageRecords",
     "PhotoMismatch",
+    "SoldOutMark",
     "Store",
     "StoreCorrupt",
     "StoreError",
@@ -85,7 +87,7 @@ class PageRecords:
         ]
 
 
-class Store(CacheMixin, JournalMixin, SettleMixin):
+class Store(CacheMixin, JournalMixin, SettleMixin, MarksMixin):
     """The till's SQLite store. Open with `Store.open(path)` or `Store.from_connection(conn)`."""
 
     def apply_page(
