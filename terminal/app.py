@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 from drivers.cards import (
     BadRead,
@@ -29,10 +30,10 @@ from sync.journal import Committed
 from sync.link import Link
 from sync.policy import Policy, PrintPolicy
 from sync.records import JournalEntry, Product, Unit
-from sync.store import Store
+from sync.store import BadValue, Store, StoreError, StoreUnavailable
 from terminal import messages
 from terminal.config import TillConfig
-from terminal.i18n import Language, language_of_unit, set_screen_language
+from terminal.i18n import Language, language_of_unit, set_screen_language, translate
 from terminal.money import use_locale
 from terminal.print_queue import PrintQueue, PrintRecord, PrintState
 from terminal.receipt import receipt_from_entries, should_print
@@ -187,6 +188,68 @@ class Till:
 
     def reader_status(self) -> ReaderStatus:
         return self.reader.status
+
+    # -- the live menu ---------------------------------------------------------------------------
+    def refresh_menu(self) -> bool:
+        """What the sync client (or seeding) wrote into the store since the last look: unit,
+        products, policy. True when the screen must show a changed menu. Cheap when nothing
+        moved (one row read), so the window calls it on a short timer."""
+        try:
+            changed = self.session.reload_menu(self._policy_of)
+        except StoreError as exc:  # the screen keeps the menu it has; the next look tries again
+            log.warning("the menu could not be read again: %s", exc)
+            return False
+        if changed:
+            self.policy = self.session.policy
+            if self.debouncer.window_s != self.policy.duplicate_tap_window_s:
+                self.debouncer = Debouncer(self.policy.duplicate_tap_window_s)  # D-PAY-5
+            unit = self.session.unit
+            use_locale(unit.currency, unit.locale or None)
+        return changed
+
+    def _policy_of(self, data: dict[str, Any]) -> Policy:
+        # As __init__ builds it: the scheme's, with this till's config overriding it.
+        return Policy.from_mapping({**data, **self.config.policy_overrides}, source="scheme policy")
+
+    def mark_sold_out(self, product_id: str, sold_out: bool, pin: str) -> bool:
+        """A supervisor marks a product sold out (or back on sale) at this till: greyed here at
+        once, queued durably for the server (sent when online, taken once), and from there
+        greyed on every till of the unit. The PIN is the config's `[till] supervisor_pin`;
+        what happened (or why nothing did) is the session's notice. True when marked."""
+        if not self.config.supervisor_pin_sha256:
+            self.session.say(
+                translate(
+                    "messages",
+                    "No supervisor PIN is set for this till: products cannot be marked here.",
+                )
+            )
+            return False
+        if not self.config.supervisor_pin_matches(pin):
+            self.session.say(translate("messages", "Wrong supervisor PIN: nothing was marked."))
+            return False
+        product = next((p for p in self.products if p.product_id == product_id), None)
+        try:
+            if product is None:
+                raise BadValue(product_id)
+            self.store.mark_sold_out(product_id, sold_out, marked_at=self.clock())
+        except BadValue:  # not on the menu the screen shows, or no longer in the store
+            self.session.say(
+                translate("messages", "{product} is not on this till's menu.").format(
+                    product=product_id
+                )
+            )
+            return False
+        except StoreUnavailable as exc:
+            self.session.say(messages.cannot_save(exc.reason))
+            return False
+        self.link.nudge()  # the push job sends the mark with the sales
+        self.refresh_menu()
+        if sold_out:
+            text = translate("messages", "{name} is marked sold out.")
+        else:
+            text = translate("messages", "{name} is on sale again.")
+        self.session.say(text.format(name=product.name))
+        return True
 
     # -- network -------------------------------------------------------------------------------
     def toggle_network(self) -> None:

@@ -7,20 +7,26 @@ here without a display.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sync.policy import Policy
+from sync.policy import Policy, PolicyError
 from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, SaleLine, Unit
 from sync.store import AlreadyVoided, Committed, Store, StoreUnavailable
 from terminal import messages
 from terminal.basket import Basket
 from terminal.decide import Outcome, Reason, TapContext, Verdict, decide, decide_topup
-from terminal.pricing import effective_level
+from terminal.i18n import translate
+from terminal.money import format_money
+from terminal.pricing import effective_level, price_of
+
+log = logging.getLogger(__name__)
 
 
 class NotSetUp(Exception):
@@ -194,6 +200,11 @@ class SaleSession:
 
     def add(self, product: Product, quantity: int = 1) -> None:
         self.notice = None
+        # The menu as last read: a button painted before a change adds today's price.
+        product = next((p for p in self.products if p.product_id == product.product_id), product)
+        if product.sold_out:
+            self.notice = translate("messages", "{name} is sold out.").format(name=product.name)
+            return
         self._start_new_if_paid()
         self.basket.add(product, quantity)
         self._redecide()
@@ -399,6 +410,94 @@ class SaleSession:
             self.basket.clear()
             self.card = None
             self.phase = Phase.IDLE
+
+    # -- the live menu (what the sync client or seeding wrote into the store) ---------------
+    _menu_version: int | None = None  # the store's menu version last read; None: not yet
+
+    @property
+    def menu_changes(self) -> list[str]:
+        """What changed on the tray since this list was last cleared (its reader clears it):
+        "Pasta-Bar: 2,90 € → 9,99 €", "Pasta-Bar is sold out"; the charge waits on it."""
+        changes: list[str] = self.__dict__.setdefault("_menu_changes", [])
+        return changes
+
+    @property
+    def unavailable(self) -> set[str]:
+        """Product ids on the tray that are sold out or no longer on the menu: their lines stay
+        on the tray, flagged, for the cashier to take off."""
+        flagged: set[str] = self.__dict__.setdefault("_unavailable", set())
+        return flagged
+
+    def reload_menu(self, policy_of: Callable[[dict[str, Any]], Policy] | None = None) -> bool:
+        """Read unit, products and policy again when the store's menu version moved; True when
+        any of them changed. The tray's lines take the new products (re-priced, visibly: each
+        change of a line is said in `menu_changes`); a line whose product is sold out or gone
+        stays, flagged in `unavailable`. A paid tray is history and is left as it was.
+
+        `policy_of` builds the policy from the store's data (the till adds its config's
+        overrides); a policy that does not read keeps the one in force."""
+        version = self.store.menu_version()
+        if version == self._menu_version:
+            return False
+        self._menu_version = version  # read first: a write after it moves it again
+        changed = False
+        unit = self.store.unit()
+        if unit is not None and unit != self.unit:
+            self.unit, changed = unit, True
+        products = self.store.products()
+        if products != self.products:
+            self.products, changed = products, True
+        try:
+            data = self.store.policy_data()
+            policy = (policy_of or _scheme_policy)(data)
+        except PolicyError as exc:
+            log.warning("the store's policy cannot be read, the one in force stays: %s", exc)
+        else:
+            if policy != self.policy:
+                self.policy, changed = policy, True
+        if changed and self.phase is not Phase.PAID and self._reprice_tray():
+            self._redecide()
+        return changed
+
+    def _reprice_tray(self) -> bool:
+        """The tray's lines on the menu just read; True when a line changed."""
+        by_id = {p.product_id: p for p in self.products}
+        level, currency = self.level, self.unit.currency
+        said: list[str] = []
+        touched = False
+        for line in self.basket.lines:
+            old, new = line.product, by_id.get(line.product.product_id)
+            if new is None:
+                if old.product_id not in self.unavailable:
+                    self.unavailable.add(old.product_id)
+                    said.append(
+                        translate("messages", "{name} is no longer on the menu").format(
+                            name=old.name
+                        )
+                    )
+                continue
+            before, after = price_of(old, level), price_of(new, level)
+            if before != after:
+                said.append(
+                    translate("messages", "{name}: {old} → {new}").format(
+                        name=new.name,
+                        old=format_money(before, currency),
+                        new=format_money(after, currency),
+                    )
+                )
+            if new.sold_out and old.product_id not in self.unavailable:
+                self.unavailable.add(old.product_id)
+                said.append(translate("messages", "{name} is sold out").format(name=new.name))
+            elif not new.sold_out:
+                self.unavailable.discard(old.product_id)
+            touched = touched or new != old
+            line.product = new
+        self.menu_changes.extend(said)
+        return touched or bool(said)
+
+
+def _scheme_policy(data: dict[str, Any]) -> Policy:
+    return Policy.from_mapping(data, source="scheme policy")
 
 
 def _without_offer(verdict: Verdict) -> Verdict:

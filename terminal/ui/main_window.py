@@ -26,6 +26,8 @@ from terminal.ui.card_panel import CardPanel, PhotoCache
 from terminal.ui.product_grid import ProductGrid
 from terminal.ui.status_bar import TillStatusBar
 
+MENU_REFRESH_MS = 250
+
 
 class Bridge(QObject):
     """Carries events from reader, printer and sync threads onto the UI thread."""
@@ -99,6 +101,10 @@ class MainWindow(QMainWindow):
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start(1000)
+        # What the sync client wrote into the store (prices, sold out) is on screen within this.
+        self.menu_timer = QTimer(self)
+        self.menu_timer.timeout.connect(self.refresh_menu)
+        self.menu_timer.start(MENU_REFRESH_MS)
         self.refresh()
         self.refresh_status()
 
@@ -248,6 +254,11 @@ class MainWindow(QMainWindow):
         self.print_button.setVisible(screen.print_button)
         self.print_button.setEnabled(screen.can_print)
 
+    def refresh_menu(self) -> None:
+        if not self.till.closed and self.till.refresh_menu():
+            self.grid.set_products(self.till.products, self.till.unit.currency)
+            self.refresh()
+
     def refresh_status(self) -> None:
         if self.till.closed:
             return
@@ -273,5 +284,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.status_timer.stop()
+        self.menu_timer.stop()
         self.till.close()
         super().closeEvent(event)
