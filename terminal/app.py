@@ -92,6 +92,7 @@ class Till:
         self.last_print: PrintRecord | None = None
         self._printed_on_request: set[int] = set()  # receipt numbers printed with F6
         self._closed = False
+        self._menu_news = False  # the menu changed since the screen last asked
 
     # -- devices -------------------------------------------------------------------------------
     def start_devices(
@@ -199,6 +200,8 @@ class Till:
         except StoreError as exc:  # the screen keeps the menu it has; the next look tries again
             log.warning("the menu could not be read again: %s", exc)
             return False
+        # A change read by mark_sold_out is news to the screen still.
+        changed, self._menu_news = changed or self._menu_news, False
         if changed:
             self.policy = self.session.policy
             if self.debouncer.window_s != self.policy.duplicate_tap_window_s:
@@ -243,7 +246,7 @@ class Till:
             self.session.say(messages.cannot_save(exc.reason))
             return False
         self.link.nudge()  # the push job sends the mark with the sales
-        self.refresh_menu()
+        self._menu_news = self.refresh_menu()  # the session refuses it from now on
         if sold_out:
             text = translate("messages", "{name} is marked sold out.")
         else:
