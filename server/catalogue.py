@@ -124,7 +124,7 @@ def mark_sold_out_at_till(
         )
         if held is not None:
             if (str(held[0]), str(held[1]), bool(held[2])) != (till_id, product_id, sold_out):
-                raise Conflict(f"sold-out mark {mark_id} was taken already for another product")
+                raise Conflict(f"sold-out mark {mark_id} was taken already, with other content")
             return False
         tx.execute(
             "INSERT INTO sold_out_marks VALUES (?, ?, ?, ?, ?, ?)",
@@ -133,7 +133,7 @@ def mark_sold_out_at_till(
                 till_id,
                 product_id,
                 int(sold_out),
-                marked_at.astimezone(UTC).isoformat(),
+                marked_at.isoformat(),  # as the till said it (its zone kept)
                 datetime.now(UTC).isoformat(),
             ),
         )

@@ -208,6 +208,7 @@ class Till:
                 self.debouncer = Debouncer(self.policy.duplicate_tap_window_s)  # D-PAY-5
             unit = self.session.unit
             use_locale(unit.currency, unit.locale or None)
+            self.receipt_language = Language(language_of_unit(unit.locale))
         return changed
 
     def _policy_of(self, data: dict[str, Any]) -> Policy:

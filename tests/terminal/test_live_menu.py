@@ -24,7 +24,7 @@ from terminal.config import (
 )
 from terminal.money import format_money
 from terminal.session import Phase, SaleSession
-from tests.terminal.till_scheme import NOW, PRODUCTS
+from tests.terminal.till_scheme import NOW, PRODUCTS, UNIT
 
 MEAL, COFFEE = PRODUCTS[0], PRODUCTS[1]
 ANNA = "AA000001"  # a student card with 50,00 on it
@@ -214,3 +214,16 @@ def test_the_supervisor_pin_is_read_from_the_config_and_kept_only_as_a_hash() ->
     for bad in (815, "12", "12a4", "1234567890123"):
         with pytest.raises(ConfigError, match=r"till\.toml: till\.supervisor_pin must be 4 to 12"):
             parse_config({"till": {"supervisor_pin": bad}}, source="till.toml")
+
+
+def test_a_changed_unit_is_the_tills_at_the_next_look(tmp_path: Path, store: Store) -> None:
+    """D-UNIT-1: what a receipt names is the unit as the store holds it now."""
+    till = make_till(tmp_path, store)
+    try:
+        store.upsert_unit(dataclasses.replace(UNIT, name="Mensa Nord (Umbau)", locale="da_DK"))
+        assert till.refresh_menu() is True
+        assert till.unit.name == "Mensa Nord (Umbau)"
+        assert till.status().unit_name == "Mensa Nord (Umbau)"
+        assert till.receipt_language.code == "da"
+    finally:
+        till.close()
