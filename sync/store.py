@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sync.cache import CacheMixin
+from sync.cache import CacheMixin, SoldOutMark
 from sync.errors import (
     AlreadyVoided,
     AmountTypeError,
@@ -28,7 +28,6 @@ from sync.errors import (
 from sync.journal import Committed, JournalMixin, OutboxStats
 from sync.records import Account, AutoloadAgreement, Card, Cardholder, Product, Unit
 from sync.settle import SettleMixin
-from sync.store_marks import MarksMixin, SoldOutMark
 
 if TYPE_CHECKING:  # the wire's models load pydantic: not on a standalone till's start-up
     from sync.protocol import EntryResult, FeedProblem
@@ -87,7 +86,7 @@ class PageRecords:
         ]
 
 
-class Store(CacheMixin, JournalMixin, SettleMixin, MarksMixin):
+class Store(CacheMixin, JournalMixin, SettleMixin):
     """The till's SQLite store. Open with `Store.open(path)` or `Store.from_connection(conn)`."""
 
     def apply_page(
