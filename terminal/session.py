@@ -463,6 +463,8 @@ class SaleSession:
         """The tray's lines on the menu just read; True when a line changed."""
         by_id = {p.product_id: p for p in self.products}
         level, currency = self.level, self.unit.currency
+        # Flags of lines no longer on the tray (a sale since, a line voided) are forgotten.
+        self.unavailable.intersection_update(line.product.product_id for line in self.basket.lines)
         said: list[str] = []
         touched = False
         for line in self.basket.lines:

@@ -227,3 +227,19 @@ def test_a_changed_unit_is_the_tills_at_the_next_look(tmp_path: Path, store: Sto
         assert till.receipt_language.code == "da"
     finally:
         till.close()
+
+
+def test_a_flag_goes_with_its_line(store: Store) -> None:
+    """A product back on the menu after the flagged tray was cancelled is not flagged."""
+    session = session_of(store)
+    session.add(COFFEE)
+    store.remove_items([("product", "coffee")])
+    session.reload_menu()
+    assert session.unavailable == {"coffee"}
+    session.cancel()
+    session.add(MEAL)
+    store.upsert_products([COFFEE])
+    session.reload_menu()
+    assert session.unavailable == set()
+    session.add(COFFEE)
+    assert [line.product.product_id for line in session.basket.lines] == ["meal", "coffee"]
