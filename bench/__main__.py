@@ -11,6 +11,7 @@ BENCHES = [
     "bench.tap_to_verdict",
     "bench.drain",
     "bench.propagation",
+    "bench.menu_change",
     "bench.server_load",
     "bench.pcsc_insert",
 ]

@@ -101,6 +101,9 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     prod.add_argument("--shortcut")
     prod.add_argument("--position", type=int, default=0)
     adm.add_parser("remove-product", help="take a product off the menu").add_argument("product_id")
+    sold = adm.add_parser("sold-out", help="mark a product sold out on every till of its unit")
+    sold.add_argument("product_id")
+    sold.add_argument("--back", action="store_true", help="back on sale")
 
     agr = adm.add_parser("agreement", help="set an account's autoload agreement (D-AUTO-1)")
     agr.add_argument("account_id")
@@ -189,6 +192,9 @@ def run(db: Database, args: argparse.Namespace) -> int:
     elif what == "remove-product":
         catalogue.remove_product(db, args.product_id)
         print(f"product {args.product_id} removed")
+    elif what == "sold-out":
+        catalogue.set_sold_out(db, args.product_id, not args.back)
+        print(f"product {args.product_id} {'back on sale' if args.back else 'sold out'}")
     elif what == "agreement":
         agreement = AutoloadAgreement(
             args.account_id,

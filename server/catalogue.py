@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server.db import Database, Tx
-from server.errors import Invalid, NotFound, valid
+from server.errors import Conflict, Forbidden, Invalid, NotFound, valid
 from server.feed import emit
 from server.policy import kept_form, scheme_policy
 from sync import limits
@@ -52,7 +52,9 @@ def put_product(db: Database, product: Product, unit_id: str) -> None:
         if tx.one("SELECT 1 FROM units WHERE unit_id = ?", (unit_id,)) is None:
             raise NotFound(f"unknown unit {unit_id}")
         tx.execute(
-            "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            # sold_out is left as it is: a product saved again is not back on sale by that.
+            "INSERT INTO products (product_id, unit_id, name, category, prices, vat_rate_bp,"
+            " shortcut, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (product_id) DO UPDATE SET unit_id = excluded.unit_id,"
             " name = excluded.name, category = excluded.category,"
             " prices = excluded.prices, vat_rate_bp = excluded.vat_rate_bp,"
@@ -78,6 +80,67 @@ def remove_product(db: Database, product_id: str) -> None:
         if done == 0:
             raise NotFound(f"unknown product {product_id}")
         emit(tx, "product", product_id)
+
+
+def set_sold_out(db: Database, product_id: str, sold_out: bool) -> None:
+    """The back office marks a product sold out, or back on sale; every till of its unit
+    greys it (or brings it back) at its next page of the feed."""
+    with db.transaction() as tx:
+        done = tx.rows_changed(
+            "UPDATE products SET sold_out = ? WHERE product_id = ?", (int(sold_out), product_id)
+        )
+        if done == 0:
+            raise NotFound(f"unknown product {product_id}")
+        emit(tx, "product", product_id)
+
+
+def mark_sold_out_at_till(
+    db: Database,
+    till_id: str,
+    product_id: str,
+    *,
+    mark_id: str,
+    sold_out: bool,
+    marked_at: datetime,
+) -> bool:
+    """A till's supervisor marked a product of the till's unit sold out (or back on sale).
+    Taken once by its mark id: a mark the server holds already changes nothing again (its
+    till lost the answer), and a different mark under a held id is a conflict. False when
+    the mark was held already."""
+    with db.transaction() as tx:
+        row = tx.one(
+            "SELECT p.unit_id, t.unit_id FROM products p, tills t"
+            " WHERE p.product_id = ? AND t.till_id = ?",
+            (product_id, till_id),
+        )
+        if row is None:
+            raise NotFound(f"unknown product {product_id}")
+        if row[0] != row[1]:
+            raise Forbidden(f"product {product_id} is not on the menu of this till's unit")
+        held = tx.one(
+            "SELECT till_id, product_id, sold_out FROM sold_out_marks WHERE mark_id = ?",
+            (mark_id,),
+        )
+        if held is not None:
+            if (str(held[0]), str(held[1]), bool(held[2])) != (till_id, product_id, sold_out):
+                raise Conflict(f"sold-out mark {mark_id} was taken already, with other content")
+            return False
+        tx.execute(
+            "INSERT INTO sold_out_marks VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                mark_id,
+                till_id,
+                product_id,
+                int(sold_out),
+                marked_at.isoformat(),  # as the till said it (its zone kept)
+                datetime.now(UTC).isoformat(),
+            ),
+        )
+        tx.execute(
+            "UPDATE products SET sold_out = ? WHERE product_id = ?", (int(sold_out), product_id)
+        )
+        emit(tx, "product", product_id)
+    return True
 
 
 def set_policy(db: Database, data: dict[str, Any]) -> dict[str, Any]:

@@ -123,8 +123,8 @@ def _card(tx: Tx, key: str) -> ItemState:
 
 def _product(tx: Tx, key: str) -> ItemState:
     row = tx.one(
-        "SELECT name, category, prices, vat_rate_bp, shortcut, position, unit_id FROM products"
-        " WHERE product_id = ?",
+        "SELECT name, category, prices, vat_rate_bp, shortcut, position, unit_id, sold_out"
+        " FROM products WHERE product_id = ?",
         (key,),
     )
     if row is None:
@@ -137,6 +137,7 @@ def _product(tx: Tx, key: str) -> ItemState:
         vat_rate_bp=int(row[3]),
         shortcut=row[4],
         position=int(row[5]),
+        sold_out=bool(row[7]),
     )
     return ItemState(data, unit_id=str(row[6]))
 

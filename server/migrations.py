@@ -173,6 +173,15 @@ def _ledger_per_currency(tx: Tx) -> None:
         tx.execute("DELETE FROM ledger_accounts WHERE ledger_account = ?", (name,))
 
 
+_0009 = """
+ALTER TABLE products ADD COLUMN sold_out INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE sold_out_marks (
+    mark_id TEXT PRIMARY KEY, till_id TEXT NOT NULL, product_id TEXT NOT NULL,
+    sold_out INTEGER NOT NULL, marked_at TEXT NOT NULL, received_at TEXT NOT NULL
+)
+"""
+
+
 MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     ("0001_ledger_tills_journal", _0001),
     ("0002_change_feed", _0002),
@@ -184,6 +193,9 @@ MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     # who took a unit type away, a unit whose type changed): only they are sent a removal.
     ("0007_changes_drop_for", "ALTER TABLE changes ADD COLUMN drop_for TEXT"),
     ("0008_unit_locale", "ALTER TABLE units ADD COLUMN locale TEXT NOT NULL DEFAULT ''"),
+    # Sold out, centrally or by a till's supervisor; a till's marks are kept by their id, so
+    # a mark sent again (its answer lost) is taken once.
+    ("0009_products_sold_out", _0009),
 ]
 
 

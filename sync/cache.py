@@ -1,5 +1,6 @@
 """The till's cache of the scheme: units, products, cardholders, accounts, cards, agreements,
-policy and photos, and the card lookup on the tap path."""
+policy and photos, the card lookup on the tap path, and the menu's version and sold-out marks
+for the live menu."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sync.errors import BadValue, PhotoMismatch
+from sync.ids import new_id
 from sync.records import (
     Account,
     AutoloadAgreement,
@@ -22,7 +25,7 @@ from sync.records import (
     Product,
     Unit,
 )
-from sync.store_base import StoreBase, _day, _int, _json
+from sync.store_base import StoreBase, _day, _int, _json, _text, _utc
 
 
 def _holder(r: Any) -> Cardholder:
@@ -70,6 +73,14 @@ WHERE j.account_id = :account AND o.applied_at IS NULL
 """
 
 
+@dataclass(frozen=True, slots=True)
+class SoldOutMark:
+    mark_id: str  # UUIDv7, made with the mark: the server takes it once
+    product_id: str
+    sold_out: bool
+    marked_at: datetime
+
+
 class CacheMixin(StoreBase):
     # -- cache writes (demo seeding now, the sync client later) ----------------------------
 
@@ -85,28 +96,37 @@ class CacheMixin(StoreBase):
             conn.execute("UPDATE till SET unit_id = ? WHERE id = 1", (unit.unit_id,))
 
     def upsert_products(self, products: Iterable[Product]) -> None:
-        self._upsert(
-            "products",
-            "product_id",
-            (
-                {
-                    "product_id": p.product_id,
-                    "name": p.name,
-                    "category": p.category,
-                    "prices": _json(
-                        {
-                            str(level): _int(f"{p.product_id}.prices[{level}]", v)
-                            for level, v in p.prices.items()
-                        }
-                    ),
-                    "vat_rate_bp": p.vat_rate_bp,
-                    "shortcut": p.shortcut,
-                    "position": p.position,
-                    "sold_out": int(p.sold_out),
-                }
-                for p in products
-            ),
-        )
+        """Cache products; a product with a sold-out mark the server does not have yet keeps
+        the mark's word, so a feed page read before the mark arrived does not undo it."""
+        with self._write() as conn:
+            marks = {
+                str(product_id): bool(sold_out)
+                for product_id, sold_out in conn.execute(
+                    "SELECT product_id, sold_out FROM sold_out_marks WHERE sent_at IS NULL"
+                    " ORDER BY mark_id"
+                ).fetchall()
+            }
+            self.db.table("products").upsert_all(
+                (
+                    {
+                        "product_id": p.product_id,
+                        "name": p.name,
+                        "category": p.category,
+                        "prices": _json(
+                            {
+                                str(level): _int(f"{p.product_id}.prices[{level}]", v)
+                                for level, v in p.prices.items()
+                            }
+                        ),
+                        "vat_rate_bp": p.vat_rate_bp,
+                        "shortcut": p.shortcut,
+                        "position": p.position,
+                        "sold_out": int(marks.get(p.product_id, p.sold_out)),
+                    }
+                    for p in products
+                ),
+                pk="product_id",
+            )
 
     def upsert_cardholders(self, cardholders: Iterable[Cardholder]) -> None:
         self._upsert(
@@ -312,6 +332,63 @@ class CacheMixin(StoreBase):
             spent_today=max(0, (r["day_spent"] if same_day else 0) + spent),
             autoloads_today=(r["day_autoloads"] if same_day else 0) + autoloads,
         )
+
+    # -- the menu's version, which the screen polls, and a supervisor's sold-out marks -----
+    # A mark changes the cached product at once (the till's own grid greys it) and waits in
+    # `sold_out_marks` for the sync client, which sends each once in effect: the server keeps
+    # the mark's id and takes a mark it holds already as done. Until a mark is sent, a feed
+    # page's older copy of the product does not undo it (upsert_products).
+
+    def menu_version(self) -> int:
+        """A number that moves whenever the cached products, the unit or the policy change
+        (triggers in the same transaction as the write, whoever writes): one row, one read."""
+        rows = self._rows("SELECT version FROM menu_version WHERE id = 1")
+        return int(rows[0][0]) if rows else 0
+
+    def mark_sold_out(self, product_id: str, sold_out: bool, *, marked_at: datetime) -> str:
+        """Mark a cached product sold out (or back on sale) and queue the mark for the server,
+        in one transaction; returns the mark's id. An unknown product is a BadValue."""
+        _text("product_id", product_id)
+        if not isinstance(sold_out, bool):
+            raise BadValue(f"sold_out must be true or false, got {sold_out!r}")
+        at = _utc(marked_at)
+        mark_id = new_id()
+        with self._write() as conn:
+            changed = conn.execute(
+                "UPDATE products SET sold_out = ? WHERE product_id = ?",
+                (int(sold_out), product_id),
+            ).rowcount
+            if changed == 0:
+                raise BadValue(f"product_id {product_id!r} is not on this till's menu")
+            conn.execute(
+                "INSERT INTO sold_out_marks (mark_id, product_id, sold_out, marked_at)"
+                " VALUES (?, ?, ?, ?)",
+                (mark_id, product_id, int(sold_out), at),
+            )
+        return mark_id
+
+    def pending_marks(self, limit: int = 100) -> list[SoldOutMark]:
+        """Marks the server has not taken yet, oldest first (UUIDv7 ids sort by time)."""
+        return [
+            SoldOutMark(
+                r["mark_id"],
+                r["product_id"],
+                bool(r["sold_out"]),
+                datetime.fromisoformat(r["marked_at"]),
+            )
+            for r in self._rows(
+                "SELECT * FROM sold_out_marks WHERE sent_at IS NULL ORDER BY mark_id LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def mark_sent(self, mark_id: str, *, sent_at: datetime, problem: str | None = None) -> None:
+        """The server has the mark (or refused it for good, saying why in `problem`)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE sold_out_marks SET sent_at = ?, problem = ? WHERE mark_id = ?",
+                (_utc(sent_at), problem, mark_id),
+            )
 
     # -- sync ------------------------------------------------------------------------------
 

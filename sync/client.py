@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 import requests
@@ -49,6 +49,7 @@ from sync.protocol import (
     PageEnvelope,
     PolicyChange,
     ProductChange,
+    SoldOutMark,
     TillReport,
     UnitChange,
     read_change,
@@ -71,6 +72,8 @@ __all__ = [  # the sync errors live in sync.errors; callers of the client find t
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 3.05
 PHOTO_EVERY_S = 2.0  # how often the running till looks for photos still to fetch
+# A sold-out mark refused with one of these is refused for good: sending it again cannot help.
+_FOR_GOOD = (403, 404, 409, 422)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -344,6 +347,40 @@ class SyncClient:
                 log.warning("the server forgot entries (restored from a backup?): sending again")
             return sum(1 for r in ack.results if r.received)
 
+    def push_marks(self, store: Store) -> int:
+        """Send the supervisor's sold-out marks the server does not have yet, oldest first;
+        returns how many it took. The server keeps each mark's id, so a mark sent again (its
+        answer lost) changes nothing the second time. A mark refused for good (the product
+        left the menu, or is another unit's) is kept with the server's reason and not sent
+        again; any other failure stops the round, to try again at the next push."""
+        taken = 0
+        with self._push_lock:
+            for mark in store.pending_marks():
+                url = (
+                    f"{self.server.url}/v1/tills/{self.server.till_id}"
+                    f"/products/{quote(mark.product_id, safe='')}/sold-out"
+                )
+                body = SoldOutMark(
+                    mark_id=UUID(mark.mark_id), sold_out=mark.sold_out, marked_at=mark.marked_at
+                )
+                try:
+                    self._call(
+                        "PUT",
+                        url,
+                        data=body.model_dump_json(),
+                        headers={"Content-Type": "application/json"},
+                        ok=(204,),
+                    )
+                except Refused as exc:
+                    if exc.status not in _FOR_GOOD:
+                        raise
+                    log.warning("sold-out mark of %s refused: %s", mark.product_id, exc)
+                    store.mark_sent(mark.mark_id, sent_at=datetime.now(UTC), problem=str(exc))
+                    continue
+                store.mark_sent(mark.mark_id, sent_at=datetime.now(UTC))
+                taken += 1
+        return taken
+
     def pull_once(self, store: Store, *, wait: float = 0.0, photos: bool = True) -> bool:
         """Apply one page of the change feed; True when another page follows at once. With
         `photos`, fetch the photos it brought too (the running till does that on a job of
@@ -487,6 +524,7 @@ class SyncClient:
             store = self._job_store("push")
             while self.push_once(store) and not self._stop.is_set():
                 pass
+            self.push_marks(store)
         except Exception as exc:  # logged; the next tick tries again
             self._push_retry_at = time.monotonic() + self._failed("push", exc, self._push_backoff)
         else:

@@ -223,6 +223,34 @@ def _journal_arrears_payment(conn: sqlite3.Connection) -> None:
     )
 
 
+# What the till's screen shows: a write to any of these moves the menu version, so the screen
+# polls one row instead of reading the menu again (and a tap pays nothing for it).
+_MENU_TABLES = ("products", "units", "policy")
+
+
+def _menu_version(conn: sqlite3.Connection) -> None:
+    statements = [
+        """CREATE TABLE menu_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)""",
+        "INSERT INTO menu_version (id, version) VALUES (1, 0)",
+        # A supervisor's sold-out mark, kept until the server has it (D-SYNC-2).
+        """CREATE TABLE sold_out_marks (
+            mark_id TEXT PRIMARY KEY, product_id TEXT NOT NULL,
+            sold_out INTEGER NOT NULL CHECK (sold_out IN (0, 1)),
+            marked_at TEXT NOT NULL, sent_at TEXT, problem TEXT)""",
+        "CREATE INDEX sold_out_marks_unsent ON sold_out_marks(mark_id) WHERE sent_at IS NULL",
+        """CREATE TRIGGER menu_till_unit AFTER UPDATE OF unit_id ON till
+            BEGIN UPDATE menu_version SET version = version + 1 WHERE id = 1; END""",
+    ]
+    for table in _MENU_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            statements.append(
+                f"CREATE TRIGGER menu_{table}_{event.lower()} AFTER {event} ON {table}"
+                " BEGIN UPDATE menu_version SET version = version + 1 WHERE id = 1; END"
+            )
+    _run(conn, statements)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_cache_tables", _cache_tables),
     ("0002_journal_outbox", _journal),
@@ -230,6 +258,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0004_series_receipts_snapshots", _series_receipts_snapshots),
     ("0005_unit_locale_product_sold_out", _unit_locale_sold_out),
     ("0006_journal_arrears_payment", _journal_arrears_payment),
+    ("0007_menu_version", _menu_version),
 ]
 
 

@@ -506,6 +506,21 @@ class TillReport(Wire):
     problems: Annotated[list[FeedProblem], Field(min_length=1, max_length=limits.MAX_REPORT_ITEMS)]
 
 
+class SoldOutMark(Wire):
+    """A supervisor marked a product of the till's unit sold out (or back on sale) at the
+    till. The mark's id makes it count once, however often the till sends it."""
+
+    mark_id: UUID
+    sold_out: StrictBool
+    marked_at: AwareDatetime
+
+
+class SoldOutSet(Wire):
+    """The back office marks a product sold out, or back on sale (`sold_out: false`)."""
+
+    sold_out: StrictBool
+
+
 def read_change(raw: Any) -> tuple[Change | None, FeedProblem | None]:
     """One feed item as the till reads it: (the change, None), or (None, why it was skipped),
     or (the change, the fields it has that this till does not know and ignores)."""

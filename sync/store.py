@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sync.cache import CacheMixin
+from sync.cache import CacheMixin, SoldOutMark
 from sync.errors import (
     AlreadyVoided,
     AmountTypeError,
@@ -44,6 +44,7 @@ __all__ = [  # what the store raises is in sync.errors, and here with the store
     "OutboxStats",
     "PageRecords",
     "PhotoMismatch",
+    "SoldOutMark",
     "Store",
     "StoreCorrupt",
     "StoreError",

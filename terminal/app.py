@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from drivers.cards import (
     BadRead,
@@ -31,7 +32,7 @@ from sync.link import Link
 from sync.money import locale_for
 from sync.policy import Policy, PrintPolicy, layered
 from sync.records import JournalEntry, Product, Unit
-from sync.store import Store
+from sync.store import BadValue, Store, StoreError, StoreUnavailable
 from terminal import messages
 from terminal.config import TillConfig
 from terminal.i18n import (
@@ -108,6 +109,7 @@ class Till:
         self._originals_printed: set[int] = set()
         self._printed_on_request: set[int] = set()  # receipt numbers printed with F6
         self._closed = False
+        self._menu_news = False  # the menu changed since the screen last asked
 
     # -- devices -------------------------------------------------------------------------------
     def start_devices(
@@ -165,7 +167,10 @@ class Till:
         return self.store.photo(sha256)
 
     def tap(self, tap: CardTap) -> None:
-        """The tap path, after the debouncer: normalise, look up, decide (and maybe charge)."""
+        """The tap path, after the debouncer: normalise, look up, decide (and maybe charge).
+        The menu is read again first (one row when nothing moved): a price the office changed
+        a moment ago is on the tray, and said, before the tap can charge it."""
+        self.refresh_menu()
         self.session.tap(self.card_id(tap))
 
     def bad_read(self, bad: BadRead) -> None:
@@ -235,6 +240,77 @@ class Till:
 
     def reader_status(self) -> ReaderStatus:
         return self.reader.status
+
+    # -- the live menu ---------------------------------------------------------------------------
+    def refresh_menu(self) -> bool:
+        """What the sync client (or seeding) wrote into the store since the last look: unit,
+        products, policy. True when the screen must show a changed menu. Cheap when nothing
+        moved (one row read), so the window calls it on a short timer."""
+        try:
+            changed = self.session.reload_menu(self._policy_of)
+        except StoreError as exc:  # the screen keeps the menu it has; the next look tries again
+            log.warning("the menu could not be read again: %s", exc)
+            return False
+        # A change read by mark_sold_out is news to the screen still.
+        changed, self._menu_news = changed or self._menu_news, False
+        if changed:
+            self.policy = self.session.policy
+            if self.debouncer.window_s != self.policy.duplicate_tap_window_s:
+                self.debouncer = Debouncer(self.policy.duplicate_tap_window_s)  # D-PAY-5
+            unit = self.session.unit
+            use_locale(unit.currency, unit.locale or None)
+            set_date_locale(unit.locale or locale_for(unit.currency))
+            self.receipt_language = Language(language_of_unit(unit.locale))
+        return changed
+
+    def _policy_of(self, data: dict[str, Any]) -> Policy:
+        # As __init__ builds it: the scheme's, with this till's config overriding it, read
+        # in the unit's currency.
+        return Policy.from_mapping(
+            layered(data, self.config.policy_overrides),
+            source="scheme policy",
+            currency=self.session.unit.currency,
+        )
+
+    def mark_sold_out(self, product_id: str, sold_out: bool, pin: str) -> bool:
+        """A supervisor marks a product sold out (or back on sale) at this till: greyed here at
+        once, queued durably for the server (sent when online, taken once), and from there
+        greyed on every till of the unit. The PIN is the config's `[till] supervisor_pin`;
+        what happened (or why nothing did) is the session's notice. True when marked."""
+        if not self.config.supervisor_pin_sha256:
+            self.session.say(
+                translate(
+                    "messages",
+                    "No supervisor PIN is set for this till: products cannot be marked here.",
+                )
+            )
+            return False
+        if not self.config.supervisor_pin_matches(pin):
+            self.session.say(translate("messages", "Wrong supervisor PIN: nothing was marked."))
+            return False
+        product = next((p for p in self.products if p.product_id == product_id), None)
+        try:
+            if product is None:
+                raise BadValue(product_id)
+            self.store.mark_sold_out(product_id, sold_out, marked_at=self.clock())
+        except BadValue:  # not on the menu the screen shows, or no longer in the store
+            self.session.say(
+                translate("messages", "{product} is not on this till's menu.").format(
+                    product=product_id
+                )
+            )
+            return False
+        except StoreUnavailable as exc:
+            self.session.say(messages.cannot_save(exc.reason))
+            return False
+        self.link.nudge()  # the push job sends the mark with the sales
+        self._menu_news = self.refresh_menu()  # the session refuses it from now on
+        if sold_out:
+            text = translate("messages", "{name} is marked sold out.")
+        else:
+            text = translate("messages", "{name} is on sale again.")
+        self.session.say(text.format(name=product.name))
+        return True
 
     # -- network -------------------------------------------------------------------------------
     def toggle_network(self) -> None:

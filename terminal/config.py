@@ -6,6 +6,8 @@ installing a till can fix it without reading code.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -71,6 +73,14 @@ class TillConfig:
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     policy_overrides: dict[str, Any] = field(default_factory=dict)
     source: str = "(defaults)"
+    # [till] supervisor_pin, kept only as its hash; empty: no supervisor can mark at this till.
+    supervisor_pin_sha256: str = field(default="", repr=False)
+
+    def supervisor_pin_matches(self, pin: str) -> bool:
+        """The supervisor's PIN, compared in constant time (through its hash)."""
+        if not self.supervisor_pin_sha256:
+            return False
+        return hmac.compare_digest(pin_hash(pin), self.supervisor_pin_sha256)
 
     @property
     def store_path(self) -> Path:
@@ -80,7 +90,7 @@ class TillConfig:
 _READERS = ("simulated", "keyboard", "pcsc", "nfc")
 _PRINTERS = ("simulated", "none", "escpos")
 _SECTIONS = {
-    "till": {"till_id", "data_dir"},
+    "till": {"till_id", "data_dir", "supervisor_pin"},
     "reader": {
         "kind",
         "byte_order",
@@ -131,6 +141,7 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
     if not till_id.replace("-", "").replace("_", "").isalnum():
         raise ConfigError(f"{source}: till.till_id = {till_id!r} may hold letters, digits, - and _")
     data_dir = Path(_string(till, "till", "data_dir", str(default_data_dir()), source)).expanduser()
+    pin = _supervisor_pin(till, source)
 
     kind = _string(reader, "reader", "kind", "simulated", source)
     if kind.split(":", 1)[0] not in _READERS:
@@ -175,7 +186,31 @@ def parse_config(raw: dict[str, Any], *, source: str) -> TillConfig:
         screen=screen,
         policy_overrides=overrides,
         source=source,
+        supervisor_pin_sha256=pin,
     )
+
+
+def pin_hash(pin: str) -> str:
+    return hashlib.sha256(pin.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _supervisor_pin(table: dict[str, Any], source: str) -> str:
+    """The PIN a supervisor types to mark a product sold out at the till, as its hash."""
+    if "supervisor_pin" not in table:
+        return ""
+    pin = table["supervisor_pin"]
+    # A TOML number would lose a PIN's leading zeros: it must be written as a string.
+    if (
+        not isinstance(pin, str)
+        or not pin.isascii()
+        or not pin.isdigit()
+        or not 4 <= len(pin) <= 12
+    ):
+        raise ConfigError(
+            f"{source}: till.supervisor_pin must be 4 to 12 digits written as a string"
+            ' (supervisor_pin = "4711")'
+        )
+    return pin_hash(pin)
 
 
 def _screen(table: dict[str, Any], source: str) -> ScreenConfig:

@@ -144,6 +144,7 @@ HINT_ANSWER_AUTOLOAD: str
 HINT_RING_UP: str
 HINT_NO_MENU: str
 HINT_TAP: str
+HINT_UNAVAILABLE: str
 HINT_CONFIRM: str
 NO_ARREARS: str
 TYPE_AMOUNT: str
@@ -277,6 +278,7 @@ _TEXTS: dict[str, str] = {
     ),
     "HINT_RING_UP": QT_TRANSLATE_NOOP("messages", "Ring up the tray"),
     "HINT_NO_MENU": QT_TRANSLATE_NOOP("messages", "No products on the menu yet"),
+    "HINT_UNAVAILABLE": QT_TRANSLATE_NOOP("messages", "Take the sold-out lines off the tray (Del)"),
     "HINT_TAP": QT_TRANSLATE_NOOP("messages", "Tap the card"),
     "HINT_CONFIRM": QT_TRANSLATE_NOOP("messages", "Checked? Enter charges, Esc cancels"),
     "NO_ARREARS": QT_TRANSLATE_NOOP("messages", "No arrears on this card."),

@@ -7,15 +7,17 @@ here without a display.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sync.errors import NotPayable, NotVoidable, TopupSpent
-from sync.policy import Caution, Policy
+from sync.policy import Caution, Policy, PolicyError
 from sync.records import CardSnapshot, EntryKind, PriceLevel, Product, SaleLine, Unit
 from sync.store import AlreadyVoided, Committed, Store, StoreUnavailable
 from terminal import messages
@@ -32,7 +34,9 @@ from terminal.decide import (
 )
 from terminal.i18n import format_day, translate
 from terminal.money import format_money
-from terminal.pricing import effective_level
+from terminal.pricing import effective_level, price_of
+
+log = logging.getLogger(__name__)
 
 
 class NotSetUp(Exception):
@@ -130,6 +134,7 @@ class Screen:
     print_fault: str | None = None  # the last receipt did not print: said in the card panel
     menu_empty: bool = False  # no products: nothing can be rung up yet
     arrears: int = 0  # the tapped card's account owes this (D-AUTO-7): payable in cash here
+    unavailable: frozenset[str] = frozenset()  # tray lines' products sold out or gone since
 
     @property
     def photo_sha256(self) -> str | None:
@@ -180,7 +185,13 @@ class SaleSession:
         self.notice: str | None = None  # the answer to the cashier's last key, until the next
         self.keypad: _Keypad | None = None  # F7 (or arrears): the cash keypad is open
         self.held = False  # a tap with cautions did not charge: the cashier confirms with Enter
-        self.menu_changes: list[str] = []  # what the office changed on the tray's products
+        # What the office changed on the tray's products since it was rung up ("Pasta-Bar:
+        # 2,90 € → 9,99 €", "Pasta-Bar is sold out"): a caution that holds the charge.
+        self.menu_changes: list[str] = []
+        # Product ids on the tray now sold out or off the menu: their lines stay, flagged, and
+        # the tray cannot be charged until the cashier takes them off.
+        self.unavailable: set[str] = set()
+        self._menu_version: int | None = None  # the store's menu version last read
         self._void_armed_at: float | None = None  # F8 pressed once, at this monotonic time
         self.check_store()
 
@@ -279,6 +290,8 @@ class SaleSession:
             return messages.HINT_ANSWER_AUTOLOAD
         if self.basket.is_empty():
             return messages.HINT_RING_UP if self.products else messages.HINT_NO_MENU
+        if self.unavailable:
+            return messages.HINT_UNAVAILABLE
         if self.card is None:
             return messages.HINT_TAP
         if not self.card.verdict.approved:
@@ -326,12 +339,14 @@ class SaleSession:
             charge_hint=self.charge_hint(),
             menu_empty=not self.products,
             arrears=card.snapshot.account.arrears if card and card.snapshot else 0,
+            unavailable=frozenset(self.unavailable),
         )
 
     def can_charge(self) -> bool:
         return (
             self.problem is None
             and self.keypad is None
+            and not self.unavailable
             and self.phase is Phase.CARD
             and self.card is not None
             and self.card.verdict.approved
@@ -344,6 +359,11 @@ class SaleSession:
 
     def add(self, product: Product, quantity: int = 1) -> None:
         self.notice = None
+        # The menu as last read: a button painted before a change adds today's price.
+        product = next((p for p in self.products if p.product_id == product.product_id), product)
+        if product.sold_out:
+            self.notice = translate("messages", "{name} is sold out.").format(name=product.name)
+            return
         self._start_new_if_paid()
         self.basket.add(product, quantity)
         self._redecide()
@@ -352,6 +372,7 @@ class SaleSession:
         if self.phase is Phase.PAID:
             return
         self.basket.set_quantity(index, quantity)
+        self._forget_gone_flags()
         self._redecide()
 
     def change_quantity(self, index: int, delta: int) -> None:
@@ -363,7 +384,12 @@ class SaleSession:
         if self.phase is Phase.PAID:
             return
         self.basket.void_line(index)
+        self._forget_gone_flags()
         self._redecide()
+
+    def _forget_gone_flags(self) -> None:
+        """A flagged line the cashier took off the tray no longer stops the charge."""
+        self.unavailable.intersection_update(line.product.product_id for line in self.basket.lines)
 
     def cancel(self) -> None:
         """Esc: close the cash keypad if it is open; else cancel the sale (nothing was
@@ -375,6 +401,7 @@ class SaleSession:
         self.held = False
         self.menu_changes = []
         self.basket.clear()
+        self.unavailable.clear()
         self.card = None
         self.phase = Phase.IDLE
 
@@ -410,6 +437,8 @@ class SaleSession:
             return None  # Enter while the cardholder is being asked answers nothing
         if self.phase is not Phase.CARD or self.card is None or self.basket.is_empty():
             return None
+        if self.unavailable:
+            return None  # a sold-out line is still on the tray: the cashier takes it off
         self.held = False
         self.menu_changes = []
         if self.card.verdict.autoload is not None:
@@ -679,6 +708,77 @@ class SaleSession:
             self.phase = Phase.IDLE
             self.held = False
             self.menu_changes = []
+            self.unavailable.clear()
+
+    # -- the live menu (what the sync client or seeding wrote into the store) ---------------
+    def reload_menu(self, policy_of: Callable[[dict[str, Any]], Policy] | None = None) -> bool:
+        """Read unit, products and policy again when the store's menu version moved; True when
+        any of them changed. The tray's lines take the new products (re-priced, visibly: each
+        change of a line is said in `menu_changes`); a line whose product is sold out or gone
+        stays, flagged in `unavailable`. A paid tray is history and is left as it was.
+
+        `policy_of` builds the policy from the store's data (the till adds its config's
+        overrides); a policy that does not read keeps the one in force."""
+        version = self.store.menu_version()
+        if version == self._menu_version:
+            return False
+        self._menu_version = version  # read first: a write after it moves it again
+        changed = False
+        unit = self.store.unit()
+        if unit is not None and unit != self.unit:
+            self.unit, changed = unit, True
+        products = self.store.products()
+        if products != self.products:
+            self.products, changed = products, True
+        try:
+            data = self.store.policy_data()
+            policy = (policy_of or _scheme_policy)(data)
+        except PolicyError as exc:
+            log.warning("the store's policy cannot be read, the one in force stays: %s", exc)
+        else:
+            if policy != self.policy:
+                self.policy, changed = policy, True
+        if changed and self.phase is not Phase.PAID and self._reprice_tray():
+            self._redecide()
+        return changed
+
+    def _reprice_tray(self) -> bool:
+        """The tray's lines on the menu just read; True when a line changed."""
+        by_id = {p.product_id: p for p in self.products}
+        level, currency = self.level, self.unit.currency
+        # Flags of lines no longer on the tray (a sale since, a line voided) are forgotten.
+        self.unavailable.intersection_update(line.product.product_id for line in self.basket.lines)
+        said: list[str] = []
+        touched = False
+        for line in self.basket.lines:
+            old, new = line.product, by_id.get(line.product.product_id)
+            if new is None:
+                if old.product_id not in self.unavailable:
+                    self.unavailable.add(old.product_id)
+                    said.append(
+                        translate("messages", "{name} is no longer on the menu").format(
+                            name=old.name
+                        )
+                    )
+                continue
+            before, after = price_of(old, level), price_of(new, level)
+            if before != after:
+                said.append(
+                    translate("messages", "{name}: {old} → {new}").format(
+                        name=new.name,
+                        old=format_money(before, currency),
+                        new=format_money(after, currency),
+                    )
+                )
+            if new.sold_out and old.product_id not in self.unavailable:
+                self.unavailable.add(old.product_id)
+                said.append(translate("messages", "{name} is sold out").format(name=new.name))
+            elif not new.sold_out:
+                self.unavailable.discard(old.product_id)
+            touched = touched or new != old
+            line.product = new
+        self.menu_changes.extend(said)
+        return touched or bool(said)
 
 
 # D-OFF-3: at this share of the offline limit the cashier is told before the charge.
@@ -729,6 +829,10 @@ class _Keypad:
                 problem = verdict.message
         confirming = self.confirming and problem is None
         return KeypadView(self.purpose, self.amount, confirming, after, problem)
+
+
+def _scheme_policy(data: dict[str, Any]) -> Policy:
+    return Policy.from_mapping(data, source="scheme policy")
 
 
 def _without_offer(verdict: Verdict) -> Verdict:

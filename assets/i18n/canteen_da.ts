@@ -276,6 +276,10 @@
         <translation>Ingen varer på menuen endnu</translation>
     </message>
     <message>
+        <source>Take the sold-out lines off the tray (Del)</source>
+        <translation>Fjern udsolgte linjer fra bakken (Del)</translation>
+    </message>
+    <message>
         <source>Tap the card</source>
         <translation>Scan kortet</translation>
     </message>
@@ -302,6 +306,42 @@
     <message>
         <source>No products on the menu yet: the menu comes from the office.</source>
         <translation>Ingen varer på menuen endnu: menuen kommer fra kontoret.</translation>
+    </message>
+    <message>
+        <source>No supervisor PIN is set for this till: products cannot be marked here.</source>
+        <translation>Der er ingen leder-PIN for denne kasse: varer kan ikke markeres her.</translation>
+    </message>
+    <message>
+        <source>Wrong supervisor PIN: nothing was marked.</source>
+        <translation>Forkert leder-PIN: intet blev markeret.</translation>
+    </message>
+    <message>
+        <source>{product} is not on this till&apos;s menu.</source>
+        <translation>{product} er ikke på kassens menu.</translation>
+    </message>
+    <message>
+        <source>{name} is marked sold out.</source>
+        <translation>{name} er markeret som udsolgt.</translation>
+    </message>
+    <message>
+        <source>{name} is on sale again.</source>
+        <translation>{name} sælges igen.</translation>
+    </message>
+    <message>
+        <source>{name} is sold out.</source>
+        <translation>{name} er udsolgt.</translation>
+    </message>
+    <message>
+        <source>{name} is no longer on the menu</source>
+        <translation>{name} er ikke længere på menuen</translation>
+    </message>
+    <message>
+        <source>{name}: {old} → {new}</source>
+        <translation>{name}: {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{name} is sold out</source>
+        <translation>{name} er udsolgt</translation>
     </message>
 </context>
 <context>
@@ -534,6 +574,10 @@
         <translation>Beløb</translation>
     </message>
     <message>
+        <source>{name} (not available: Del)</source>
+        <translation>{name} (ikke tilgængelig: Del)</translation>
+    </message>
+    <message>
         <source>Total {amount}</source>
         <translation>I alt {amount}</translation>
     </message>
@@ -630,6 +674,10 @@ F8</translation>
     <message>
         <source>● The server has not answered yet; trying again …</source>
         <translation>● Serveren har ikke svaret endnu; prøver igen …</translation>
+    </message>
+    <message>
+        <source>sold out</source>
+        <translation>udsolgt</translation>
     </message>
 </context>
 <context>

@@ -276,6 +276,10 @@
         <translation>Noch keine Artikel im Speiseplan</translation>
     </message>
     <message>
+        <source>Take the sold-out lines off the tray (Del)</source>
+        <translation>Ausverkaufte Zeilen vom Tablett nehmen (Del)</translation>
+    </message>
+    <message>
         <source>Tap the card</source>
         <translation>Karte auflegen</translation>
     </message>
@@ -302,6 +306,42 @@
     <message>
         <source>No products on the menu yet: the menu comes from the office.</source>
         <translation>Noch keine Artikel im Speiseplan: der Speiseplan kommt von der Verwaltung.</translation>
+    </message>
+    <message>
+        <source>No supervisor PIN is set for this till: products cannot be marked here.</source>
+        <translation>Für diese Kasse ist keine Aufsichts-PIN gesetzt: hier kann nichts markiert werden.</translation>
+    </message>
+    <message>
+        <source>Wrong supervisor PIN: nothing was marked.</source>
+        <translation>Falsche Aufsichts-PIN: nichts wurde markiert.</translation>
+    </message>
+    <message>
+        <source>{product} is not on this till&apos;s menu.</source>
+        <translation>{product} ist nicht im Angebot dieser Kasse.</translation>
+    </message>
+    <message>
+        <source>{name} is marked sold out.</source>
+        <translation>{name} ist als ausverkauft markiert.</translation>
+    </message>
+    <message>
+        <source>{name} is on sale again.</source>
+        <translation>{name} ist wieder erhältlich.</translation>
+    </message>
+    <message>
+        <source>{name} is sold out.</source>
+        <translation>{name} ist ausverkauft.</translation>
+    </message>
+    <message>
+        <source>{name} is no longer on the menu</source>
+        <translation>{name} ist nicht mehr im Angebot</translation>
+    </message>
+    <message>
+        <source>{name}: {old} → {new}</source>
+        <translation>{name}: {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{name} is sold out</source>
+        <translation>{name} ist ausverkauft</translation>
     </message>
 </context>
 <context>
@@ -534,6 +574,10 @@
         <translation>Betrag</translation>
     </message>
     <message>
+        <source>{name} (not available: Del)</source>
+        <translation>{name} (nicht erhältlich: Del)</translation>
+    </message>
+    <message>
         <source>Total {amount}</source>
         <translation>Summe {amount}</translation>
     </message>
@@ -630,6 +674,10 @@ F8</translation>
     <message>
         <source>● The server has not answered yet; trying again …</source>
         <translation>● Server hat noch nicht geantwortet; neuer Versuch …</translation>
+    </message>
+    <message>
+        <source>sold out</source>
+        <translation>ausverkauft</translation>
     </message>
 </context>
 <context>

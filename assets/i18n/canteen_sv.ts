@@ -276,6 +276,10 @@
         <translation>Inga produkter på menyn än</translation>
     </message>
     <message>
+        <source>Take the sold-out lines off the tray (Del)</source>
+        <translation>Ta bort slutsålda rader från brickan (Del)</translation>
+    </message>
+    <message>
         <source>Tap the card</source>
         <translation>Blippa kortet</translation>
     </message>
@@ -302,6 +306,42 @@
     <message>
         <source>No products on the menu yet: the menu comes from the office.</source>
         <translation>Inga produkter på menyn än: menyn kommer från kontoret.</translation>
+    </message>
+    <message>
+        <source>No supervisor PIN is set for this till: products cannot be marked here.</source>
+        <translation>Ingen arbetsledar-PIN är satt för kassan: produkter kan inte markeras här.</translation>
+    </message>
+    <message>
+        <source>Wrong supervisor PIN: nothing was marked.</source>
+        <translation>Fel arbetsledar-PIN: inget markerades.</translation>
+    </message>
+    <message>
+        <source>{product} is not on this till&apos;s menu.</source>
+        <translation>{product} finns inte på kassans meny.</translation>
+    </message>
+    <message>
+        <source>{name} is marked sold out.</source>
+        <translation>{name} är markerad som slutsåld.</translation>
+    </message>
+    <message>
+        <source>{name} is on sale again.</source>
+        <translation>{name} säljs igen.</translation>
+    </message>
+    <message>
+        <source>{name} is sold out.</source>
+        <translation>{name} är slutsåld.</translation>
+    </message>
+    <message>
+        <source>{name} is no longer on the menu</source>
+        <translation>{name} finns inte längre på menyn</translation>
+    </message>
+    <message>
+        <source>{name}: {old} → {new}</source>
+        <translation>{name}: {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{name} is sold out</source>
+        <translation>{name} är slutsåld</translation>
     </message>
 </context>
 <context>
@@ -534,6 +574,10 @@
         <translation>Belopp</translation>
     </message>
     <message>
+        <source>{name} (not available: Del)</source>
+        <translation>{name} (ej tillgänglig: Del)</translation>
+    </message>
+    <message>
         <source>Total {amount}</source>
         <translation>Totalt {amount}</translation>
     </message>
@@ -630,6 +674,10 @@ F8</translation>
     <message>
         <source>● The server has not answered yet; trying again …</source>
         <translation>● Servern har inte svarat än; försöker igen …</translation>
+    </message>
+    <message>
+        <source>sold out</source>
+        <translation>slutsåld</translation>
     </message>
 </context>
 <context>

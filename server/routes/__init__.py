@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.routes import admin, enrolment, feed, health, journal, photos, reports
+from server.routes import admin, enrolment, feed, health, journal, photos, reports, sold_out
 
 ROUTERS: tuple[APIRouter, ...] = (
     enrolment.router,
@@ -13,6 +13,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     feed.router,
     reports.router,
     photos.router,
+    sold_out.router,
     admin.router,
     health.router,
 )

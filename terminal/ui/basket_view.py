@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -18,6 +19,7 @@ from sync.records import SaleLine
 from terminal import messages
 from terminal.i18n import translate
 from terminal.money import format_money
+from terminal.ui import theme
 
 
 class BasketView(QFrame):
@@ -68,17 +70,30 @@ class BasketView(QFrame):
             return rows[0].row()
         return self.table.rowCount() - 1 if self.table.rowCount() else None
 
-    def show_lines(self, lines: list[SaleLine], total: int, currency: str, level: str) -> None:
+    def show_lines(
+        self,
+        lines: list[SaleLine],
+        total: int,
+        currency: str,
+        level: str,
+        flagged: frozenset[str] = frozenset(),
+    ) -> None:
+        """The tray; a line in `flagged` (sold out or off the menu since) says so, in red."""
         selected = self.table.currentRow()
         self.table.setRowCount(len(lines))
         for row, line in enumerate(lines):
-            cells = [f"{line.quantity} ×", line.name, format_money(line.amount, currency)]
+            name = line.name
+            if line.product_id in flagged:
+                name = translate("screen", "{name} (not available: Del)").format(name=name)
+            cells = [f"{line.quantity} ×", name, format_money(line.amount, currency)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col != 1:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
+                if line.product_id in flagged:
+                    item.setForeground(QColor(theme.REFUSED))
                 self.table.setItem(row, col, item)
         if lines:
             self.table.selectRow(

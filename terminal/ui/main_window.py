@@ -36,6 +36,8 @@ from terminal.ui.product_grid import ProductGrid
 from terminal.ui.status_bar import TillStatusBar
 from terminal.ui.texts import wrapping_label
 
+MENU_REFRESH_MS = 250
+
 
 class Bridge(QObject):
     """Carries events from reader, printer and sync threads onto the UI thread."""
@@ -135,6 +137,10 @@ class MainWindow(QMainWindow):
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start(1000)
+        # What the sync client wrote into the store (prices, sold out) is on screen within this.
+        self.menu_timer = QTimer(self)
+        self.menu_timer.timeout.connect(self.refresh_menu)
+        self.menu_timer.start(MENU_REFRESH_MS)
         self.refresh()
         self.refresh_status()
 
@@ -370,7 +376,9 @@ class MainWindow(QMainWindow):
         screen = self.till.screen()
         self.grid.set_level(screen.level)
         currency = self.till.unit.currency
-        self.basket.show_lines(screen.lines, screen.total, currency, screen.level.value)
+        self.basket.show_lines(
+            screen.lines, screen.total, currency, screen.level.value, screen.unavailable
+        )
         panel, view, paid = screen.panel, screen.card, screen.last_paid
         if panel is Panel.IDLE:
             self.card_panel.show_idle(screen.problem)
@@ -405,6 +413,11 @@ class MainWindow(QMainWindow):
     def _photo(self, sha256: str, side: int) -> QPixmap | None:
         return self.photos.get(sha256, self.till.photo, side)
 
+    def refresh_menu(self) -> None:
+        if not self.till.closed and self.till.refresh_menu():
+            self.grid.set_products(self.till.products, self.till.unit.currency)
+            self.refresh()
+
     def refresh_status(self) -> None:
         if self.till.closed:
             return
@@ -430,6 +443,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.status_timer.stop()
+        self.menu_timer.stop()
         if self.customer is not None:
             self.customer.close()
         self.till.close()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from sync.records import PriceLevel, Product
+from terminal.i18n import translate
 from terminal.money import format_money
 from terminal.pricing import price_of
 from terminal.ui import theme
@@ -93,12 +94,8 @@ class ProductGrid(QFrame):
         self._currency = currency
         self._level = PriceLevel.STUDENT
         self._scale = 1.0
-        first: dict[str, int] = {}
-        for p in products:
-            first[p.category] = min(first.get(p.category, p.position), p.position)
-        # The menu's own order (positions), not the alphabet: mains before drinks.
-        self.categories = sorted(first, key=lambda c: (first[c], c))
-        self.current = self.categories[0] if self.categories else ""
+        self.categories: list[str] = []
+        self.current = ""
         self.buttons: dict[str, ProductButton] = {}
 
         outer = QVBoxLayout(self)
@@ -107,14 +104,7 @@ class ProductGrid(QFrame):
         self._tabs.setSpacing(6)
         self._group = QButtonGroup(self)
         self.category_buttons: dict[str, QPushButton] = {}
-        for category in self.categories:
-            button = ShrinkingButton(category)
-            button.setObjectName("category")
-            button.setCheckable(True)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _=False, c=category: self.show_category(c))
-            self._group.addButton(button)
-            self.category_buttons[category] = button
+        self._make_tabs()
         outer.addLayout(self._tabs)
         self._grid = QGridLayout()
         self._grid.setSpacing(10)
@@ -124,6 +114,46 @@ class ProductGrid(QFrame):
         self._place_tabs()
         if self.current:
             self.show_category(self.current)
+
+    def _make_tabs(self) -> bool:
+        """One tab per category, in the menu's order; False when they are the same as shown."""
+        first: dict[str, int] = {}
+        for p in self._products:
+            first[p.category] = min(first.get(p.category, p.position), p.position)
+        # The menu's own order (positions), not the alphabet: mains before drinks.
+        categories = sorted(first, key=lambda c: (first[c], c))
+        if self.current not in first:
+            self.current = categories[0] if categories else ""
+        if categories == self.categories and self.category_buttons:
+            return False  # the same tabs: kept as they are, no flicker
+        self.categories = categories
+        for button in self.category_buttons.values():
+            self._group.removeButton(button)
+            self._tabs.removeWidget(button)
+            button.deleteLater()
+        self.category_buttons.clear()
+        for category in self.categories:
+            button = ShrinkingButton(category)
+            button.setObjectName("category")
+            button.setCheckable(True)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setFixedHeight(round(52 * self._scale))
+            button.clicked.connect(lambda _=False, c=category: self.show_category(c))
+            self._group.addButton(button)
+            self.category_buttons[category] = button
+        return True
+
+    def set_products(self, products: list[Product], currency: str) -> None:
+        """The menu changed in the store (a price, a product sold out, added or gone): show
+        it, on the category shown before when it is still there."""
+        self._products = products
+        self._currency = currency
+        if self._make_tabs():
+            self._place_tabs()
+        if self.current:
+            self.show_category(self.current)
+        else:
+            self._clear_grid()
 
     def set_scale(self, scale: float) -> None:
         self._scale = scale
@@ -176,12 +206,7 @@ class ProductGrid(QFrame):
     def show_category(self, category: str) -> None:
         self.current = category
         self.category_buttons[category].setChecked(True)
-        while self._grid.count():
-            item = self._grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.buttons.clear()
+        self._clear_grid()
         for product in self._products:
             if product.category != category:
                 continue
@@ -192,6 +217,14 @@ class ProductGrid(QFrame):
         self._place_products()
         self._refresh_labels()
 
+    def _clear_grid(self) -> None:
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.buttons.clear()
+
     def _refresh_labels(self) -> None:
         for product in self._products:
             button = self.buttons.get(product.product_id)
@@ -199,4 +232,8 @@ class ProductGrid(QFrame):
                 continue
             price = format_money(price_of(product, self._level), self._currency)
             key = f"  [{product.shortcut}]" if product.shortcut else ""
-            button.set_label(product.name, f"{price}{key}")
+            if product.sold_out:  # greyed (the theme's disabled button) and not pressable
+                button.set_label(product.name, translate("screen", "sold out"))
+            else:
+                button.set_label(product.name, f"{price}{key}")
+            button.setEnabled(not product.sold_out)

@@ -8,6 +8,7 @@ from server import catalogue
 from server.api_models import ProductIn
 from server.routes.admin.paths import WRITE, KeyPath
 from server.state import DB
+from sync.protocol import SoldOutSet
 from sync.records import PriceLevel, Product
 
 router = APIRouter()
@@ -30,3 +31,10 @@ def put_product(product_id: KeyPath, body: ProductIn, db: DB) -> None:
 @router.delete("/products/{product_id}", status_code=204, responses=WRITE)
 def delete_product(product_id: KeyPath, db: DB) -> None:
     catalogue.remove_product(db, product_id)
+
+
+@router.put("/products/{product_id}/sold-out", status_code=204, responses=WRITE)
+def put_sold_out(product_id: KeyPath, body: SoldOutSet, db: DB) -> None:
+    """Sold out (`{"sold_out": true}`) or back on sale (`false`): every till of the product's
+    unit greys it, or brings it back, within the feed's propagation time."""
+    catalogue.set_sold_out(db, product_id, body.sold_out)
