@@ -16,7 +16,7 @@ from typing import Any
 
 from drivers.printers.base import PrintJob
 from sync.records import EntryKind
-from terminal.i18n import QT_TRANSLATE_NOOP, Language
+from terminal.i18n import QT_TRANSLATE_NOOP, Language, format_clock, format_day
 from terminal.money import format_money
 from terminal.receipt import Receipt, tender_label, vat_rate_text
 
@@ -46,9 +46,10 @@ def tender_text(receipt: Receipt) -> str:
 
 
 def local_time_text(receipt: Receipt) -> str:
-    """'2026-11-21 12:03 +01:00': the unit's local time with its UTC offset."""
+    """'21.11.2026 12:03 +01:00' (de_DE): the unit's local date and time as its people write
+    them (Babel, the unit's locale), with its UTC offset."""
     local = receipt.local_time()
-    return f"{local:%Y-%m-%d %H:%M} {_offset_text(local)}"
+    return f"{format_day(local.date())} {format_clock(local)} {_offset_text(local)}"
 
 
 def _offset_text(moment: datetime) -> str:

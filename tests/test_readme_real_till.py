@@ -22,6 +22,7 @@ import requests
 from demo.portraits import generate_portrait
 from tests.drivers.printers.escpos_listener import Listener
 from tests.server.live import free_port
+from tests.terminal.till_scheme import wait_for_photo
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "readme-test-token"
@@ -145,6 +146,7 @@ def test_the_readme_sets_up_a_server_and_a_till_that_sells(tmp_path: Path) -> No
                 till = shell.start(line + " --ring 1")  # the cashier rings up Menü 1 (key 1)
                 _expect(till, "waiting for the scheme data from the server")
                 _expect(till, "ready in")
+                wait_for_photo(data / "till.db")  # else the tap waits for an identity check
                 _sell(data, port)
                 till.send_signal(signal.SIGTERM)
                 till.wait(timeout=30)

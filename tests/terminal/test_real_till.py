@@ -3,10 +3,8 @@ refused, an enrolled till that waits on its screen for the scheme and then sells
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +16,7 @@ import requests
 from server import tills
 from sync.client import ServerConfig
 from tests.server.live import ADMIN, Server, free_port, start
-from tests.terminal.till_scheme import PORTRAIT, UNIT
+from tests.terminal.till_scheme import PORTRAIT, UNIT, wait_for_photo
 
 
 def test_enrolment_codes_never_start_with_a_dash_and_are_read_as_typed() -> None:
@@ -94,17 +92,6 @@ def _wait_for(process: subprocess.Popen[str], text: str, seen: list[str]) -> Non
     raise AssertionError(f"the till ended without printing {text!r}: {''.join(seen)}")
 
 
-def _wait_for_photo(db: Path) -> None:
-    """The photo follows the scheme data on its own job: until it is on the till, the till
-    would hold the charge for an identity check (D-CARD-4)."""
-    for _ in range(600):
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-            if conn.execute("SELECT count(*) FROM photos").fetchone()[0]:
-                return
-        time.sleep(0.1)
-    raise AssertionError("the cardholder's photo never reached the till")
-
-
 def test_an_enrolled_till_waits_for_its_scheme_on_screen_and_then_sells(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -177,7 +164,7 @@ def test_an_enrolled_till_waits_for_its_scheme_on_screen_and_then_sells(
         _wait_for(till, "waiting for the scheme data from the server", seen)
         again = start(server.db_url, tmp_path / "server2.log", port=port)
         _wait_for(till, "ready in", seen)
-        _wait_for_photo(tmp_path / "data" / "till.db")
+        wait_for_photo(tmp_path / "data" / "till.db")
         tap = subprocess.run(
             [
                 sys.executable,

@@ -108,7 +108,7 @@ def test_text_receipt_has_every_fiscal_field(store: Store, columns: int) -> None
         "Studierendenwerk Nordstadt",
         "Uniweg 1",
         "DE123456789",
-        "2026-11-21 12:30 +01:00",
+        "21.11.2026 12:30 +01:00",
         "till-1",
         "Kaffee",
         "1,30 €",

@@ -80,9 +80,9 @@ def test_header_is_centred_and_time_is_local_with_offset() -> None:
     name = next(line for line in lines if "Studierendenwerk Nordstadt" in line)
     left = len(name) - len(name.lstrip())
     assert abs(left - (42 - len(name.strip()) - left)) <= 1
-    assert local_time_text(receipt) == "2026-11-21 12:30 +01:00"
+    assert local_time_text(receipt) == "21.11.2026 12:30 +01:00"
     summer = dataclasses.replace(receipt, issued_at=NOW.replace(month=7))
-    assert local_time_text(summer) == "2026-07-21 13:30 +02:00"
+    assert local_time_text(summer) == "21.07.2026 13:30 +02:00"
 
 
 def test_autoload_on_its_own() -> None:

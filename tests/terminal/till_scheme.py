@@ -184,3 +184,18 @@ def run_till_cli(config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def wait_for_photo(db: Path) -> None:
+    """A till's photos follow the scheme data on their own job: until the cardholder's is on
+    the till, the till holds a charge for an identity check (D-CARD-4)."""
+    import contextlib
+    import sqlite3
+    import time
+
+    for _ in range(600):
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            if conn.execute("SELECT count(*) FROM photos").fetchone()[0]:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"no photo reached the till's store {db}")
