@@ -516,15 +516,7 @@ class SaleSession:
         if not self.check_store():
             return None
         try:
-            committed = self.store.commit_topup(
-                card_id=snap.card.card_id,
-                account_id=snap.account.account_id,
-                currency=self.unit.currency,
-                amount=amount,
-                tender=tender,
-                created_at=self._clock(),
-                business_day=self.today(),
-            )
+            committed = self.store.commit_topup(**self._cash(snap, amount, tender))
         except StoreUnavailable as exc:
             self.problem = messages.cannot_save(exc.reason)
             return None
@@ -533,10 +525,7 @@ class SaleSession:
             self.card = CardView(tray.card_id, snap, verdict)
             return self._paid(paid)
         # The top-up is its own receipt; the sale goes on with the card's new balance.
-        self.last_paid = paid
-        if self._on_committed is not None:
-            self._on_committed(paid)
-        self._relookup(tray.card_id)
+        self._beside_the_sale(paid)
         self.notice = messages.topped_up_then_charge(
             format_money(amount, self.unit.currency), committed.receipt_no
         )
@@ -551,15 +540,7 @@ class SaleSession:
         if not 0 < amount <= snap.account.arrears or not self.check_store():
             return None
         try:
-            committed = self.store.commit_arrears_payment(
-                card_id=snap.card.card_id,
-                account_id=snap.account.account_id,
-                currency=self.unit.currency,
-                amount=amount,
-                tender=tender,
-                created_at=self._clock(),
-                business_day=self.today(),
-            )
+            committed = self.store.commit_arrears_payment(**self._cash(snap, amount, tender))
         except NotPayable as exc:
             self.notice = messages.arrears_at_most(format_money(exc.owed, self.unit.currency))
             return None
@@ -576,12 +557,30 @@ class SaleSession:
             total=amount,
         )
         paid = Paid(committed, amount, 0, verdict, kind="arrears")
+        self._beside_the_sale(paid)
+        self.notice = verdict.message
+        return paid
+
+    def _cash(self, snap: CardSnapshot, amount: int, tender: str) -> dict[str, Any]:
+        """What a cash entry onto the tapped card's account is journaled with."""
+        return {
+            "card_id": snap.card.card_id,
+            "account_id": snap.account.account_id,
+            "currency": self.unit.currency,
+            "amount": amount,
+            "tender": tender,
+            "created_at": self._clock(),
+            "business_day": self.today(),
+        }
+
+    def _beside_the_sale(self, paid: Paid) -> None:
+        """Cash taken with its own receipt while the card stays on the panel: the tray (if
+        any) is then charged on the card as it now is."""
         self.last_paid = paid
         if self._on_committed is not None:
             self._on_committed(paid)
+        assert self.card is not None
         self._relookup(self.card.card_id)
-        self.notice = verdict.message
-        return paid
 
     def void_pressed(self) -> Paid | None:
         """F8: the first press asks for confirmation; a second within VOID_CONFIRM_S voids."""
