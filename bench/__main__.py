@@ -7,6 +7,7 @@ import sys
 
 BENCHES = [
     "bench.commit_ratio",
+    "bench.backlog",
     "bench.cold_start",
     "bench.tap_to_verdict",
     "bench.drain",

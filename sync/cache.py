@@ -56,20 +56,19 @@ LEFT JOIN autoload_agreements g ON g.account_id = a.account_id
 WHERE c.card_id = ?
 """
 
-# This till's entries for one account that the server has not applied yet (invariant 3).
-# Spending is sales less their voids: a void of a top-up (it takes money, amount < 0) is no
-# spending given back. Arrears payments move no balance; what they paid is summed apart.
+# This till's entries for one account that the server has not applied yet (invariant 3), as
+# the outbox's triggers keep them (sync/migrations.py, 0008): one row per account and one per
+# account and business day, so a tap reads the same whatever the backlog. Spending is sales
+# less their voids: a void of a top-up (it takes money, amount < 0) is no spending given back.
+# Arrears payments move no balance; what they paid is kept apart.
 _PENDING = """
-SELECT COALESCE(SUM(j.amount), 0),
-       COALESCE(SUM(CASE WHEN j.amount < 0 THEN -j.amount ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN j.business_day = :day
-                          AND (j.kind = 'sale' OR (j.kind = 'void' AND j.amount > 0))
-                         THEN -j.amount ELSE 0 END), 0),
-       COUNT(CASE WHEN j.business_day = :day AND j.kind = 'autoload' THEN 1 END),
-       COALESCE(SUM(CASE WHEN j.kind = 'arrears_payment'
-                         THEN json_extract(j.body, '$.amount') ELSE 0 END), 0)
-FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
-WHERE j.account_id = :account AND o.applied_at IS NULL
+SELECT COALESCE((SELECT delta FROM pending_accounts WHERE account_id = :account), 0),
+       COALESCE((SELECT debits FROM pending_accounts WHERE account_id = :account), 0),
+       COALESCE((SELECT spent FROM pending_days
+                 WHERE account_id = :account AND business_day = :day), 0),
+       COALESCE((SELECT autoloads FROM pending_days
+                 WHERE account_id = :account AND business_day = :day), 0),
+       COALESCE((SELECT arrears_paid FROM pending_accounts WHERE account_id = :account), 0)
 """
 
 

@@ -97,9 +97,7 @@ def _topup_tender(stored: str) -> Literal["cash", "bank_card"]:
 # (the server's) do not show (as invariant 3 for the balance). A quarantined one counts, as
 # its cash was taken.
 PENDING_ARREARS_PAID = """
-SELECT COALESCE(SUM(json_extract(j.body, '$.amount')), 0)
-FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
-WHERE j.account_id = ? AND j.kind = 'arrears_payment' AND o.applied_at IS NULL
+SELECT COALESCE((SELECT arrears_paid FROM pending_accounts WHERE account_id = ?), 0)
 """
 
 
@@ -197,9 +195,8 @@ class JournalMixin(StoreBase):
         plus this till's unapplied entries), in one statement since this is on the tap path."""
         row = conn.execute(
             """SELECT a.currency, a.balance
-                    + COALESCE((SELECT SUM(j.amount) FROM journal j
-                                JOIN outbox o ON o.entry_id = j.entry_id
-                                WHERE j.account_id = a.account_id AND o.applied_at IS NULL), 0)
+                    + COALESCE((SELECT p.delta FROM pending_accounts p
+                                WHERE p.account_id = a.account_id), 0)
                FROM accounts a WHERE a.account_id = ?""",
             (account_id,),
         ).fetchone()

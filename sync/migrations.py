@@ -251,6 +251,72 @@ def _menu_version(conn: sqlite3.Connection) -> None:
     _run(conn, statements)
 
 
+def _add_pending(sign: str, row: str) -> str:
+    """Statements adding (sign "+1") or taking away ("-1") one outbox row's journal entry to
+    its account's pending figures; the sums `_PENDING` in sync/cache.py used to compute."""
+    return f"""
+        INSERT INTO pending_accounts (account_id, delta, debits, arrears_paid)
+        SELECT j.account_id, {sign} * j.amount,
+               {sign} * (CASE WHEN j.amount < 0 THEN -j.amount ELSE 0 END),
+               {sign} * (CASE WHEN j.kind = 'arrears_payment'
+                              THEN COALESCE(json_extract(j.body, '$.amount'), 0) ELSE 0 END)
+        FROM journal j WHERE j.entry_id = {row}.entry_id AND j.account_id IS NOT NULL
+        ON CONFLICT (account_id) DO UPDATE SET delta = delta + excluded.delta,
+            debits = debits + excluded.debits, arrears_paid = arrears_paid + excluded.arrears_paid;
+        INSERT INTO pending_days (account_id, business_day, spent, autoloads)
+        SELECT j.account_id, j.business_day,
+               {sign} * (CASE WHEN j.kind = 'sale' OR (j.kind = 'void' AND j.amount > 0)
+                              THEN -j.amount ELSE 0 END),
+               {sign} * (CASE WHEN j.kind = 'autoload' THEN 1 ELSE 0 END)
+        FROM journal j WHERE j.entry_id = {row}.entry_id AND j.account_id IS NOT NULL
+        ON CONFLICT (account_id, business_day) DO UPDATE SET spent = spent + excluded.spent,
+            autoloads = autoloads + excluded.autoloads;"""
+
+
+def _pending_per_account(conn: sqlite3.Connection) -> None:
+    """Invariant 3 kept, not summed: what this till has journaled for an account that the
+    server has not applied, per account (and its spending and autoloads per business day),
+    moved by triggers on the outbox in the transaction that moves the outbox row, so a tap
+    and a commit read one row whatever the backlog (issue 11)."""
+    unapplied = "FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
+    unapplied += " WHERE o.applied_at IS NULL AND j.account_id IS NOT NULL"
+    _run(
+        conn,
+        [
+            """CREATE TABLE pending_accounts (
+                account_id TEXT PRIMARY KEY, delta INTEGER NOT NULL DEFAULT 0,
+                debits INTEGER NOT NULL DEFAULT 0, arrears_paid INTEGER NOT NULL DEFAULT 0
+            ) WITHOUT ROWID""",
+            """CREATE TABLE pending_days (
+                account_id TEXT NOT NULL, business_day TEXT NOT NULL,
+                spent INTEGER NOT NULL DEFAULT 0, autoloads INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (account_id, business_day)) WITHOUT ROWID""",
+            f"""INSERT INTO pending_accounts (account_id, delta, debits, arrears_paid)
+                SELECT j.account_id, SUM(j.amount),
+                       SUM(CASE WHEN j.amount < 0 THEN -j.amount ELSE 0 END),
+                       SUM(CASE WHEN j.kind = 'arrears_payment'
+                                THEN COALESCE(json_extract(j.body, '$.amount'), 0) ELSE 0 END)
+                {unapplied} GROUP BY j.account_id""",
+            f"""INSERT INTO pending_days (account_id, business_day, spent, autoloads)
+                SELECT j.account_id, j.business_day,
+                       SUM(CASE WHEN j.kind = 'sale' OR (j.kind = 'void' AND j.amount > 0)
+                                THEN -j.amount ELSE 0 END),
+                       SUM(CASE WHEN j.kind = 'autoload' THEN 1 ELSE 0 END)
+                {unapplied} GROUP BY j.account_id, j.business_day""",
+            f"""CREATE TRIGGER pending_outbox_insert AFTER INSERT ON outbox
+                WHEN NEW.applied_at IS NULL BEGIN {_add_pending("+1", "NEW")} END""",
+            f"""CREATE TRIGGER pending_outbox_applied AFTER UPDATE OF applied_at ON outbox
+                WHEN OLD.applied_at IS NULL AND NEW.applied_at IS NOT NULL
+                BEGIN {_add_pending("-1", "NEW")} END""",
+            f"""CREATE TRIGGER pending_outbox_unapplied AFTER UPDATE OF applied_at ON outbox
+                WHEN OLD.applied_at IS NOT NULL AND NEW.applied_at IS NULL
+                BEGIN {_add_pending("+1", "NEW")} END""",
+            f"""CREATE TRIGGER pending_outbox_delete AFTER DELETE ON outbox
+                WHEN OLD.applied_at IS NULL BEGIN {_add_pending("-1", "OLD")} END""",
+        ],
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_cache_tables", _cache_tables),
     ("0002_journal_outbox", _journal),
@@ -259,6 +325,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0005_unit_locale_product_sold_out", _unit_locale_sold_out),
     ("0006_journal_arrears_payment", _journal_arrears_payment),
     ("0007_menu_version", _menu_version),
+    ("0008_pending_per_account", _pending_per_account),
 ]
 
 
