@@ -276,6 +276,10 @@ class CacheMixin(StoreBase):
         rows = self._rows("SELECT data FROM policy WHERE id = 1")
         return dict(json.loads(rows[0]["data"])) if rows else {}
 
+    def has_photo(self, sha256: str) -> bool:
+        """Whether the photo is on this till, without reading it (a tap asks this)."""
+        return bool(self._rows("SELECT 1 FROM photos WHERE sha256 = ?", (sha256.lower(),)))
+
     def photo(self, sha256: str) -> bytes | None:
         rows = self._rows("SELECT data FROM photos WHERE sha256 = ?", (sha256.lower(),))
         return bytes(rows[0]["data"]) if rows else None

@@ -77,12 +77,7 @@ class Till:
         self.link = link
         self.receipt_language = Language("en")
         if unit is not None:
-            # One unit per till: its locale shows money, its language the receipts (and the
-            # screen unless the till's config names another).
-            use_locale(unit.currency, unit.locale or None)
-            set_date_locale(unit.locale or locale_for(unit.currency))
-            self.receipt_language = Language(language_of_unit(unit.locale))
-            set_screen_language(config.screen.language or self.receipt_language.code)
+            self._speak_as(unit)
         self.session = SaleSession(
             self.store,
             policy=self.policy,
@@ -257,11 +252,16 @@ class Till:
             self.policy = self.session.policy
             if self.debouncer.window_s != self.policy.duplicate_tap_window_s:
                 self.debouncer = Debouncer(self.policy.duplicate_tap_window_s)  # D-PAY-5
-            unit = self.session.unit
-            use_locale(unit.currency, unit.locale or None)
-            set_date_locale(unit.locale or locale_for(unit.currency))
-            self.receipt_language = Language(language_of_unit(unit.locale))
+            self._speak_as(self.session.unit)
         return changed
+
+    def _speak_as(self, unit: Unit) -> None:
+        """One unit per till: its locale shows money and dates, its language the receipts
+        (and the screen, unless the till's config names another)."""
+        use_locale(unit.currency, unit.locale or None)
+        set_date_locale(unit.locale or locale_for(unit.currency))
+        self.receipt_language = Language(language_of_unit(unit.locale))
+        set_screen_language(self.config.screen.language or self.receipt_language.code)
 
     def _policy_of(self, data: dict[str, Any]) -> Policy:
         # As __init__ builds it: the scheme's, with this till's config overriding it, read

@@ -69,6 +69,7 @@ class CardView:
     card_id: str
     snapshot: CardSnapshot | None
     verdict: Verdict
+    photo_here: bool = True  # the cardholder's photo is on this till (asked once per look-up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,7 @@ class SaleSession:
         sha = snap.cardholder.photo_sha256
         if sha is None:  # D-CARD-4
             found.append((Caution.NO_PHOTO, messages.NO_PHOTO_CAUTION))
-        elif self.store.photo(sha) is None:
+        elif not card.photo_here:
             found.append((Caution.NO_PHOTO, messages.PHOTO_NOT_HERE_CAUTION))
         expired = self._expired_membership(snap)
         if expired is not None:  # D-ACC-3
@@ -417,8 +418,7 @@ class SaleSession:
             return self.card
         self._start_new_if_paid()
         self.keypad = None
-        snapshot = self.store.lookup(card_id, self.today())
-        self.card = CardView(card_id, snapshot, self._decide(snapshot))
+        self.card = self._look_up(card_id)
         self.phase = Phase.CARD
         self.held = False
         if self.policy.auto_charge_on_tap and not self.basket.is_empty():
@@ -453,7 +453,7 @@ class SaleSession:
         verdict = self._decide(self.card.snapshot, autoload_accepted=accepted)
         if not accepted:
             verdict = _without_offer(verdict)
-        self.card = CardView(self.card.card_id, self.card.snapshot, verdict)
+        self.card = replace(self.card, verdict=verdict)
         self.phase = Phase.CARD
         return self._commit(verdict)
 
@@ -511,7 +511,7 @@ class SaleSession:
         verdict = decide_topup(self.card.snapshot, amount, self.policy, self.unit.currency)
         snap = self.card.snapshot
         if not verdict.approved or snap is None:
-            self.card = CardView(tray.card_id, snap, verdict)
+            self.card = replace(tray, verdict=verdict)
             return None
         if not self.check_store():
             return None
@@ -522,7 +522,7 @@ class SaleSession:
             return None
         paid = Paid(committed, amount, 0, verdict, kind="topup")
         if self.basket.is_empty():
-            self.card = CardView(tray.card_id, snap, verdict)
+            self.card = replace(tray, verdict=verdict)
             return self._paid(paid)
         # The top-up is its own receipt; the sale goes on with the card's new balance.
         self._beside_the_sale(paid)
@@ -688,17 +688,21 @@ class SaleSession:
         )
         return decide(ctx)
 
+    def _look_up(self, card_id: str) -> CardView:
+        """The card as the store holds it now, decided on the tray."""
+        snapshot = self.store.lookup(card_id, self.today())
+        sha = snapshot.cardholder.photo_sha256 if snapshot is not None else None
+        here = sha is None or self.store.has_photo(sha)
+        return CardView(card_id, snapshot, self._decide(snapshot), photo_here=here)
+
     def _relookup(self, card_id: str) -> None:
         """Read the card again after this till changed its balance, and decide again."""
-        snapshot = self.store.lookup(card_id, self.today())
-        self.card = CardView(card_id, snapshot, self._decide(snapshot))
+        self.card = self._look_up(card_id)
         self.phase = Phase.CARD
 
     def _redecide(self) -> None:
         if self.card is not None and self.phase is Phase.CARD:
-            self.card = CardView(
-                self.card.card_id, self.card.snapshot, self._decide(self.card.snapshot)
-            )
+            self.card = replace(self.card, verdict=self._decide(self.card.snapshot))
 
     def _start_new_if_paid(self) -> None:
         if self.phase is Phase.PAID:

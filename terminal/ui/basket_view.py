@@ -22,6 +22,26 @@ from terminal.money import format_money
 from terminal.ui import theme
 
 
+def fill_row(
+    table: QTableWidget,
+    row: int,
+    line: SaleLine,
+    currency: str,
+    *,
+    name: str | None = None,
+    colour: QColor | None = None,
+) -> None:
+    """One tray line as its three cells: quantity, name, amount (numbers right-aligned)."""
+    cells = [f"{line.quantity} ×", name or line.name, format_money(line.amount, currency)]
+    for col, text in enumerate(cells):
+        item = QTableWidgetItem(text)
+        if col != 1:
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if colour is not None:
+            item.setForeground(colour)
+        table.setItem(row, col, item)
+
+
 class BasketView(QFrame):
     def __init__(self) -> None:
         super().__init__()
@@ -85,16 +105,8 @@ class BasketView(QFrame):
             name = line.name
             if line.product_id in flagged:
                 name = translate("screen", "{name} (not available: Del)").format(name=name)
-            cells = [f"{line.quantity} ×", name, format_money(line.amount, currency)]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col != 1:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                if line.product_id in flagged:
-                    item.setForeground(QColor(theme.REFUSED))
-                self.table.setItem(row, col, item)
+            colour = QColor(theme.REFUSED) if line.product_id in flagged else None
+            fill_row(self.table, row, line, currency, name=name, colour=colour)
         if lines:
             self.table.selectRow(
                 min(max(selected, 0), len(lines) - 1) if selected >= 0 else len(lines) - 1

@@ -334,9 +334,7 @@ class CardPanel(QFrame):
                 text = f"{self.photo_note}\n\n{messages.CHECK_IDENTITY}"
                 self.photo.set_source(_placeholder_source(text, theme.REFUSED))
             self.name.setText(snap.cardholder.name)
-            level = (verdict.level or snap.account.price_level).value.capitalize()
-            balance = format_money(snap.balance, snap.account.currency)
-            self.details.setText(messages.level_and_balance(level, balance))
+            # The details line (price level and why, balance) is `show_extras`'s.
         self.banner.show_verdict(verdict.headline, theme.OUTCOME_TONE[verdict.outcome])
         self.message.setText(_message(verdict))
         self.message.show()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QSizePolicy,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +27,7 @@ from terminal.i18n import translate
 from terminal.money import format_money
 from terminal.session import Panel, Screen
 from terminal.ui import theme
+from terminal.ui.basket_view import fill_row
 from terminal.ui.texts import wrapping_label
 from terminal.ui.verdict_banner import VerdictBanner
 
@@ -112,14 +112,7 @@ QLabel#customerBalance {{ font-size: {theme.px("name", scale)}px; font-weight: 7
         lines = screen.lines
         self.table.setRowCount(len(lines))
         for row, line in enumerate(lines):
-            cells = [f"{line.quantity} ×", line.name, format_money(line.amount, self.currency)]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col != 1:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(row, col, item)
+            fill_row(self.table, row, line, self.currency)
         if lines:
             self.table.scrollToBottom()
         paid = screen.last_paid if screen.panel is Panel.PAID else None

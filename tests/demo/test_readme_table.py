@@ -29,7 +29,7 @@ from terminal import messages
 from terminal.app import Till
 from terminal.config import PrinterConfig, ReaderConfig, ScreenConfig, TillConfig
 from terminal.decide import Outcome
-from terminal.session import CardView, Panel, Screen
+from terminal.session import Panel, Screen
 from tests.demo.test_scenarios import sync_from_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,8 +119,8 @@ def shown(screen: Screen) -> Shown:
         headline = messages.paid_banner(paid.kind, offline, format_money(paid.total, cur))
         after = format_money(paid.committed.balance_after, cur)
         texts = [messages.balance_now(after, paid.committed.receipt_no)]
-        if card is not None and card.snapshot is not None:
-            texts.append(messages.level_and_balance(_level(card), after))
+        if screen.price_reason:
+            texts.append(messages.level_and_balance(screen.price_reason, after))
         if paid.autoload_amount:
             texts.append(messages.autoload_credited(format_money(paid.autoload_amount, cur)))
         if paid.kind == "sale" and paid.verdict.autoload_note:
@@ -129,9 +129,9 @@ def shown(screen: Screen) -> Shown:
         verdict = card.verdict
         headline = verdict.headline
         texts = [verdict.message]
-        if card.snapshot is not None:
+        if card.snapshot is not None and screen.price_reason:
             balance = format_money(card.snapshot.balance, verdict.currency)
-            texts.append(messages.level_and_balance(_level(card), balance))
+            texts.append(messages.level_and_balance(screen.price_reason, balance))
         if verdict.autoload_note:
             texts.append(verdict.autoload_note)
         if screen.panel is Panel.CONSENT and screen.autoload is not None:
@@ -147,16 +147,9 @@ def shown(screen: Screen) -> Shown:
         return Shown("", tuple(filter(None, [screen.problem, screen.notice])))
     if card is not None and card.snapshot is not None and screen.photo_sha256 is None:
         texts.append(messages.NO_PHOTO)
-    if screen.price_reason:
-        texts.append(screen.price_reason)
     if screen.notice:
         texts.append(screen.notice)
     return Shown(headline, tuple(texts))
-
-
-def _level(card: CardView) -> str:
-    assert card.snapshot is not None
-    return (card.verdict.level or card.snapshot.account.price_level).value.capitalize()
 
 
 @pytest.fixture(scope="module")
