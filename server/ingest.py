@@ -58,20 +58,25 @@ def ingest(
     out anew, and hide the restore).
     """
     with db.transaction() as tx:
-        last = int(tx.scalar("SELECT last_recv FROM tills WHERE till_id = ?", (till_id,)))
-        if known_recv > last:
-            log.warning(
-                "till %s knows of receive number %s, this server only of %s: restored from a"
-                " backup? The till sends again what is missing.",
-                till_id,
-                known_recv,
-                last,
-            )
-            return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
-        batch = _Batch(tx, till_id, entries)
-        ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
-        results = [batch.one(entry) for entry in ordered]
-        batch.flush()
+        return ingest_in(tx, till_id, entries, known_recv=known_recv)
+
+
+def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
+    """`ingest` in a write transaction the caller has open (and ends)."""
+    last = int(tx.scalar("SELECT last_recv FROM tills WHERE till_id = ?", (till_id,)))
+    if known_recv > last:
+        log.warning(
+            "till %s knows of receive number %s, this server only of %s: restored from a"
+            " backup? The till sends again what is missing.",
+            till_id,
+            known_recv,
+            last,
+        )
+        return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
+    batch = _Batch(tx, till_id, entries)
+    ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
+    results = [batch.one(entry) for entry in ordered]
+    batch.flush()
     return JournalAck(till_id=till_id, results=results, last_recv=batch.last_recv)
 
 
