@@ -71,6 +71,16 @@ class Tx:
         marks = ", ".join("?" * len(columns))
         self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """Statements sent together, their rows read after the block: on PostgreSQL one round
+        trip for all of them (psycopg's pipeline mode); SQLite runs each as it comes."""
+        if self.dialect == "postgresql":
+            with self._conn.pipeline():
+                yield
+            return
+        yield
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.execute(sql, params).fetchone()
 
