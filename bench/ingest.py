@@ -234,7 +234,7 @@ def bare_rows(entries: list[EntryIn]) -> tuple[list[tuple[Any, ...]], ...]:
             (txn, f"card:{e.account_id}", e.amount, now, source),
             (txn, "revenue:EUR", -e.amount, now, source),
         ]
-    for account in sorted({e.account_id for e in entries}):
+    for account in sorted({str(e.account_id) for e in entries}):
         changes.append(("account", account, now))
     return ingest, ledger, changes
 
@@ -274,10 +274,12 @@ def bare_single(url: str, connections: int, sales_each: int) -> float:
         for _ in conns
     ]
     started = time.perf_counter()
-    threads = [
-        threading.Thread(target=lambda c=c, w=w: [bare_executemany(c, r) for r in w])
-        for c, w in zip(conns, work, strict=True)
-    ]
+
+    def each(conn: Any, rows: list[tuple[list[tuple[Any, ...]], ...]]) -> None:
+        for sale_rows in rows:
+            bare_executemany(conn, sale_rows)
+
+    threads = [threading.Thread(target=each, args=(c, w)) for c, w in zip(conns, work, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

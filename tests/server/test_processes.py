@@ -68,7 +68,7 @@ class Poll(threading.Thread):
         started = time.monotonic()
         self.page = requests.get(
             f"{server.url}/v1/tills/{till}/changes",
-            params={"since": since, "wait": WAIT_S},
+            params={"since": since, "wait": str(WAIT_S)},
             headers=headers(credential),
             timeout=WAIT_S + 30,
         ).json()
