@@ -11,6 +11,7 @@ BENCHES = [
     "bench.cold_start",
     "bench.tap_to_verdict",
     "bench.drain",
+    "bench.ingest",
     "bench.propagation",
     "bench.menu_change",
     "bench.server_load",

@@ -2,32 +2,65 @@
 
 Put together here: the routers (`server.routes`, one per resource), the shared state they
 reach through dependencies (`server.state`), the error handlers (`server.http_errors`, the
-one place where each error becomes its status and its `ErrorBody`), the body limits and the
-long-poll wake-ups (`server.middleware`).
+one place where each error becomes its status and its `ErrorBody`), the body limits
+(`server.middleware`), and what lives as long as the process: the database's connection
+pool and, on PostgreSQL, the listener that hears every process's writes (`server.notify`).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
 from fastapi import FastAPI
 
 from server import http_errors
 from server.db import Database
 from server.middleware import LimitBody, WakeOnWrite
 from server.migrations import migrate
+from server.notify import Listener
 from server.routes import ROUTERS
 from server.state import ServerState
 from sync import limits
 
+# Threads that run the handlers (each holds at most one database connection, so the pool is
+# as large): plenty for two cores, and 4 workers x 16 stay within PostgreSQL's default 100.
+DEFAULT_THREADS = 16
+
 
 def create_app(
-    database_url: str, *, admin_token: str, body_deadline_s: float = limits.BODY_DEADLINE_S
+    database_url: str,
+    *,
+    admin_token: str,
+    body_deadline_s: float = limits.BODY_DEADLINE_S,
+    threads: int = DEFAULT_THREADS,
 ) -> FastAPI:
     """The API on a database; `body_deadline_s`: how long a request body may take to arrive
-    (`BODY_DEADLINE_S`; `canteen-server serve` takes it from $CANTEEN_BODY_DEADLINE_S)."""
+    (`BODY_DEADLINE_S`; `canteen-server serve` takes it from $CANTEEN_BODY_DEADLINE_S);
+    `threads`: handlers run at once (and database connections kept)."""
     db = Database(database_url)
     migrate(db)
     server = ServerState(db, admin_token)
-    app = FastAPI(title="canteen-till central server", version="1")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        db.open_pool(threads)
+        if db.dialect == "postgresql":
+            server.listener = Listener(database_url, server.notifier)
+            await to_thread.run_sync(server.listener.start)
+        else:
+            db.on_commit = lambda urgent: server.notifier.notify(urgent=urgent)
+        try:
+            yield
+        finally:
+            if server.listener is not None:
+                await to_thread.run_sync(server.listener.stop)
+            await to_thread.run_sync(db.close)
+
+    app = FastAPI(title="canteen-till central server", version="1", lifespan=lifespan)
     app.state.server = server
     for router in ROUTERS:
         app.include_router(router)
@@ -35,6 +68,17 @@ def create_app(
     app.add_middleware(LimitBody, limit_of=_limit_of, deadline_s=body_deadline_s)
     http_errors.install(app)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """`create_app` for each of `canteen-server serve --workers N`'s processes, configured
+    through the environment the command set (a worker process is started afresh)."""
+    return create_app(
+        os.environ["CANTEEN_SERVER_DB"],
+        admin_token=os.environ["CANTEEN_ADMIN_TOKEN"],
+        body_deadline_s=float(os.environ["CANTEEN_BODY_DEADLINE_S"]),
+        threads=int(os.environ["CANTEEN_THREADS"]),
+    )
 
 
 def _limit_of(path: str) -> int:

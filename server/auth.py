@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Header, Path
 
 from server import tills
+from server.db import Tx
 from server.errors import Forbidden, Unauthorized
 from server.state import DB, State
 
@@ -31,10 +33,39 @@ def till_of(
     authorization: Annotated[str | None, Header()] = None,
 ) -> str:
     """The till the credential belongs to, which must be the till in the path."""
+    token = _token_of(authorization)
+    return _owner_must_be(till, token, tills.authenticate(db, token))
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A till's credential, not yet checked: the handler checks it in its own transaction
+    (`check`), so a push takes one connection and one thread hop for both."""
+
+    till: str
+    token: str
+
+    def check(self, tx: Tx) -> str:
+        """The till, if the credential is its own (else 401 or 403, as `till_of`)."""
+        return _owner_must_be(self.till, self.token, tills.credential_owner(tx, self.token))
+
+
+async def claim(
+    till: Annotated[str, Path(max_length=64)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Claim:
+    # Async: it only reads the header; a missing one is refused before any thread hop.
+    return Claim(till, _token_of(authorization))
+
+
+def _token_of(authorization: str | None) -> str:
     token = bearer(authorization)
     if token is None:
         raise Unauthorized("missing till credential (Authorization: Bearer …)")
-    owner = tills.authenticate(db, token)
+    return token
+
+
+def _owner_must_be(till: str, token: str, owner: str | None) -> str:
     if owner is None:
         log.warning("bad, revoked or replaced credential for till %s", till)
         raise Unauthorized("invalid till credential (revoked or replaced?)")

@@ -64,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
         " before a 408 (default 30).",
     )
     serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (PostgreSQL only: SQLite is one process's)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="handlers each process runs at once, and database connections it keeps (default 16)",
+    )
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
@@ -107,6 +119,16 @@ def _serve(url: str, args: argparse.Namespace) -> int:
     deadline = _body_deadline()
     if deadline is None:
         return 2
+    if args.workers < 1 or (args.threads is not None and args.threads < 1):
+        print("canteen-server: --workers and --threads: at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and not url.startswith(("postgresql://", "postgres://")):
+        print(
+            "canteen-server: --workers above 1 needs PostgreSQL: an SQLite database is"
+            " written by one process (its writers queue inside that process)",
+            file=sys.stderr,
+        )
+        return 2
     token = os.environ.get(ENV_TOKEN)
     if not token:
         token = secrets.token_urlsafe(24)
@@ -114,8 +136,27 @@ def _serve(url: str, args: argparse.Namespace) -> int:
             f"canteen-server: no ${ENV_TOKEN} set; admin token for this run: {token}",
             file=sys.stderr,
         )
+    from server.app import DEFAULT_THREADS
+
+    threads = args.threads or DEFAULT_THREADS
+    if args.workers == 1:
+        app: object = create_app(url, admin_token=token, body_deadline_s=deadline, threads=threads)
+    else:
+        # Each worker is a new process that builds its app from these (server.app).
+        migrate(Database(url))  # once, before the workers start
+        os.environ.update(
+            {
+                ENV_DB: url,
+                ENV_TOKEN: token,
+                ENV_BODY_DEADLINE: str(deadline),
+                "CANTEEN_THREADS": str(threads),
+            }
+        )
+        app = "server.app:app_from_env"
     uvicorn.run(
-        create_app(url, admin_token=token, body_deadline_s=deadline),
+        app,  # type: ignore[arg-type]
+        factory=args.workers > 1,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         log_level="info",

@@ -2,13 +2,20 @@
 
 SQL is written once with `?` placeholders; the PostgreSQL side turns them into `%s`. Every
 write runs in one transaction (`Database.transaction()`), so nothing is stored half-way.
+
+Connections are kept, not opened per transaction (a PostgreSQL connect costs 2 to 19 ms
+here): `open_pool` gives a serving process a pool sized for its thread pool, and SQLite keeps
+its idle connections. A connection is only ever held inside one thread hop, never across an
+`await`, so a pool as large as the thread pool never makes a thread wait for one. `session()`
+holds one connection for several transactions: a request's credential check and its work.
 """
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -64,6 +71,16 @@ class Tx:
         marks = ", ".join("?" * len(columns))
         self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """Statements sent together, their rows read after the block: on PostgreSQL one round
+        trip for all of them (psycopg's pipeline mode); SQLite runs each as it comes."""
+        if self.dialect == "postgresql":
+            with self._conn.pipeline():
+                yield
+            return
+        yield
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.execute(sql, params).fetchone()
 
@@ -73,6 +90,10 @@ class Tx:
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]
+
+
+WRITE_LOCK = 7331  # the advisory lock every PostgreSQL write transaction takes first
+WAKE_CHANNEL = "canteen_wake"  # every PostgreSQL write NOTIFYs it as it commits (server.notify)
 
 
 class Database:
@@ -86,56 +107,231 @@ class Database:
             raw = url.removeprefix("sqlite:///").removeprefix("sqlite://")
             self.path = Path(raw)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
+        self._pool: Any = None  # psycopg_pool.ConnectionPool once `open_pool` ran
+        self._idle: list[sqlite3.Connection] = []  # SQLite connections no thread is using
+        self._idle_lock = threading.Lock()
         # SQLite's own busy handler polls with growing sleeps, so under load a writer can wait
         # far longer than the writers before it take; this process's writers queue here instead.
         self._write_lock = threading.Lock()
         self.caches: dict[str, object] = {}  # derived data that lives as long as this object
+        self._held: _Held | None = None  # set on a session: the connection it keeps
+        # Whether this handle's writes wake the long-polls at once (the back office) or
+        # gathered (a till's sales and reports): `for_writes` sets it per request.
+        self.urgent = True
+        # SQLite: called after each write commits (this process's long-polls look again);
+        # PostgreSQL tells every process through NOTIFY instead.
+        self.on_commit: Callable[[bool], None] | None = None
+        self._depth = threading.local()  # open transactions of this database, per thread
 
-    def _sqlite(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            # One connection per thread: FastAPI runs handlers on a thread pool.
-            conn = sqlite3.connect(self.path or ":memory:", isolation_level=None, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
+    def open_pool(self, size: int) -> None:
+        """Keep up to `size` PostgreSQL connections (a serving process's thread pool: each
+        thread holds at most one, so none waits for another). SQLite keeps its own anyway."""
+        if self.dialect != "postgresql" or self._pool is not None:
+            return
+        from psycopg_pool import ConnectionPool
+
+        self._pool = ConnectionPool(
+            self.url,
+            min_size=min(2, size),
+            max_size=size,
+            kwargs={"autocommit": True},  # transactions are begun here, explicitly
+            name="canteen",
+            open=True,
+        )
+
+    def for_writes(self, *, urgent: bool) -> Database:
+        """This database, its writes waking the long-polls at once or gathered."""
+        view = copy.copy(self)
+        view.urgent = urgent
+        return view
+
+    @contextmanager
+    def session(self) -> Iterator[Database]:
+        """This database, holding one connection from its first transaction to the end of
+        the block: one thread's several transactions (a request's check, then its work).
+        Never held across an `await`: the thread pool could then run out of connections."""
+        view = copy.copy(self)
+        view._held = _Held()
+        try:
+            yield view
+        finally:
+            view.release()
+
+    def release(self) -> None:
+        """A session gives its connection back (nothing to do for anything else)."""
+        held = self._held
+        if held is None or held.conn is None:
+            return
+        conn, held.conn = held.conn, None
+        self._give(conn)
+
+    def _take(self) -> Any:
+        held = self._held
+        if held is not None and held.conn is not None:
+            return held.conn
+        conn: Any
+        if self.dialect == "sqlite":
+            with self._idle_lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                conn = self._sqlite_connect()
+        elif self._pool is not None:
+            conn = self._pool.getconn()
+        else:  # a one-off process (the admin CLI, a migration): no pool to keep
+            import psycopg
+
+            conn = psycopg.connect(self.url, autocommit=True)
+        if held is not None:
+            held.conn = conn
+        return conn
+
+    def _give(self, conn: Any) -> None:
+        if self.dialect == "sqlite":
+            with self._idle_lock:
+                self._idle.append(conn)
+        elif self._pool is not None:
+            self._pool.putconn(conn)  # one that broke is dropped and replaced by the pool
+        else:
+            conn.close()
+
+    def _sqlite_connect(self) -> sqlite3.Connection:
+        # Used by one thread at a time, though not always the same one (a session's check
+        # and its work may run on two threads of the pool, one after the other).
+        conn = sqlite3.connect(
+            self.path or ":memory:", isolation_level=None, timeout=30, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Tx]:
-        if self.dialect == "sqlite":
-            conn = self._sqlite()
-            with self._write_lock if write else nullcontext():
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    yield Tx(conn, "sqlite")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    # A full disk may have rolled the transaction back already, or left it
-                    # open after a failed COMMIT: end it either way, and let the error that
-                    # says what went wrong through (not "no transaction is active").
-                    if conn.in_transaction:
-                        with suppress(sqlite3.Error):
-                            conn.execute("ROLLBACK")
-                    raise
-            return
+        if getattr(self._depth, "open", False):
+            # A second connection while holding one: enough threads doing it at once would
+            # wait for each other's connections forever.
+            raise RuntimeError("a transaction inside another transaction of the same database")
+        self._depth.open = True
+        try:
+            with self._transaction(write) as tx:
+                yield tx
+        finally:
+            self._depth.open = False
+        if write and self.on_commit is not None and self.dialect == "sqlite":
+            self.on_commit(self.urgent)
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Tx]:
+        kept = self._held is not None and self._held.conn is not None
+        conn = self._take()
+        try:
+            if self.dialect == "sqlite":
+                with self._sqlite_transaction(conn, write) as tx:
+                    yield tx
+                return
+            # One round trip opens it. A write takes the lock first: one writer at a time
+            # keeps per-till sequences, balances and the feed's order (changes commit in seq
+            # order) exact. A read sees one snapshot: a page's balances and watermark must
+            # agree; writes stay READ COMMITTED: they take the lock first and must see what
+            # came before.
+            begin = (
+                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+                if write
+                else "BEGIN ISOLATION LEVEL REPEATABLE READ"
+            )
+            conn = self._pg_begin(conn, begin, retry=not kept)
+            # A write wakes every process's long-polls as it commits (one round trip with
+            # the COMMIT; PostgreSQL delivers it only if the transaction commits).
+            # It commits without waiting for the disk, so the lock is free for the next
+            # writer at once, and then waits for the disk outside the lock (`_durable`):
+            # writers queue for the lock, not for each other's fsyncs, and concurrent ones
+            # share a flush. Nothing returns before its commit is on disk.
+            end = (
+                f"NOTIFY {WAKE_CHANNEL}, '{'urgent' if self.urgent else 'routine'}';"
+                " SET LOCAL synchronous_commit = off; COMMIT"
+                if write
+                else "COMMIT"
+            )
+            with self._pg_transaction(conn, end) as tx:
+                yield tx
+            if write:
+                _durable(conn)
+        finally:
+            if self._held is None:
+                self._give(conn)
+
+    def _pg_begin(self, conn: Any, begin: str, *, retry: bool) -> Any:
         import psycopg
 
-        with psycopg.connect(self.url) as pg:
-            if not write:
-                # A read sees one snapshot: a page's balances and watermark must agree. Writes
-                # stay READ COMMITTED: they take the lock first and must see what came before.
-                pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            with pg.transaction():
-                if write:
-                    # One writer at a time keeps per-till sequences and balances exact.
-                    pg.execute("SELECT pg_advisory_xact_lock(7331)")
-                yield Tx(pg, "postgresql")
+        try:
+            conn.execute(begin)
+            return conn
+        except psycopg.OperationalError:
+            if not retry:
+                raise
+        # A kept connection the database ended (a restart, a restore): nothing was done on it
+        # yet, so a fresh one does the same.
+        conn.close()
+        if self._held is not None:
+            self._held.conn = None
+        self._give(conn)
+        conn = self._take()
+        conn.execute(begin)
+        return conn
+
+    @contextmanager
+    def _sqlite_transaction(self, conn: sqlite3.Connection, write: bool) -> Iterator[Tx]:
+        with self._write_lock if write else nullcontext():
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Tx(conn, "sqlite")
+                conn.execute("COMMIT")
+            except BaseException:
+                # A full disk may have rolled the transaction back already, or left it
+                # open after a failed COMMIT: end it either way, and let the error that
+                # says what went wrong through (not "no transaction is active").
+                if conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _pg_transaction(self, conn: Any, end: str) -> Iterator[Tx]:
+        import psycopg
+
+        try:
+            yield Tx(conn, "postgresql")
+        except BaseException:
+            if not conn.closed:
+                with suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            raise
+        conn.execute(end)
 
     def close(self) -> None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every kept connection (the pool, SQLite's idle ones)."""
+        self.release()
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
-            self._local.conn = None
+
+
+def _durable(conn: Any) -> None:
+    """Wait until everything committed so far is on disk: a transaction that writes to the
+    WAL (a message only, no table) and commits synchronously flushes the WAL up to its own
+    commit record, after every commit before it. Flushes of concurrent callers are shared
+    (PostgreSQL's group commit). Until then other transactions may already read what was
+    committed: a crash then loses it together with all that came after it in the WAL (no
+    till had its acknowledgement; a cursor into it is one the server no longer issued)."""
+    conn.execute("SELECT pg_logical_emit_message(true, 'canteen', '')")
+
+
+class _Held:
+    __slots__ = ("conn",)
+
+    def __init__(self) -> None:
+        self.conn: Any = None

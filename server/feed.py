@@ -14,13 +14,11 @@ is from another server) is not an error: the answer starts a new snapshot and sa
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
 import re
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -422,39 +420,3 @@ def _cache_of(db: Database, name: str, factory: Callable[[], C]) -> C:
         if cache is None:
             cache = db.caches[name] = factory()
         return cast(C, cache)
-
-
-class Notifier:
-    """Wakes long-polls when something was written, from whichever thread wrote it.
-
-    A write is urgent (the back office: a deposit, a block) or routine (a till's sales). A
-    long-poll that is calming down after its last answer wakes for urgent writes only.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event, bool]] = set()
-        self.last_urgent = float("-inf")  # time.monotonic() of the last urgent write
-
-    def notify(self, *, urgent: bool = True) -> None:
-        with self._lock:
-            if urgent:
-                self.last_urgent = time.monotonic()
-            waiters = [(loop, event) for loop, event, only in self._waiters if urgent or not only]
-        for loop, event in waiters:
-            loop.call_soon_threadsafe(event.set)
-
-    async def wait(self, timeout: float, *, urgent_only: bool = False) -> bool:
-        """True when woken, False when the timeout passed."""
-        event = asyncio.Event()
-        entry = (asyncio.get_running_loop(), event, urgent_only)
-        with self._lock:
-            self._waiters.add(entry)
-        try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            return False
-        finally:
-            with self._lock:
-                self._waiters.discard(entry)
-        return True

@@ -35,7 +35,7 @@ from server.checks import (
     SaleFacts,
     judge,
 )
-from server.db import Database, Tx
+from server.db import Cursor, Database, Tx
 from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
 from server.policy import scheme_policy
@@ -58,20 +58,25 @@ def ingest(
     out anew, and hide the restore).
     """
     with db.transaction() as tx:
-        last = int(tx.scalar("SELECT last_recv FROM tills WHERE till_id = ?", (till_id,)))
-        if known_recv > last:
-            log.warning(
-                "till %s knows of receive number %s, this server only of %s: restored from a"
-                " backup? The till sends again what is missing.",
-                till_id,
-                known_recv,
-                last,
-            )
-            return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
-        batch = _Batch(tx, till_id, entries)
-        ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
-        results = [batch.one(entry) for entry in ordered]
-        batch.flush()
+        return ingest_in(tx, till_id, entries, known_recv=known_recv)
+
+
+def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
+    """`ingest` in a write transaction the caller has open (and ends)."""
+    last = int(tx.scalar("SELECT last_recv FROM tills WHERE till_id = ?", (till_id,)))
+    if known_recv > last:
+        log.warning(
+            "till %s knows of receive number %s, this server only of %s: restored from a"
+            " backup? The till sends again what is missing.",
+            till_id,
+            known_recv,
+            last,
+        )
+        return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
+    batch = _Batch(tx, till_id, entries)
+    ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
+    results = [batch.one(entry) for entry in ordered]
+    batch.flush()
     return JournalAck(till_id=till_id, results=results, last_recv=batch.last_recv)
 
 
@@ -80,34 +85,40 @@ class _Batch:
         self.tx, self.till_id = tx, till_id
         self.received_at = datetime.now(UTC)
         self.now = self.received_at.isoformat()
-        self.unit_id, last_recv, unit_currency, unit_type = tx.one(
-            "SELECT t.unit_id, t.last_recv, u.currency, u.unit_type FROM tills t"
-            " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
-            (till_id,),
-        )
-        self.last_recv = int(last_recv)
         series = sorted({str(e.series) for e in entries})
-        self.applied: dict[str, int] = dict.fromkeys(series, 0)
-        self.new_series: set[str] = set(series)
-        for name, applied in _in(
-            tx,
-            "SELECT series, applied_seq FROM till_series WHERE till_id = ? AND series IN ({})",
-            series,
-            (till_id,),
-        ):
-            self.applied[name] = int(applied)
-            self.new_series.discard(name)
         ids = [str(e.id) for e in entries]
-        self.seen: dict[str, tuple[str, str, str, int]] = {
-            row[0]: (row[1], row[2], row[3], row[4])
-            for row in _in(
+        # Everything the batch reads that depends only on its entries goes out together:
+        # one round trip on PostgreSQL, while every other writer waits for the lock.
+        with tx.pipeline():
+            till_row = tx.execute(
+                "SELECT t.unit_id, t.last_recv, u.currency, u.unit_type FROM tills t"
+                " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
+                (till_id,),
+            )
+            series_rows = _ask(
+                tx,
+                "SELECT series, applied_seq FROM till_series WHERE till_id = ? AND series IN ({})",
+                series,
+                (till_id,),
+            )
+            seen_rows = _ask(
                 tx,
                 "SELECT entry_id, till_id, content_hash, result, recv_no FROM journal_ingest"
                 " WHERE entry_id IN ({})",
                 ids,
             )
+            asked = _FactQueries(tx, entries)
+        self.unit_id, last_recv, unit_currency, unit_type = till_row.fetchone()
+        self.last_recv = int(last_recv)
+        self.applied: dict[str, int] = dict.fromkeys(series, 0)
+        self.new_series: set[str] = set(series)
+        for name, applied in _rows(series_rows):
+            self.applied[name] = int(applied)
+            self.new_series.discard(name)
+        self.seen: dict[str, tuple[str, str, str, int]] = {
+            row[0]: (row[1], row[2], row[3], row[4]) for row in _rows(seen_rows)
         }
-        self.facts = self._facts(tx, entries, str(unit_currency), str(unit_type))
+        self.facts = self._facts(tx, asked, str(unit_currency), str(unit_type))
         self.known_ledgers: set[str] = self._known_ledgers(tx, entries)
         self.new_ledgers: dict[str, tuple[str, str]] = {}
         self.ledger_rows: list[tuple[Any, ...]] = []
@@ -117,11 +128,8 @@ class _Batch:
         self.changed: set[str] = set()
         self.arrears_paid: set[str] = set()  # accounts whose arrears a payment lowered
 
-    def _facts(self, tx: Tx, entries: list[EntryIn], currency: str, unit_type: str) -> Facts:
-        accounts = sorted({e.account_id for e in entries if e.account_id is not None})
-        cards = sorted({e.card_id for e in entries if e.card_id is not None})
-        voided = sorted({v for e in entries if e.kind == "void" for v in [_voids(e)] if v})
-        days = sorted({e.business_day.isoformat() for e in entries})
+    def _facts(self, tx: Tx, asked: _FactQueries, currency: str, unit_type: str) -> Facts:
+        accounts = asked.accounts
         facts = Facts(
             till_id=self.till_id,
             unit_currency=currency,
@@ -131,43 +139,17 @@ class _Batch:
                 row[0]: AccountFacts(
                     str(row[1]), bool(row[2]), frozenset(json.loads(row[3])), row[4]
                 )
-                for row in _in(
-                    tx,
-                    "SELECT a.account_id, a.currency, a.payment_blocked, h.allowed_unit_types,"
-                    " h.daily_limit FROM accounts a"
-                    " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
-                    " WHERE a.account_id IN ({})",
-                    accounts,
-                )
+                for row in _rows(asked.account_rows)
             },
-            cards={
-                row[0]: (str(row[1]), str(row[2]))
-                for row in _in(
-                    tx, "SELECT card_id, account_id, state FROM cards WHERE card_id IN ({})", cards
-                )
-            },
+            cards={row[0]: (str(row[1]), str(row[2])) for row in _rows(asked.card_rows)},
             balances=dict.fromkeys(accounts, 0),
             sales={},
             agreements={},
         )
-        with_arrears = _in(
-            tx, "SELECT account_id, arrears FROM accounts WHERE account_id IN ({})", accounts
-        )
-        facts.arrears = {str(account): int(owed) for account, owed in with_arrears}
-        for ledger, total in _in(
-            tx,
-            "SELECT ledger_account, SUM(amount) FROM ledger WHERE ledger_account IN ({})"
-            " GROUP BY ledger_account",
-            [cardholder_ledger(a) for a in accounts],
-        ):
+        facts.arrears = {str(account): int(owed) for account, owed in _rows(asked.arrears_rows)}
+        for ledger, total in _rows(asked.balance_rows):
             facts.balances[str(ledger).removeprefix("card:")] = int(total)
-        for row in _in(
-            tx,
-            "SELECT entry_id, till_id, account_id, amount, content, voided_by, kind"
-            " FROM journal_ingest WHERE kind IN ('sale', 'topup') AND account_id IS NOT NULL"
-            " AND entry_id IN ({})",
-            voided,
-        ):
+        for row in _rows(asked.voided_rows):
             revenue = tx.scalar(
                 "SELECT ledger_account FROM ledger WHERE source = ? AND ledger_account <> ?",
                 (f"till:{row[1]}:{row[0]}", cardholder_ledger(str(row[2]))),
@@ -183,12 +165,7 @@ class _Batch:
                 kind=str(row[6]),
                 tender=_tender_of(revenue) if topup else "card",
             )
-        for row in _in(
-            tx,
-            "SELECT account_id, amount, active_from, ended, collection_failed, valid_from,"
-            " valid_to FROM agreement_history WHERE account_id IN ({}) ORDER BY id",
-            accounts,
-        ):
+        for row in _rows(asked.agreement_rows):
             facts.agreements.setdefault(row[0], []).append(
                 AgreementVersion(
                     int(row[1]),
@@ -199,22 +176,10 @@ class _Batch:
                     None if row[6] is None else datetime.fromisoformat(row[6]),
                 )
             )
-        if accounts:  # and so entries, each with its business day
-            marks = ", ".join("?" * len(accounts))
-            day_marks = ", ".join("?" * len(days))
-            for account, day, spent, loads in tx.all(
-                "SELECT account_id, business_day,"
-                # spending: sales less their voids (a top-up's void, amount < 0, is none)
-                " COALESCE(SUM(CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0)"
-                " THEN -amount ELSE 0 END), 0),"
-                " COUNT(CASE WHEN kind = 'autoload' THEN 1 END) FROM journal_ingest"
-                f" WHERE account_id IN ({marks}) AND business_day IN ({day_marks})"
-                " GROUP BY account_id, business_day",
-                [*accounts, *days],
-            ):
-                key = (str(account), date.fromisoformat(day))
-                facts.day_spent[key] = int(spent)
-                facts.day_autoloads[key] = int(loads)
+        for account, day, spent, loads in _rows(asked.day_rows):
+            key = (str(account), date.fromisoformat(day))
+            facts.day_spent[key] = int(spent)
+            facts.day_autoloads[key] = int(loads)
         return facts
 
     def one(self, entry: EntryIn) -> EntryResult:
@@ -522,6 +487,76 @@ def _lines_of(content: str | None) -> list[dict[str, object]] | None:
     except (json.JSONDecodeError, ValidationError, KeyError, TypeError):
         return []  # a sale booked is one that read: not reached but for a damaged row
     return [line_json(line) for line in body.lines] if isinstance(body, SaleBody) else []
+
+
+class _FactQueries:
+    """The queries for the facts a batch is judged by, sent at once (inside
+    `Tx.pipeline()`); their rows are read after it."""
+
+    def __init__(self, tx: Tx, entries: list[EntryIn]) -> None:
+        self.accounts = sorted({e.account_id for e in entries if e.account_id is not None})
+        accounts = self.accounts
+        cards = sorted({e.card_id for e in entries if e.card_id is not None})
+        voided = sorted({v for e in entries if e.kind == "void" for v in [_voids(e)] if v})
+        days = sorted({e.business_day.isoformat() for e in entries})
+        self.account_rows = _ask(
+            tx,
+            "SELECT a.account_id, a.currency, a.payment_blocked, h.allowed_unit_types,"
+            " h.daily_limit FROM accounts a"
+            " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+            " WHERE a.account_id IN ({})",
+            accounts,
+        )
+        self.card_rows = _ask(
+            tx, "SELECT card_id, account_id, state FROM cards WHERE card_id IN ({})", cards
+        )
+        self.arrears_rows = _ask(
+            tx, "SELECT account_id, arrears FROM accounts WHERE account_id IN ({})", accounts
+        )
+        self.balance_rows = _ask(
+            tx,
+            "SELECT ledger_account, SUM(amount) FROM ledger WHERE ledger_account IN ({})"
+            " GROUP BY ledger_account",
+            [cardholder_ledger(a) for a in accounts],
+        )
+        self.voided_rows = _ask(
+            tx,
+            "SELECT entry_id, till_id, account_id, amount, content, voided_by, kind"
+            " FROM journal_ingest WHERE kind IN ('sale', 'topup') AND account_id IS NOT NULL"
+            " AND entry_id IN ({})",
+            voided,
+        )
+        self.agreement_rows = _ask(
+            tx,
+            "SELECT account_id, amount, active_from, ended, collection_failed, valid_from,"
+            " valid_to FROM agreement_history WHERE account_id IN ({}) ORDER BY id",
+            accounts,
+        )
+        self.day_rows = None
+        if accounts:  # and so entries, each with its business day
+            marks = ", ".join("?" * len(accounts))
+            day_marks = ", ".join("?" * len(days))
+            self.day_rows = tx.execute(
+                "SELECT account_id, business_day,"
+                # spending: sales less their voids (a top-up's void, amount < 0, is none)
+                " COALESCE(SUM(CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0)"
+                " THEN -amount ELSE 0 END), 0),"
+                " COUNT(CASE WHEN kind = 'autoload' THEN 1 END) FROM journal_ingest"
+                f" WHERE account_id IN ({marks}) AND business_day IN ({day_marks})"
+                " GROUP BY account_id, business_day",
+                [*accounts, *days],
+            )
+
+
+def _ask(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> Cursor | None:
+    """`_in`, its rows read later (`_rows`): for queries sent together."""
+    if not values:
+        return None
+    return tx.execute(sql.format(", ".join("?" * len(values))), [*before, *values])
+
+
+def _rows(cursor: Cursor | None) -> list[Any]:
+    return [] if cursor is None else cursor.fetchall()
 
 
 def _in(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> list[Any]:

@@ -12,7 +12,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from server.db import Database
+from server.db import Database, Tx
 from server.errors import Forbidden, NotFound
 
 # Enrolment codes are typed on a till by a person: no letters that look alike, no "-" first
@@ -91,7 +91,16 @@ def authenticate(db: Database, credential: str) -> str | None:
     if not till_id or not secret or len(credential) > 256:
         return None
     with db.transaction(write=False) as tx:
-        stored = tx.scalar("SELECT credential_hash FROM tills WHERE till_id = ?", (till_id,))
+        return credential_owner(tx, credential)
+
+
+def credential_owner(tx: Tx, credential: str) -> str | None:
+    """`authenticate` inside a transaction the caller has open (a push checks its
+    credential in the transaction that takes its entries: one round trip, not a connection)."""
+    till_id, _, secret = credential.partition(".")
+    if not till_id or not secret or len(credential) > 256:
+        return None
+    stored = tx.scalar("SELECT credential_hash FROM tills WHERE till_id = ?", (till_id,))
     if stored is None or not hmac.compare_digest(str(stored), _hash(credential)):
         return None
     return till_id

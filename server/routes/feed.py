@@ -17,7 +17,7 @@ from server.state import State
 from sync import limits
 from sync.protocol import ChangePage
 
-RECHECK_S = 1.0  # a long-poll also looks again this often: another process may have written
+RECHECK_S = 1.0  # SQLite: a long-poll also looks again this often (the admin CLI may write)
 COALESCE_S = 0.25
 CALM_S = 1.0
 
@@ -75,7 +75,9 @@ async def changes(
             if not page.more:
                 answered[till] = time.monotonic()
             return Response(page.body, media_type="application/json")
-        await notifier.wait(min(left, RECHECK_S))
+        # PostgreSQL: every process's writes wake this one (server.notify); SQLite: the
+        # admin CLI, another process, is only seen by looking again.
+        await notifier.wait(left if server.listener is not None else min(left, RECHECK_S))
         # Gather what else is written in the next moment: with hundreds of tills waiting,
         # one read per till per burst, not one per write.
         await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))

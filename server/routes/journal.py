@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from server.auth import till_of
+from server.auth import Claim, claim
 from server.http_errors import WRITE_ERRORS, errors
-from server.ingest import ingest
+from server.ingest import ingest_in
 from server.state import DB
 from sync.protocol import JournalAck, JournalBatch
 
 router = APIRouter()
-Till = Annotated[str, Depends(till_of)]
+Claimed = Annotated[Claim, Depends(claim)]
 
 
 @router.post(
@@ -21,8 +21,12 @@ Till = Annotated[str, Depends(till_of)]
     response_model=JournalAck,
     responses=errors(401, 403, *WRITE_ERRORS),
 )
-def journal(batch: JournalBatch, till: Till, db: DB) -> JournalAck:
+def journal(batch: JournalBatch, claimed: Claimed, db: DB) -> JournalAck:
     """A batch of journal entries; one result each. Idempotent forever by entry id."""
     # A body that is no storable text (a lone surrogate, a NUL) is refused by EntryIn itself:
     # a 422 naming the entry, before anything is written.
-    return ingest(db, till, list(batch.entries), known_recv=batch.known_recv)
+    # The credential is checked in the transaction that takes the entries: one connection,
+    # one thread hop and one transaction per push (a refused credential rolls it back).
+    with db.transaction() as tx:
+        till = claimed.check(tx)
+        return ingest_in(tx, till, list(batch.entries), known_recv=batch.known_recv)

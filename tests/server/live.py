@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,13 +100,17 @@ def start(
     tls: tuple[Path, Path] | None = None,
     ca_file: Path | None = None,
     env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> Server:
     """`canteen-server serve` on a free loopback port (or `port`: the same one again); with
     `tls` (certificate, key) it serves HTTPS, trusted through `ca_file` (or the certificate
-    itself); `env` adds to its environment."""
+    itself); `env` adds to its environment; `args` to `serve`'s options (`--workers 2`)."""
     port = port or free_port()
     env = {**os.environ, "CANTEEN_ADMIN_TOKEN": ADMIN, **(env or {})}
-    command = [sys.executable, "-m", "server.cli", "--db", db_url, "serve", "--port", str(port)]
+    command = [
+        *(sys.executable, "-m", "server.cli", "--db", db_url, "serve", "--port", str(port)),
+        *args,
+    ]
     if tls is not None:
         command += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
     with log.open("wb") as out:

@@ -1,0 +1,60 @@
+"""The server keeps its database connections: a pool on PostgreSQL, idle connections on
+SQLite; a session holds one connection for several transactions; a transaction inside
+another of the same database is refused (it would hold two connections at once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from server.db import Database, Tx
+from server.migrations import migrate
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    migrate(database)
+    database.open_pool(2)
+    yield database
+    database.close()
+
+
+def connection_of(tx: Tx) -> object:
+    """Which connection a transaction runs on: PostgreSQL's backend, SQLite's object."""
+    if tx.dialect == "postgresql":
+        return tx.scalar("SELECT pg_backend_pid()")
+    return id(tx._conn)
+
+
+def test_transactions_reuse_kept_connections(db: Database) -> None:
+    seen = set()
+    for _ in range(20):
+        with db.transaction(write=False) as tx:
+            seen.add(connection_of(tx))
+    assert len(seen) <= 2  # a pool of two, or SQLite's one idle connection taken again
+
+
+def test_a_session_keeps_one_connection_for_its_transactions(db: Database) -> None:
+    with db.session() as session:
+        with session.transaction(write=False) as tx:
+            first = connection_of(tx)
+        with session.transaction() as tx:
+            second = connection_of(tx)
+            tx.execute("INSERT INTO _migrations VALUES (?, ?)", ("test-session", "now"))
+        with session.transaction(write=False) as tx:
+            third = connection_of(tx)
+            assert tx.scalar("SELECT COUNT(*) FROM _migrations WHERE name = 'test-session'") == 1
+    assert first == second == third
+
+
+def test_a_transaction_inside_another_is_refused(db: Database) -> None:
+    with (
+        db.transaction(write=False),
+        pytest.raises(RuntimeError, match="inside another"),
+        db.transaction(write=False),
+    ):
+        pass
+    with db.transaction(write=False) as tx:  # and the database is usable after it
+        assert tx.scalar("SELECT 1") == 1
