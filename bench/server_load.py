@@ -61,6 +61,8 @@ class Options:
     warmup_s: float
     seconds: float
     runs: int
+    # After the window, until what was due in it had its full timeout.
+    grace_s: float = PUSH_TIMEOUT_S + 1.0
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,7 @@ async def measure(
     fleet.reset_tally()
     start = time.perf_counter()
     window = (start + opts.warmup_s, start + opts.warmup_s + opts.seconds)
-    # Load goes on past the window until everything due in it had its full timeout.
-    until = window[1] + PUSH_TIMEOUT_S + 1.0
+    until = window[1] + opts.grace_s  # the load goes on past the window, unchanged
     selling = asyncio.create_task(fleet.sell(opts.interval_s, until, seed=run))
     depositing = asyncio.create_task(fleet.deposit(DEPOSIT_EVERY_S, until))
     await sleep_until(window[0])
