@@ -132,12 +132,6 @@ class Fleet:
         self._pollers: list[asyncio.Task[None]] = []
         self._admin = {"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/json"}
 
-    def reset_tally(self) -> None:
-        """A new run: what is still unconfirmed stays on the tills and is sent again."""
-        self.tally = Tally()
-        for till in self.tills:
-            till.seen = []
-
     async def close(self) -> None:
         await self.session.close()
 
@@ -187,7 +181,7 @@ class Fleet:
         url = f"{self.url}/v1/tills/{till.till_id}/changes"
         timeout = aiohttp.ClientTimeout(total=self.wait_s + POLL_GRACE_S)
         while True:
-            tally = self.tally  # a new run starts a new one
+            tally = self.tally
             tally.polls_in_flight += 1
             try:
                 async with self.session.get(
