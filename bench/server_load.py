@@ -25,6 +25,7 @@ import itertools
 import math
 import os
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -333,6 +334,8 @@ def sqlite_files(root: Path) -> Callable[[], str]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     dbs, workers, opts = parse(argv)
+    # Stopped from outside, still stop the servers and the PostgreSQL cluster it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         if "sqlite" in dbs:
