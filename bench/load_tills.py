@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 import aiohttp
+from pydantic import ValidationError
 
 from server.api_models import DepositIn, DepositOut
 from sync import limits
@@ -207,7 +208,11 @@ class Fleet:
                 tally.errors[f"poll HTTP {status}"] += 1
                 await asyncio.sleep(0.5)
                 continue
-            page = PageEnvelope.model_validate_json(body)
+            try:
+                page = PageEnvelope.model_validate_json(body)
+            except ValidationError:
+                tally.errors["poll unreadable page"] += 1
+                continue
             till.cursor = page.cursor
             for change in page.changes:
                 if change.get("key") == WATCHED and change.get("kind") == "account":
@@ -278,7 +283,12 @@ class Fleet:
         if status != 200:
             tally.errors[f"push HTTP {status}"] += 1
             return
-        for result in JournalAck.model_validate_json(body).results:
+        try:
+            ack = JournalAck.model_validate_json(body)
+        except ValidationError:
+            tally.errors["push unreadable answer"] += 1
+            return
+        for result in ack.results:
             if not result.received:  # gap, seq_taken, conflict: the till sends it again
                 tally.sent_again[result.status] += 1
                 continue
@@ -339,7 +349,12 @@ class Fleet:
         if status != 200:
             self.tally.errors[f"deposit HTTP {status}"] += 1
             return
-        self.tally.deposits.append((answered, DepositOut.model_validate_json(raw).balance))
+        try:
+            balance = DepositOut.model_validate_json(raw).balance
+        except ValidationError:
+            self.tally.errors["deposit unreadable answer"] += 1
+            return
+        self.tally.deposits.append((answered, balance))
 
 
 def change_at_every_till(
