@@ -284,7 +284,11 @@ def scenario(
         ):
             values = [r[key] for r in results if r[key] is not None]
             if values:
-                spread[key] = {"min": min(values), "median": median(values), "max": max(values)}
+                spread[key] = {
+                    "min": min(values),
+                    "median": round(median(values), 3),
+                    "max": max(values),
+                }
         errors: Counter[str] = Counter()
         for r in results:
             errors.update(r["errors"])
