@@ -275,8 +275,12 @@ def _changes(
             (since, limit),
         )
     ]
+    if not rows:
+        return _Page([], since, _cursor_of(tx, since))
+    last = rows[-1][0]
     found = items.get_many(tx, rows)
     parts: list[bytes] = []
+    dropped: set[tuple[str, str]] | None = None  # read once, when the page needs it
     for seq, kind, key in rows:
         item = found[(kind, key, seq)]
         if item is None:
@@ -285,36 +289,34 @@ def _changes(
             continue  # a till reads its own unit's data only
         state = item.state
         visible = _visible(kind, state, own_unit, unit_type)
-        if item.json is None or not visible:
-            if since > 0 and _to_drop(tx, kind, key, state, visible, since, unit_type):
-                parts.append(item.removal)
+        if item.json is not None and visible:
+            parts.append(item.json)
             continue
-        parts.append(item.json)
-    if not rows:
-        return _Page(parts, since, _cursor_of(tx, since))
-    last = rows[-1][0]
+        if since == 0 or kind in ("unit", "policy"):
+            continue  # a snapshot holds only what the till may see; it keeps its unit, policy
+        if kind in _PERSONAL and not (state.data is None and visible):
+            # Not one it could see now: a removal only if it may hold it, that is if its
+            # cardholder took this till's unit type away since (least data, D-UNIT-2).
+            if dropped is None:
+                dropped = _dropped_for(tx, since, last, unit_type)
+            if (kind, key) not in dropped:
+                continue
+        parts.append(item.removal)
     return _Page(parts, last, _cursor_of(tx, last))
 
 
-def _to_drop(
-    tx: Tx, kind: str, key: str, state: ItemState, visible: bool, since: int, unit_type: str
-) -> bool:
-    """Whether this till is sent a removal: a product taken off its menu; a personal item
-    gone that it could see, or one it may hold whose cardholder took its unit type away. A
-    till that never held an item is not told even its id (least data, D-UNIT-2)."""
-    if kind in ("unit", "policy"):
-        return False
-    if kind not in _PERSONAL:
-        return True
-    if state.data is None and visible:
-        return True
-    return (
-        tx.one(
-            "SELECT 1 FROM changes WHERE kind = ? AND item_key = ? AND seq > ? AND drop_for LIKE ?",
-            (kind, key, since, f'%"{unit_type}"%'),
+def _dropped_for(tx: Tx, since: int, last: int, unit_type: str) -> set[tuple[str, str]]:
+    """The items whose changes in (since, last] tell tills of `unit_type` to drop them. An
+    item on the page has its latest change in that range, so any such change of it is too;
+    the partial index on changes with `drop_for` keeps this to those few changes."""
+    return {
+        (str(kind), str(key))
+        for kind, key in tx.all(
+            "SELECT kind, item_key FROM changes WHERE drop_for IS NOT NULL"
+            " AND seq > ? AND seq <= ? AND drop_for LIKE ?",
+            (since, last, f'%"{unit_type}"%'),
         )
-        is not None
-    )
+    }
 
 
 def _visible(kind: str, state: ItemState, own_unit: str, unit_type: str) -> bool:
@@ -410,6 +412,7 @@ class ItemCache:
         out: dict[ItemKey, _Item | None] = {}
         mine: list[ItemKey] = []
         theirs: list[tuple[ItemKey, threading.Event]] = []
+        done = threading.Event()  # one for all this reader computes: they are read together
         with self._lock:
             for seq, kind, key in rows:
                 cache_key = (kind, key, seq)
@@ -420,7 +423,7 @@ class ItemCache:
                 elif cache_key in self._computing:
                     theirs.append((cache_key, self._computing[cache_key]))
                 else:
-                    self._computing[cache_key] = threading.Event()
+                    self._computing[cache_key] = done
                     mine.append(cache_key)
         try:
             made = _read_items(tx, mine)
@@ -433,7 +436,8 @@ class ItemCache:
         finally:
             with self._lock:
                 for cache_key in mine:
-                    self._computing.pop(cache_key).set()
+                    del self._computing[cache_key]
+            done.set()
         missed: list[ItemKey] = []
         for cache_key, done in theirs:
             done.wait()

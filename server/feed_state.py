@@ -7,6 +7,7 @@ addresses, never anything else about a person.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,8 +82,16 @@ def _each(
     return out
 
 
+@functools.lru_cache(maxsize=1024)
 def _allowed_of(text: str | None) -> frozenset[str]:
+    """A stored list of unit types, read once per distinct text: a scheme has a handful."""
     return frozenset() if text is None else frozenset(json.loads(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _list_of(text: str) -> tuple[str, ...]:
+    """A stored JSON list of names, read once per distinct text (a snapshot has few)."""
+    return tuple(json.loads(text))
 
 
 def _cardholders(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
@@ -267,16 +276,15 @@ def _cardholder(tx: Tx, key: str) -> ItemState:
 def _cardholder_of(key: str, row: Any) -> ItemState:
     if row is None:
         return ItemState(None, frozenset())
-    allowed = json.loads(row[2])
     data = CardholderData(
         cardholder_id=key,
         name=row[0],
         photo_sha256=row[1],
-        allowed_unit_types=allowed,
+        allowed_unit_types=list(_list_of(row[2])),
         daily_limit=row[3],
-        blocked_categories=json.loads(row[4]),
+        blocked_categories=list(_list_of(row[4])),
     )
-    return ItemState(data, frozenset(allowed))
+    return ItemState(data, _allowed_of(row[2]))
 
 
 def _account(tx: Tx, key: str) -> ItemState:

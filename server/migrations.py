@@ -188,6 +188,7 @@ CREATE TABLE feed_latest (
     PRIMARY KEY (kind, item_key)
 );
 CREATE UNIQUE INDEX feed_latest_seq ON feed_latest(seq);
+CREATE INDEX changes_drop_for ON changes(seq) WHERE drop_for IS NOT NULL;
 INSERT INTO feed_latest (kind, item_key, seq)
     SELECT kind, item_key, MAX(seq) FROM changes GROUP BY kind, item_key
 """

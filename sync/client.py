@@ -20,7 +20,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,17 +30,19 @@ from uuid import UUID
 
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from sync import limits
 from sync.errors import BadReply, BadServerUrl, Refused, SyncError, Unreachable
 from sync.http import Reply, call, deadline_session
 from sync.policy import DEFAULTS, Policy, PolicyError
 from sync.protocol import (
+    DATA_MODELS,
     AccountChange,
     AgreementChange,
     CardChange,
     CardholderChange,
+    Change,
     EntryIn,
     ErrorBody,
     FeedProblem,
@@ -244,6 +246,7 @@ class SyncClient:
         self._policy: Policy = DEFAULTS  # until a job has read the store's
         self._stores: dict[str, Store] = {}  # the push and photo jobs' own, opened once
         self.last_error: str | None = None
+        self.received = [0, 0]  # feed pages' bytes: over the wire, and decoded
         self._last_ok: float | None = None
         self._last_sync: datetime | None = None
         self._stop = threading.Event()
@@ -397,6 +400,8 @@ class SyncClient:
         reply = self._call(
             "GET", url, params=params, read_s=wait, extra_s=wait, max_bytes=limits.MAX_PAGE_BYTES
         )
+        self.received[0] += reply.wire_bytes
+        self.received[1] += len(reply.body)
         page = self._parse(PageEnvelope, reply)
         now = datetime.now(UTC)
         again = apply_page(store, page, since=since, synced_at=now)
@@ -597,12 +602,40 @@ def apply_page(store: Store, page: PageEnvelope, *, since: str, synced_at: datet
     )
 
 
+_PAGE_CHANGES: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
+_FIELDS = {kind: frozenset(model.model_fields) for kind, model in DATA_MODELS.items()}
+
+
+def _read_whole(changes: list[Any]) -> list[Change] | None:
+    """A page whose every item reads cleanly, validated in one call (a snapshot's pages of
+    thousands of items); None when any item needs reading on its own to say what is wrong."""
+    for raw in changes:
+        if not isinstance(raw, dict):
+            return None
+        data, fields = raw.get("data"), _FIELDS.get(raw.get("kind"))  # type: ignore[arg-type]
+        if fields is None or (isinstance(data, dict) and not data.keys() <= fields):
+            return None
+    try:
+        return _PAGE_CHANGES.validate_python(changes)
+    except ValidationError:
+        return None
+
+
+def _read_each(changes: list[Any]) -> Iterator[tuple[Change | None, FeedProblem | None]]:
+    whole = _read_whole(changes)
+    if whole is not None:
+        for change in whole:
+            yield change, None
+        return
+    for raw in changes:
+        yield read_change(raw)
+
+
 def read_page_records(changes: list[Any]) -> PageRecords:
     """A page's changes as store records, each read on its own: what cannot be read is
     skipped and listed in `problems`, with fields the till does not know (ignored)."""
     out = PageRecords()
-    for raw in changes:
-        change, problem = read_change(raw)
+    for change, problem in _read_each(changes):
         if problem is not None:
             out.problems.append(problem)
         if change is None:

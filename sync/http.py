@@ -96,8 +96,9 @@ def deadline_session() -> requests.Session:
 @dataclass(frozen=True, slots=True)
 class Reply:
     status: int
-    body: bytes
+    body: bytes  # decoded: what a gzip answer unpacks to
     content_type: str
+    wire_bytes: int = 0  # the body as it came over the wire (compressed, if it was)
 
 
 def call(
@@ -145,7 +146,12 @@ def call(
                 if size > max_bytes:
                     raise BadReply(f"{method} {url}: the answer is over the {max_bytes} limit")
                 chunks.append(chunk)
-            return Reply(reply.status_code, b"".join(chunks), reply.headers.get("Content-Type", ""))
+            return Reply(
+                reply.status_code,
+                b"".join(chunks),
+                reply.headers.get("Content-Type", ""),
+                reply.raw.tell(),
+            )
         finally:
             reply.close()
     except requests.RequestException as exc:
