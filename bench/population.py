@@ -73,7 +73,8 @@ def build(path: Path, n: int, *, seed: int = 7) -> list[str]:
 
 OTHER_UNIT_EVERY = 10  # every 10th cardholder may use their card at the library only
 AGREEMENT_EVERY = 4  # every 4th account has an autoload agreement
-CHUNK = 20_000
+CHUNK = 20_000  # cardholders written in one transaction
+EMIT_EVERY = 500  # cardholders whose changes are emitted together
 
 
 def server_holder_ids(i: int) -> tuple[str, str, str]:
@@ -157,10 +158,15 @@ def build_server(db: Database, n: int, *, seed: int = 7) -> None:
                 ("account_id", "threshold", "amount", "active_from", "ended", "collection_failed"),
                 agreements,
             )
-            emit_many(tx, "cardholder", [h for h, _, _ in ids])
-            emit_many(tx, "account", [a for _, a, _ in ids])
-            emit_many(tx, "card", [c for _, _, c in ids])
-            emit_many(tx, "agreement", [row[0] for row in agreements])
+            # In the feed as the back office adds them: each cardholder's items close
+            # together, so a till's first pages hold whole cardholders it can sell to.
+            agreed = {row[0] for row in agreements}
+            for at in range(0, len(ids), EMIT_EVERY):
+                some = ids[at : at + EMIT_EVERY]
+                emit_many(tx, "cardholder", [h for h, _, _ in some])
+                emit_many(tx, "account", [a for _, a, _ in some])
+                emit_many(tx, "card", [c for _, _, c in some])
+                emit_many(tx, "agreement", [a for _, a, _ in some if a in agreed])
 
 
 if __name__ == "__main__":
