@@ -81,8 +81,8 @@ def till_main(data_dir: Path) -> None:
                 "wall_s": wall,
                 "cpu_s": cpu,
                 "pages": pages,
-                "wire_bytes": client.received[0],
-                "raw_bytes": client.received[1],
+                "wire_bytes": getattr(client, "received", [0, 0])[0],
+                "raw_bytes": getattr(client, "received", [0, 0])[1],  # before issue 11: none
                 "peak_rss_mb": hwm / 1024,
                 "counts": counts,
             }
