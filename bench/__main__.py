@@ -15,6 +15,7 @@ BENCHES = [
     "bench.propagation",
     "bench.menu_change",
     "bench.server_load",
+    "bench.first_sync",  # 100,000 cardholders, 3 runs (FIRST_SYNC_1M=1 adds 1,000,000)
     "bench.pcsc_insert",
 ]
 

@@ -14,6 +14,7 @@ is from another server) is not an error: the answer starts a new snapshot and sa
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -28,9 +29,9 @@ from typing import Any, TypeVar, cast
 from pydantic import TypeAdapter, ValidationError
 
 from server.db import Database, Tx
-from server.feed_state import ItemState, read_state
+from server.feed_state import ItemState, read_states
 from sync import limits
-from sync.protocol import Change, ChangePage, EntryResult
+from sync.protocol import Change, ChangePage, EntryResult, Key
 
 PAGE = limits.MAX_PAGE_ITEMS
 RESULTS = limits.MAX_PAGE_RESULTS
@@ -92,7 +93,7 @@ def read_page(
             changes=[], cursor=since, more=True, last_recv=till.last_recv, results=till.results
         )
     return ChangePage(
-        changes=page.changes,
+        changes=_CHANGES.validate_json(page.json()),
         cursor=page.cursor,
         more=page.cursor_seq < head,
         reset=reset,
@@ -104,9 +105,33 @@ def read_page(
 
 @dataclass(frozen=True, slots=True)
 class PageJson:
-    body: bytes  # a ChangePage, serialised
+    head: bytes  # a ChangePage, serialised: head + the shared page's changes + tail
     news: bool  # it tells the till something: changes, results, a reset
     more: bool  # another page follows at once
+    page: _Page | None = None
+    tail: bytes = b""
+
+    @property
+    def body(self) -> bytes:
+        if self.page is None:
+            return self.head
+        return b"".join((self.head, self.page.json(), self.tail))
+
+    def gzip(self) -> bytes:
+        """The body gzipped: the shared changes compressed once per page, the till's own
+        fields around them as members of their own (a gzip stream may hold several)."""
+        if self.page is None:
+            return gzip.compress(self.head, GZIP_LEVEL)
+        return b"".join(
+            (
+                gzip.compress(self.head, GZIP_LEVEL),
+                self.page.gzip(),
+                gzip.compress(self.tail, GZIP_LEVEL),
+            )
+        )
+
+
+GZIP_LEVEL = 1  # JSON shrinks about 6-fold even at the fastest level; level 6 costs 3× the CPU
 
 
 def read_page_json(
@@ -119,8 +144,9 @@ def read_page_json(
     series: Sequence[str] = (),
     limit: int = PAGE,
 ) -> PageJson:
-    """`read_page`, serialised: the changes are serialised once per page and shared by every
-    till that gets it; the till's own fields are added around them."""
+    """`read_page`, serialised: each item's change is serialised once per state and the
+    page is joined from those bytes, shared by every till that gets it; the till's own
+    fields are added around them."""
     after = known_recv if after_recv is None else after_recv
     page, head, reset, till = _read(db, till_id, since, known_recv, after, series, limit)
     if till.capped:
@@ -129,10 +155,8 @@ def read_page_json(
         )
         return PageJson(model.model_dump_json().encode(), True, True)
     more = page.cursor_seq < head
-    body = b"".join(
+    tail = b"".join(
         (
-            b'{"changes":',
-            page.json(),
             b',"cursor":"%s","more":%s,"reset":%s,"last_recv":%d,"forgot":%s,"results":'
             % (
                 page.cursor.encode(),
@@ -145,8 +169,8 @@ def read_page_json(
             b"}",
         )
     )
-    news = bool(page.changes) or bool(till.results) or reset or till.forgot
-    return PageJson(body, news, more)
+    news = page.count > 0 or bool(till.results) or reset or till.forgot
+    return PageJson(b'{"changes":', news, more, page, tail)
 
 
 def _bool(value: bool) -> bytes:
@@ -155,23 +179,33 @@ def _bool(value: bool) -> bytes:
 
 _RESULTS = TypeAdapter(list[EntryResult])
 _CHANGES = TypeAdapter(list[Change])
+_KEY: TypeAdapter[str] = TypeAdapter(Key)
 
 
 class _Page:
-    """The changes after a cursor, as of one head of the feed, shared by the tills of a unit."""
+    """The changes after a cursor, as of one head of the feed, shared by the tills of a unit:
+    joined once from each item's serialised change."""
 
-    __slots__ = ("_json", "changes", "cursor", "cursor_seq")
+    __slots__ = ("_gzip", "_json", "count", "cursor", "cursor_seq")
 
-    def __init__(self, changes: list[Change], cursor_seq: int, cursor: str) -> None:
-        self.changes = changes
+    def __init__(self, items: list[bytes], cursor_seq: int, cursor: str) -> None:
+        self._json = b"[" + b",".join(items) + b"]"
+        self._gzip: bytes | None = None
+        self.count = len(items)
         self.cursor_seq = cursor_seq
         self.cursor = cursor
-        self._json: bytes | None = None
 
     def json(self) -> bytes:
-        if self._json is None:  # two threads may both compute it; the bytes are the same
-            self._json = _CHANGES.dump_json(self.changes)
         return self._json
+
+    def gzip(self) -> bytes:
+        if self._gzip is None:  # two threads may both compress it; the bytes are the same
+            self._gzip = gzip.compress(self._json, GZIP_LEVEL)
+        return self._gzip
+
+    @property
+    def size(self) -> int:
+        return len(self._json)
 
 
 def _read(
@@ -185,7 +219,7 @@ def _read(
 ) -> tuple[_Page, int, bool, TillPart]:
     """One snapshot: the feed's head, the till's part, and the page."""
     with db.transaction(write=False) as tx:
-        head = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM changes"))
+        head = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM feed_latest"))
         last_recv, own_unit, unit_type = tx.one(
             "SELECT t.last_recv, t.unit_id, u.unit_type FROM tills t"
             " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
@@ -195,12 +229,14 @@ def _read(
         since_seq, reset = _since(tx, since)
         # Every write emits a change in its own transaction, so with the feed's head unchanged
         # every state is unchanged: tills of one unit asking with the same cursor share a page.
+        # The head is read from the database in this snapshot, so the key holds across server
+        # processes sharing one database: a page is never served after the feed moved on.
         key = (since_seq, head, own_unit, limit)
         pages = _cache_of(db, "feed-pages", PageCache)
         page = pages.get(key)
         if page is None:
-            states = _cache_of(db, "feed-states", StateCache)
-            page = _changes(tx, since_seq, str(own_unit), str(unit_type), limit, states)
+            items = _cache_of(db, "feed-items", ItemCache)
+            page = _changes(tx, since_seq, str(own_unit), str(unit_type), limit, items)
             pages.put(key, page)
     return page, head, reset, till
 
@@ -255,59 +291,59 @@ def _numbered(row: Any) -> EntryResult:
 
 
 def _changes(
-    tx: Tx, since: int, own_unit: str, unit_type: str, limit: int, states: StateCache
+    tx: Tx, since: int, own_unit: str, unit_type: str, limit: int, items: ItemCache
 ) -> _Page:
-    # Each changed item once, at its latest change: an item changed twice is sent once.
-    rows = tx.all(
-        "SELECT MAX(seq), kind, item_key FROM changes WHERE seq > ?"
-        " GROUP BY kind, item_key ORDER BY MAX(seq) LIMIT ?",
-        (since, limit),
-    )
-    changes: list[Change] = []
+    # Each changed item once, at its latest change (kept by a trigger, migration 0010): a
+    # range scan by seq, whatever the size of the feed before the cursor.
+    rows = [
+        (int(seq), str(kind), str(key))
+        for seq, kind, key in tx.all(
+            "SELECT seq, kind, item_key FROM feed_latest WHERE seq > ? ORDER BY seq LIMIT ?",
+            (since, limit),
+        )
+    ]
+    if not rows:
+        return _Page([], since, _cursor_of(tx, since))
+    last = rows[-1][0]
+    found = items.get_many(tx, rows)
+    parts: list[bytes] = []
+    dropped: set[tuple[str, str]] | None = None  # read once, when the page needs it
     for seq, kind, key in rows:
-        state = states.get(tx, kind, key, int(seq))
-        if state is None:
+        item = found[(kind, key, seq)]
+        if item is None:
             continue  # its state cannot be sent (logged): not sent, not removed
         if kind == "unit" and key != own_unit:
             continue  # a till reads its own unit's data only
+        state = item.state
         visible = _visible(kind, state, own_unit, unit_type)
-        if state.data is None or not visible:
-            if since > 0 and _to_drop(tx, kind, key, state, visible, since, unit_type):
-                changes.append(
-                    _CHANGE.validate_python({"seq": seq, "kind": kind, "key": key, "data": None})
-                )
+        if item.json is not None and visible:
+            parts.append(item.json)
             continue
-        changes.append(
-            _CHANGE.validate_python({"seq": seq, "kind": kind, "key": key, "data": state.data})
+        if since == 0 or kind in ("unit", "policy"):
+            continue  # a snapshot holds only what the till may see; it keeps its unit, policy
+        if kind in _PERSONAL and not (state.data is None and visible):
+            # Not one it could see now: a removal only if it may hold it, that is if its
+            # cardholder took this till's unit type away since (least data, D-UNIT-2).
+            if dropped is None:
+                dropped = _dropped_for(tx, since, last, unit_type)
+            if (kind, key) not in dropped:
+                continue
+        parts.append(item.removal)
+    return _Page(parts, last, _cursor_of(tx, last))
+
+
+def _dropped_for(tx: Tx, since: int, last: int, unit_type: str) -> set[tuple[str, str]]:
+    """The items whose changes in (since, last] tell tills of `unit_type` to drop them. An
+    item on the page has its latest change in that range, so any such change of it is too;
+    the partial index on changes with `drop_for` keeps this to those few changes."""
+    return {
+        (str(kind), str(key))
+        for kind, key in tx.all(
+            "SELECT kind, item_key FROM changes WHERE drop_for IS NOT NULL"
+            " AND seq > ? AND seq <= ? AND drop_for LIKE ?",
+            (since, last, f'%"{unit_type}"%'),
         )
-    if not rows:
-        return _Page(changes, since, _cursor_of(tx, since))
-    last = int(rows[-1][0])
-    return _Page(changes, last, _cursor_of(tx, last))
-
-
-_CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
-
-
-def _to_drop(
-    tx: Tx, kind: str, key: str, state: ItemState, visible: bool, since: int, unit_type: str
-) -> bool:
-    """Whether this till is sent a removal: a product taken off its menu; a personal item
-    gone that it could see, or one it may hold whose cardholder took its unit type away. A
-    till that never held an item is not told even its id (least data, D-UNIT-2)."""
-    if kind in ("unit", "policy"):
-        return False
-    if kind not in _PERSONAL:
-        return True
-    if state.data is None and visible:
-        return True
-    return (
-        tx.one(
-            "SELECT 1 FROM changes WHERE kind = ? AND item_key = ? AND seq > ? AND drop_for LIKE ?",
-            (kind, key, since, f'%"{unit_type}"%'),
-        )
-        is not None
-    )
+    }
 
 
 def _visible(kind: str, state: ItemState, own_unit: str, unit_type: str) -> bool:
@@ -327,86 +363,146 @@ def _cursor_of(tx: Tx, seq: int) -> str:
     return f"{seq}-{_token(seq, kind, key, created_at)}"
 
 
+PageKey = tuple[int, int, str, int]
+
+
 class PageCache:
-    """The last few pages served, by (cursor, feed head, unit, page size)."""
+    """The last pages served, by (cursor, feed head, unit, page size), within a byte budget:
+    a snapshot's pages are large, and only a unit's tills starting together share them."""
 
     MAX = 64
+    MAX_BYTES = 64 << 20
 
     def __init__(self) -> None:
-        self._pages: OrderedDict[tuple[int, int, str, int], _Page] = OrderedDict()
+        self._pages: OrderedDict[PageKey, _Page] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, int, str, int]) -> _Page | None:
+    def get(self, key: PageKey) -> _Page | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple[int, int, str, int], page: _Page) -> None:
+    def put(self, key: PageKey, page: _Page) -> None:
         with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
             self._pages[key] = page
-            while len(self._pages) > self.MAX:
-                self._pages.popitem(last=False)
+            self._bytes += page.size
+            while len(self._pages) > self.MAX or (
+                self._bytes > self.MAX_BYTES and len(self._pages) > 1
+            ):
+                _, dropped = self._pages.popitem(last=False)
+                self._bytes -= dropped.size
 
 
-_STATES_MAX = 20_000
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """An item's state at one change, with its change serialised once (None: its data is
+    gone) and the removal a till that must drop it is sent."""
+
+    state: ItemState
+    json: bytes | None
+    removal: bytes
+
+
+def _item(seq: int, kind: str, key: str, state: ItemState) -> _Item:
+    key = _KEY.validate_python(key)  # as the page's model would: a key it refuses is not sent
+    head = b'{"seq":%d,"kind":"%s","key":%s,"data":' % (seq, kind.encode(), _KEY.dump_json(key))
+    data = None if state.data is None else head + state.data.model_dump_json().encode() + b"}"
+    return _Item(state, data, head + b"null}")
+
+
+ItemKey = tuple[str, str, int]
+_ITEMS_MAX = 50_000
 _MISSING = object()
 
 
-class StateCache:
+class ItemCache:
     """An item's state is a function of its latest change (every write emits one in its own
-    transaction), so hundreds of tills reading the same burst compute each state once: the
-    first to miss computes it while the others wait for it. One cache per database.
+    transaction), so hundreds of tills reading the same burst compute and serialise each
+    state once: the first to miss reads it (in bulk, with the rest of its page) while the
+    others wait for it. One cache per database; its key, the change's seq, comes from the
+    database, so it holds across server processes sharing one.
 
     A state that cannot be sent (stored data the wire model refuses) is None, and logged."""
 
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple[str, str, int], ItemState | None] = OrderedDict()
-        self._computing: dict[tuple[str, str, int], threading.Event] = {}
+        self._items: OrderedDict[ItemKey, _Item | None] = OrderedDict()
+        self._computing: dict[ItemKey, threading.Event] = {}
         self._lock = threading.Lock()
 
-    def get(self, tx: Tx, kind: str, key: str, seq: int) -> ItemState | None:
-        cache_key = (kind, key, seq)
+    def get_many(self, tx: Tx, rows: Sequence[tuple[int, str, str]]) -> dict[ItemKey, _Item | None]:
+        out: dict[ItemKey, _Item | None] = {}
+        mine: list[ItemKey] = []
+        theirs: list[tuple[ItemKey, threading.Event]] = []
+        done = threading.Event()  # one for all this reader computes: they are read together
         with self._lock:
-            found = self._items.get(cache_key, _MISSING)
-            if found is not _MISSING:
-                self._items.move_to_end(cache_key)
-                return cast(ItemState | None, found)
-            done = self._computing.get(cache_key)
-            if done is None:
-                done = self._computing[cache_key] = threading.Event()
-                mine = True
-            else:
-                mine = False
-        if not mine:
-            done.wait()
-            with self._lock:
+            for seq, kind, key in rows:
+                cache_key = (kind, key, seq)
                 found = self._items.get(cache_key, _MISSING)
-            if found is not _MISSING:
-                return cast(ItemState | None, found)
-            return _sendable(tx, kind, key)  # the one computing it failed: read it here
+                if found is not _MISSING:
+                    self._items.move_to_end(cache_key)
+                    out[cache_key] = cast(_Item | None, found)
+                elif cache_key in self._computing:
+                    theirs.append((cache_key, self._computing[cache_key]))
+                else:
+                    self._computing[cache_key] = done
+                    mine.append(cache_key)
         try:
-            state = _sendable(tx, kind, key)
+            made = _read_items(tx, mine)
+            out.update(made)
             with self._lock:
-                self._items[cache_key] = state
-                while len(self._items) > _STATES_MAX:
+                for cache_key, item in made.items():
+                    self._items[cache_key] = item
+                while len(self._items) > _ITEMS_MAX:
                     self._items.popitem(last=False)
         finally:
             with self._lock:
-                del self._computing[cache_key]
+                for cache_key in mine:
+                    del self._computing[cache_key]
             done.set()
-        return state
+        missed: list[ItemKey] = []
+        for cache_key, done in theirs:
+            done.wait()
+            with self._lock:
+                found = self._items.get(cache_key, _MISSING)
+            if found is _MISSING:
+                missed.append(cache_key)  # the one reading it failed: read it here
+            else:
+                out[cache_key] = cast(_Item | None, found)
+        out.update(_read_items(tx, missed))
+        return out
 
 
-def _sendable(tx: Tx, kind: str, key: str) -> ItemState | None:
-    try:
-        return read_state(tx, kind, key)
-    except ValidationError as exc:
-        log.error(
-            "%s %s cannot be sent to the tills, its stored data is refused: %s", kind, key, exc
-        )
-        return None
+def _read_items(tx: Tx, wanted: Sequence[ItemKey]) -> dict[ItemKey, _Item | None]:
+    by_kind: dict[str, list[ItemKey]] = {}
+    for cache_key in wanted:
+        by_kind.setdefault(cache_key[0], []).append(cache_key)
+    out: dict[ItemKey, _Item | None] = {}
+    for kind, keys in by_kind.items():
+        states = read_states(tx, kind, [key for _, key, _ in keys])
+        for cache_key in keys:
+            _, key, seq = cache_key
+            state = states[key]
+            if isinstance(state, ValidationError):
+                log.error(
+                    "%s %s cannot be sent to the tills, its stored data is refused: %s",
+                    kind,
+                    key,
+                    state,
+                )
+                out[cache_key] = None
+                continue
+            try:
+                out[cache_key] = _item(seq, kind, key, state)
+            except ValidationError as exc:  # a key the wire model refuses
+                log.error("%s %r cannot be sent to the tills: %s", kind, key, exc)
+                out[cache_key] = None
+    return out
 
 
 _CACHES_LOCK = threading.Lock()

@@ -7,9 +7,14 @@ addresses, never anything else about a person.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
 
 from server.db import Tx
 from server.ledger import balance, cardholder_ledger
@@ -35,6 +40,197 @@ class ItemState:
     data: FeedData | None
     allowed: frozenset[str] | None = None
     unit_id: str | None = None  # a product's unit
+
+
+Read = ItemState | ValidationError  # a state, or why its stored data cannot be sent
+CHUNK = 500  # keys in one IN (...) list: well under either database's bound on parameters
+
+
+def read_states(tx: Tx, kind: str, keys: Sequence[str]) -> dict[str, Read]:
+    """The states of many items of one kind, a few queries per chunk of keys instead of a
+    few per item: a snapshot page of thousands of items costs a handful of range reads."""
+    bulk = _BULK.get(kind)
+    out: dict[str, Read] = {}
+    if bulk is None:  # units and the policy: a few items, one by one
+        for key in keys:
+            try:
+                out[key] = read_state(tx, kind, key)
+            except ValidationError as exc:
+                out[key] = exc
+        return out
+    for first in range(0, len(keys), CHUNK):
+        part = list(keys[first : first + CHUNK])
+        out.update(bulk(tx, part))
+    return out
+
+
+def _marks(keys: Sequence[str]) -> str:
+    return ", ".join("?" * len(keys))
+
+
+def _each(
+    keys: Sequence[str], rows: dict[str, Any], make: Callable[[str, Any], ItemState]
+) -> dict[str, Read]:
+    """`make` for every key (its row, or None when the item is gone); a row the wire model
+    refuses is that item's error, not the page's."""
+    out: dict[str, Read] = {}
+    for key in keys:
+        try:
+            out[key] = make(key, rows.get(key))
+        except ValidationError as exc:
+            out[key] = exc
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _allowed_of(text: str | None) -> frozenset[str]:
+    """A stored list of unit types, read once per distinct text: a scheme has a handful."""
+    return frozenset() if text is None else frozenset(json.loads(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _list_of(text: str) -> tuple[str, ...]:
+    """A stored JSON list of names, read once per distinct text (a snapshot has few)."""
+    return tuple(json.loads(text))
+
+
+def _cardholders(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
+    rows = {
+        str(r[0]): r
+        for r in tx.all(
+            "SELECT cardholder_id, name, photo_sha256, allowed_unit_types, daily_limit,"
+            f" blocked_categories FROM cardholders WHERE cardholder_id IN ({_marks(keys)})",
+            keys,
+        )
+    }
+    return _each(keys, rows, lambda key, row: _cardholder_of(key, None if row is None else row[1:]))
+
+
+def _accounts(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
+    marks = _marks(keys)
+    rows = {
+        str(r[0]): r
+        for r in tx.all(
+            "SELECT a.account_id, a.cardholder_id, a.currency, a.price_level,"
+            " a.membership_expires, a.payment_blocked, a.arrears, h.allowed_unit_types"
+            " FROM accounts a LEFT JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+            f" WHERE a.account_id IN ({marks})",
+            keys,
+        )
+    }
+    ledgers = [cardholder_ledger(key) for key in rows]
+    balances: dict[str, int] = {}
+    if ledgers:
+        balances = {
+            str(r[0]): int(r[1])
+            for r in tx.all(
+                "SELECT ledger_account, SUM(amount) FROM ledger"
+                f" WHERE ledger_account IN ({_marks(ledgers)}) GROUP BY ledger_account",
+                ledgers,
+            )
+        }
+    days = _days(tx, list(rows))
+
+    def make(key: str, row: Any) -> ItemState:
+        if row is None:
+            return ItemState(None, frozenset())
+        day, spent, loads = days.get(key, (None, 0, 0))
+        data = AccountData(
+            account_id=key,
+            cardholder_id=row[1],
+            currency=row[2],
+            price_level=row[3],
+            membership_expires=row[4],
+            payment_blocked=bool(row[5]),
+            arrears=int(row[6]),
+            balance=balances.get(cardholder_ledger(key), 0),
+            day=day,
+            day_spent=spent,
+            day_autoloads=loads,
+        )
+        return ItemState(data, _allowed_of(row[7]))
+
+    return _each(keys, rows, make)
+
+
+def _days(tx: Tx, accounts: Sequence[str]) -> dict[str, tuple[date | None, int, int]]:
+    """`_day` of many accounts in one query."""
+    if not accounts:
+        return {}
+    return {
+        str(r[0]): (date.fromisoformat(str(r[1])), int(r[2]), int(r[3]))
+        for r in tx.all(
+            "SELECT j.account_id, j.business_day,"
+            " COALESCE(SUM(CASE WHEN j.kind = 'sale' OR (j.kind = 'void' AND j.amount > 0)"
+            " THEN -j.amount ELSE 0 END), 0),"
+            " COUNT(CASE WHEN j.kind = 'autoload' THEN 1 END)"
+            " FROM journal_ingest j JOIN ("
+            "  SELECT account_id, MAX(business_day) AS day FROM journal_ingest"
+            f"  WHERE account_id IN ({_marks(accounts)}) GROUP BY account_id"
+            " ) m ON j.account_id = m.account_id AND j.business_day = m.day"
+            " GROUP BY j.account_id, j.business_day",
+            accounts,
+        )
+    }
+
+
+def _cards(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
+    rows = {
+        str(r[0]): r
+        for r in tx.all(
+            "SELECT c.card_id, c.account_id, c.state, c.replaced_by, h.allowed_unit_types"
+            " FROM cards c LEFT JOIN accounts a ON a.account_id = c.account_id"
+            " LEFT JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+            f" WHERE c.card_id IN ({_marks(keys)})",
+            keys,
+        )
+    }
+
+    def make(key: str, row: Any) -> ItemState:
+        if row is None:
+            return ItemState(None, frozenset())
+        data = CardData(card_id=key, account_id=row[1], state=row[2], replaced_by=row[3])
+        return ItemState(data, _allowed_of(row[4]))
+
+    return _each(keys, rows, make)
+
+
+def _agreements(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
+    marks = _marks(keys)
+    rows = {
+        str(r[0]): r
+        for r in tx.all(
+            "SELECT account_id, threshold, amount, active_from, ended, collection_failed"
+            f" FROM agreements WHERE account_id IN ({marks})",
+            keys,
+        )
+    }
+    allowed = {
+        str(r[0]): _allowed_of(r[1])
+        for r in tx.all(
+            "SELECT a.account_id, h.allowed_unit_types FROM accounts a"
+            " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+            f" WHERE a.account_id IN ({marks})",
+            keys,
+        )
+    }
+
+    def make(key: str, row: Any) -> ItemState:
+        return _agreement_of(key, None if row is None else row[1:], allowed.get(key, frozenset()))
+
+    return _each(keys, rows, make)
+
+
+def _products(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
+    rows = {
+        str(r[0]): r
+        for r in tx.all(
+            "SELECT product_id, name, category, prices, vat_rate_bp, shortcut, position,"
+            f" unit_id, sold_out FROM products WHERE product_id IN ({_marks(keys)})",
+            keys,
+        )
+    }
+    return _each(keys, rows, lambda key, row: _product_of(key, None if row is None else row[1:]))
 
 
 def read_state(tx: Tx, kind: str, key: str) -> ItemState:
@@ -74,18 +270,21 @@ def _cardholder(tx: Tx, key: str) -> ItemState:
         " FROM cardholders WHERE cardholder_id = ?",
         (key,),
     )
+    return _cardholder_of(key, row)
+
+
+def _cardholder_of(key: str, row: Any) -> ItemState:
     if row is None:
         return ItemState(None, frozenset())
-    allowed = json.loads(row[2])
     data = CardholderData(
         cardholder_id=key,
         name=row[0],
         photo_sha256=row[1],
-        allowed_unit_types=allowed,
+        allowed_unit_types=list(_list_of(row[2])),
         daily_limit=row[3],
-        blocked_categories=json.loads(row[4]),
+        blocked_categories=list(_list_of(row[4])),
     )
-    return ItemState(data, frozenset(allowed))
+    return ItemState(data, _allowed_of(row[2]))
 
 
 def _account(tx: Tx, key: str) -> ItemState:
@@ -127,6 +326,10 @@ def _product(tx: Tx, key: str) -> ItemState:
         " FROM products WHERE product_id = ?",
         (key,),
     )
+    return _product_of(key, row)
+
+
+def _product_of(key: str, row: Any) -> ItemState:
     if row is None:
         return ItemState(None)
     data = ProductData(
@@ -152,8 +355,12 @@ def _agreement(tx: Tx, key: str) -> ItemState:
         " FROM agreements WHERE account_id = ?",
         (key,),
     )
+    return _agreement_of(key, row, _allowed_of_account(tx, key))
+
+
+def _agreement_of(key: str, row: Any, allowed: frozenset[str]) -> ItemState:
     if row is None:  # ended: the tills that could see the account drop it
-        return ItemState(None, _allowed_of_account(tx, key))
+        return ItemState(None, allowed)
     data = AgreementData(
         account_id=key,
         threshold=int(row[0]),
@@ -162,7 +369,7 @@ def _agreement(tx: Tx, key: str) -> ItemState:
         ended=bool(row[3]),
         collection_failed=bool(row[4]),
     )
-    return ItemState(data, _allowed_of_account(tx, key))
+    return ItemState(data, allowed)
 
 
 def _day(tx: Tx, account_id: str) -> tuple[date | None, int, int]:
@@ -192,4 +399,12 @@ _READERS = {
     "product": _product,
     "policy": _policy,
     "agreement": _agreement,
+}
+
+_BULK: dict[str, Callable[[Tx, Sequence[str]], dict[str, Read]]] = {
+    "cardholder": _cardholders,
+    "account": _accounts,
+    "card": _cards,
+    "agreement": _agreements,
+    "product": _products,
 }

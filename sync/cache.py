@@ -5,6 +5,7 @@ for the live menu."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -37,6 +38,13 @@ def _holder(r: Any) -> Cardholder:
         daily_limit=r["daily_limit"],
         blocked_categories=frozenset(json.loads(r["blocked_categories"])),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(names: frozenset[str]) -> str:
+    """A set of names as stored (a sorted JSON list), made once per distinct set: a scheme's
+    cardholders share a handful of them."""
+    return _json(sorted(names))
 
 
 def _opt_date(text: str | None) -> date | None:
@@ -83,10 +91,6 @@ class SoldOutMark:
 class CacheMixin(StoreBase):
     # -- cache writes (demo seeding now, the sync client later) ----------------------------
 
-    def _upsert(self, table: str, pk: str, rows: Iterable[dict[str, Any]]) -> None:
-        with self._write():
-            self.db.table(table).upsert_all(rows, pk=pk)
-
     def upsert_unit(self, unit: Unit) -> None:
         """Cache the unit and make it this till's unit (D-UNIT-1)."""
         row = dataclasses.asdict(unit)
@@ -127,42 +131,73 @@ class CacheMixin(StoreBase):
                 pk="product_id",
             )
 
+    def _upsert_rows(
+        self, table: str, pk: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
+    ) -> None:
+        """Insert or update rows in one statement run over all of them (a feed page's
+        thousands of items in one executemany); columns not named keep their values."""
+        names = ", ".join(columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != pk)
+        with self._write() as conn:
+            conn.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+                f" ON CONFLICT ({pk}) DO UPDATE SET {updates}",
+                rows,
+            )
+
     def upsert_cardholders(self, cardholders: Iterable[Cardholder]) -> None:
-        self._upsert(
+        self._upsert_rows(
             "cardholders",
             "cardholder_id",
             (
-                {
-                    "cardholder_id": h.cardholder_id,
-                    "name": h.name,
-                    "photo_sha256": h.photo_sha256,
-                    "allowed_unit_types": _json(sorted(h.allowed_unit_types)),
-                    "daily_limit": h.daily_limit,
-                    "blocked_categories": _json(sorted(h.blocked_categories)),
-                }
+                "cardholder_id",
+                "name",
+                "photo_sha256",
+                "allowed_unit_types",
+                "daily_limit",
+                "blocked_categories",
+            ),
+            (
+                (
+                    h.cardholder_id,
+                    h.name,
+                    h.photo_sha256,
+                    _names(frozenset(h.allowed_unit_types)),
+                    h.daily_limit,
+                    _names(frozenset(h.blocked_categories)),
+                )
                 for h in cardholders
             ),
         )
 
     def upsert_accounts(self, accounts: Iterable[Account]) -> None:
         """Cache server balances; the day counters are left alone (see set_account_day)."""
-        self._upsert(
+        self._upsert_rows(
             "accounts",
             "account_id",
             (
-                {
-                    "account_id": a.account_id,
-                    "cardholder_id": a.cardholder_id,
-                    "currency": a.currency,
-                    "balance": _int(f"{a.account_id}.balance", a.balance),
-                    "price_level": str(a.price_level),
-                    "membership_expires": (
-                        None if a.membership_expires is None else a.membership_expires.isoformat()
-                    ),
-                    "payment_blocked": int(a.payment_blocked),
-                    "arrears": _int(f"{a.account_id}.arrears", a.arrears),
-                    "version": a.version,
-                }
+                "account_id",
+                "cardholder_id",
+                "currency",
+                "balance",
+                "price_level",
+                "membership_expires",
+                "payment_blocked",
+                "arrears",
+                "version",
+            ),
+            (
+                (
+                    a.account_id,
+                    a.cardholder_id,
+                    a.currency,
+                    _int(f"{a.account_id}.balance", a.balance),
+                    str(a.price_level),
+                    None if a.membership_expires is None else a.membership_expires.isoformat(),
+                    int(a.payment_blocked),
+                    _int(f"{a.account_id}.arrears", a.arrears),
+                    a.version,
+                )
                 for a in accounts
             ),
         )
@@ -179,33 +214,27 @@ class CacheMixin(StoreBase):
             )
 
     def upsert_cards(self, cards: Iterable[Card]) -> None:
-        self._upsert(
+        self._upsert_rows(
             "cards",
             "card_id",
-            (
-                {
-                    "card_id": c.card_id,
-                    "account_id": c.account_id,
-                    "state": str(c.state),
-                    "replaced_by": c.replaced_by,
-                }
-                for c in cards
-            ),
+            ("card_id", "account_id", "state", "replaced_by"),
+            ((c.card_id, c.account_id, str(c.state), c.replaced_by) for c in cards),
         )
 
     def upsert_agreements(self, agreements: Iterable[AutoloadAgreement]) -> None:
-        self._upsert(
+        self._upsert_rows(
             "autoload_agreements",
             "account_id",
+            ("account_id", "threshold", "amount", "active_from", "ended", "collection_failed"),
             (
-                {
-                    "account_id": g.account_id,
-                    "threshold": _int("threshold", g.threshold),
-                    "amount": _int("amount", g.amount),
-                    "active_from": g.active_from.isoformat(),
-                    "ended": int(g.ended),
-                    "collection_failed": int(g.collection_failed),
-                }
+                (
+                    g.account_id,
+                    _int("threshold", g.threshold),
+                    _int("amount", g.amount),
+                    g.active_from.isoformat(),
+                    int(g.ended),
+                    int(g.collection_failed),
+                )
                 for g in agreements
             ),
         )

@@ -20,7 +20,8 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,17 +31,19 @@ from uuid import UUID
 
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from sync import limits
 from sync.errors import BadReply, BadServerUrl, Refused, SyncError, Unreachable
 from sync.http import Reply, call, deadline_session
 from sync.policy import DEFAULTS, Policy, PolicyError
 from sync.protocol import (
+    DATA_MODELS,
     AccountChange,
     AgreementChange,
     CardChange,
     CardholderChange,
+    Change,
     EntryIn,
     ErrorBody,
     FeedProblem,
@@ -244,6 +247,9 @@ class SyncClient:
         self._policy: Policy = DEFAULTS  # until a job has read the store's
         self._stores: dict[str, Store] = {}  # the push and photo jobs' own, opened once
         self.last_error: str | None = None
+        self.received = [0, 0]  # feed pages' bytes: over the wire, and decoded
+        self._ahead: tuple[dict[str, Any], Future[Reply]] | None = None  # the next feed page
+        self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="sync-ahead")
         self._last_ok: float | None = None
         self._last_sync: datetime | None = None
         self._stop = threading.Event()
@@ -308,6 +314,7 @@ class SyncClient:
         self._stores.clear()
         if self._puller is not None:
             self._puller.join(timeout=0.5)
+        self._ahead_pool.shutdown(wait=False, cancel_futures=True)
 
     def nudge(self) -> None:
         """A sale was just committed: push it now rather than at the next tick."""
@@ -388,16 +395,22 @@ class SyncClient:
         since = store.feed_cursor()
         params: dict[str, Any] = {
             "since": since,
-            "wait": wait,
             "known_recv": store.known_recv(),
             "after_recv": store.results_after(),
             "series": store.all_series(),
         }
-        url = f"{self.server.url}/v1/tills/{self.server.till_id}/changes"
-        reply = self._call(
-            "GET", url, params=params, read_s=wait, extra_s=wait, max_bytes=limits.MAX_PAGE_BYTES
-        )
+        reply = self._ahead_for(params)
+        if reply is None:
+            reply = self._page(params, wait)
+        self.received[0] += reply.wire_bytes
+        self.received[1] += len(reply.body)
         page = self._parse(PageEnvelope, reply)
+        if page.more and not (page.results or page.reset or page.forgot):
+            # A snapshot, or a burst: ask for the next page while this one is applied, so
+            # the server builds it while the till writes this one. It is used only if the
+            # store then asks with the same cursor and numbers (nothing else moved them).
+            following = {**params, "since": page.cursor}
+            self._ahead = (following, self._ahead_pool.submit(self._page, following, 0.0))
         now = datetime.now(UTC)
         again = apply_page(store, page, since=since, synced_at=now)
         self._read_policy(store)  # the page may have brought a new one
@@ -406,6 +419,28 @@ class SyncClient:
         if photos:
             self.fetch_photos(store)
         return again
+
+    def _page(self, params: dict[str, Any], wait: float) -> Reply:
+        url = f"{self.server.url}/v1/tills/{self.server.till_id}/changes"
+        return self._call(
+            "GET",
+            url,
+            params={**params, "wait": wait},
+            read_s=wait,
+            extra_s=wait,
+            max_bytes=limits.MAX_PAGE_BYTES,
+        )
+
+    def _ahead_for(self, params: dict[str, Any]) -> Reply | None:
+        """The page asked for ahead, if it was asked with these parameters (else dropped)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        asked, reply = ahead
+        if asked != params:
+            reply.cancel()  # asked with another cursor or numbers: of no use now
+            return None
+        return reply.result()  # its failure is this pull's: retried after a backoff
 
     def fetch_photos(self, store: Store) -> int:
         """Photos are content-addressed: fetch each one this till has not got yet. One that
@@ -597,12 +632,40 @@ def apply_page(store: Store, page: PageEnvelope, *, since: str, synced_at: datet
     )
 
 
+_PAGE_CHANGES: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
+_FIELDS = {kind: frozenset(model.model_fields) for kind, model in DATA_MODELS.items()}
+
+
+def _read_whole(changes: list[Any]) -> list[Change] | None:
+    """A page whose every item reads cleanly, validated in one call (a snapshot's pages of
+    thousands of items); None when any item needs reading on its own to say what is wrong."""
+    for raw in changes:
+        if not isinstance(raw, dict):
+            return None
+        data, fields = raw.get("data"), _FIELDS.get(raw.get("kind"))  # type: ignore[arg-type]
+        if fields is None or (isinstance(data, dict) and not data.keys() <= fields):
+            return None
+    try:
+        return _PAGE_CHANGES.validate_python(changes)
+    except ValidationError:
+        return None
+
+
+def _read_each(changes: list[Any]) -> Iterator[tuple[Change | None, FeedProblem | None]]:
+    whole = _read_whole(changes)
+    if whole is not None:
+        for change in whole:
+            yield change, None
+        return
+    for raw in changes:
+        yield read_change(raw)
+
+
 def read_page_records(changes: list[Any]) -> PageRecords:
     """A page's changes as store records, each read on its own: what cannot be read is
     skipped and listed in `problems`, with fields the till does not know (ignored)."""
     out = PageRecords()
-    for raw in changes:
-        change, problem = read_change(raw)
+    for change, problem in _read_each(changes):
         if problem is not None:
             out.problems.append(problem)
         if change is None:

@@ -96,8 +96,9 @@ def deadline_session() -> requests.Session:
 @dataclass(frozen=True, slots=True)
 class Reply:
     status: int
-    body: bytes
+    body: bytes  # decoded: what a gzip answer unpacks to
     content_type: str
+    wire_bytes: int = 0  # the body as it came over the wire (compressed, if it was)
 
 
 def call(
@@ -138,14 +139,24 @@ def call(
                 raise BadReply(
                     f"{method} {url}: the answer is {declared} bytes, over the {max_bytes} limit"
                 )
+            # The limit is on the body as decoded: urllib3 unpacks a gzipped answer as it is
+            # read, at most a chunk at a time, so a small body that unpacks to gigabytes is
+            # refused at the limit, never unpacked whole.
+            packed = reply.headers.get("Content-Encoding", "identity").lower() != "identity"
             chunks: list[bytes] = []
             size = 0
             for chunk in reply.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise BadReply(f"{method} {url}: the answer is over the {max_bytes} limit")
+                    what = "unpacks to more than" if packed else "is over"
+                    raise BadReply(f"{method} {url}: the answer {what} the {max_bytes} limit")
                 chunks.append(chunk)
-            return Reply(reply.status_code, b"".join(chunks), reply.headers.get("Content-Type", ""))
+            return Reply(
+                reply.status_code,
+                b"".join(chunks),
+                reply.headers.get("Content-Type", ""),
+                reply.raw.tell(),
+            )
         finally:
             reply.close()
     except requests.RequestException as exc:

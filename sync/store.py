@@ -143,9 +143,17 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
             for account_id, day, spent, autoloads in records.days:
                 self.set_account_day(account_id, day=day, spent=spent, autoloads=autoloads)
             self.compensate(conn, [a.account_id for a in records.accounts], last_recv, known_before)
+            # Only the few items with an open problem are marked, not every item of the page
+            # (a snapshot's page has thousands, and feed_problems has no index to find them).
+            open_problems = {
+                (str(kind), str(key))
+                for kind, key in conn.execute(
+                    "SELECT kind, item_key FROM feed_problems WHERE resolved = 0"
+                ).fetchall()
+            }
             conn.executemany(
                 "UPDATE feed_problems SET resolved = 1 WHERE kind = ? AND item_key = ?",
-                [*records.keys(), *records.removed],
+                [item for item in (*records.keys(), *records.removed) if item in open_problems],
             )
             self.note_feed_problems(conn, records.problems)
             (snapshot,) = conn.execute("SELECT snapshot FROM sync_state WHERE id = 1").fetchone()

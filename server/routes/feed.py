@@ -7,7 +7,7 @@ import time
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.auth import till_of
@@ -31,6 +31,7 @@ Till = Annotated[str, Depends(till_of)]
     responses=errors(401, 403, 422, 503),
 )
 async def changes(
+    request: Request,
     till: Till,
     server: State,
     since: Annotated[str, Query(max_length=64)] = "0",
@@ -74,6 +75,12 @@ async def changes(
         if page.news or page.more or left <= 0:
             if not page.more:
                 answered[till] = time.monotonic()
+            if _takes_gzip(request):
+                return Response(
+                    page.gzip(),
+                    media_type="application/json",
+                    headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+                )
             return Response(page.body, media_type="application/json")
         # PostgreSQL: every process's writes wake this one (server.notify); SQLite: the
         # admin CLI, another process, is only seen by looking again.
@@ -81,3 +88,12 @@ async def changes(
         # Gather what else is written in the next moment: with hundreds of tills waiting,
         # one read per till per burst, not one per write.
         await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))
+
+
+def _takes_gzip(request: Request) -> bool:
+    """Whether the till accepts a gzipped page (a till's requests session says so unasked)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() == "gzip":
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False

@@ -173,7 +173,14 @@ def test_background_client_keeps_the_till_in_step(till: tuple[Store, SyncClient,
         srv.admin("POST", "/v1/admin/deposits", json={"card_id": "C1", "amount": 1000})
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if server_balance(srv) == 2700 and shown(store) == 2700 and client.is_online():
+            # The sale leaves the outbox when the push's answer is settled, which may come
+            # just after the server's balance shows it: wait for that too, not only for it.
+            if (
+                server_balance(srv) == 2700
+                and shown(store) == 2700
+                and store.outbox_stats().count == 0
+                and client.is_online()
+            ):
                 break
             time.sleep(0.05)
         assert server_balance(srv) == 2700
