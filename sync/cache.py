@@ -65,18 +65,16 @@ WHERE c.card_id = ?
 """
 
 # This till's entries for one account that the server has not applied yet (invariant 3), as
-# the outbox's triggers keep them (sync/migrations.py, 0008): one row per account and one per
-# account and business day, so a tap reads the same whatever the backlog. Spending is sales
-# less their voids: a void of a top-up (it takes money, amount < 0) is no spending given back.
-# Arrears payments move no balance; what they paid is kept apart.
+# the triggers of the journal and the outbox keep them (sync/migrations.py, 0008 and 0009): one
+# row per account and business day with unsent entries, so a tap reads the same whatever the
+# backlog. Spending is sales less their voids: a void of a top-up (it takes money, amount < 0)
+# is no spending given back. Arrears payments move no balance; what they paid is kept apart.
 _PENDING = """
-SELECT COALESCE((SELECT delta FROM pending_accounts WHERE account_id = :account), 0),
-       COALESCE((SELECT debits FROM pending_accounts WHERE account_id = :account), 0),
-       COALESCE((SELECT spent FROM pending_days
-                 WHERE account_id = :account AND business_day = :day), 0),
-       COALESCE((SELECT autoloads FROM pending_days
-                 WHERE account_id = :account AND business_day = :day), 0),
-       COALESCE((SELECT arrears_paid FROM pending_accounts WHERE account_id = :account), 0)
+SELECT COALESCE(SUM(delta), 0), COALESCE(SUM(debits), 0),
+       COALESCE(SUM(CASE WHEN business_day = :day THEN spent END), 0),
+       COALESCE(SUM(CASE WHEN business_day = :day THEN autoloads END), 0),
+       COALESCE(SUM(arrears_paid), 0)
+FROM pending_days WHERE account_id = :account
 """
 
 

@@ -147,11 +147,16 @@ def to_json(body: Body) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in _JSON_SCALARS:  # most fields: checked first, as this is on the tap path
+        return value
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, list):
         return [line_json(v) for v in value]
     return value
+
+
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def line_json(line: Line) -> dict[str, Any]:

@@ -48,7 +48,7 @@ class OutboxStats:
     oldest_created_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs more, on the tap path
 class _Head:
     """The columns the entries of one commit share."""
 
@@ -62,6 +62,18 @@ class _Head:
 
 def _line(i: int, line: SaleLine) -> SaleLine:
     """D-PAY-3: a sale keeps its lines; each is checked before anything is written."""
+    if (  # a well-formed line (every line, at a till) passes without the messages being built
+        type(line) is SaleLine
+        and type(line.quantity) is int
+        and line.quantity > 0
+        and type(line.unit_price) is int
+        and line.unit_price >= 0
+        and type(line.vat_rate_bp) is int
+        and line.vat_rate_bp >= 0
+        and type(line.product_id) is str
+        and line.product_id
+    ):
+        return line
     where = f"lines[{i}]"
     if not isinstance(line, SaleLine):
         raise BadValue(f"{where} must be a SaleLine, got {type(line).__name__}")
@@ -97,7 +109,23 @@ def _topup_tender(stored: str) -> Literal["cash", "bank_card"]:
 # (the server's) do not show (as invariant 3 for the balance). A quarantined one counts, as
 # its cash was taken.
 PENDING_ARREARS_PAID = """
-SELECT COALESCE((SELECT arrears_paid FROM pending_accounts WHERE account_id = ?), 0)
+SELECT COALESCE(SUM(arrears_paid), 0) FROM pending_days WHERE account_id = ?
+"""
+
+
+# The journal is keyed by seq, so its last seq is its last row; the receipt number is the
+# journal's highest through `journal_receipt`, never below the counter a store kept before
+# sync migration 0009 (a sale no longer rewrites a counter row: one page fewer).
+_NUMBERS = """(SELECT COALESCE(MAX(seq), 0) + 1 FROM journal),
+       MAX((SELECT COALESCE(MAX(receipt_no), 0) FROM journal),
+           (SELECT value FROM counters WHERE name = 'receipt_no')) + 1"""
+_NEXT_NUMBERS = f"SELECT {_NUMBERS}"
+_OPEN_ACCOUNT = f"""
+SELECT a.currency,
+       a.balance + COALESCE((SELECT SUM(p.delta) FROM pending_days p
+                             WHERE p.account_id = a.account_id), 0),
+       {_NUMBERS}
+FROM accounts a WHERE a.account_id = ?
 """
 
 
@@ -124,6 +152,14 @@ _JOURNAL_COLUMNS = (
 )
 
 
+# The outbox first (CROSS JOIN keeps that order), through its index of unapplied rows: keyed
+# by seq, the journal would otherwise be scanned in seq order to spare the sort, the whole
+# journal for the few entries still to send.
+_UNSENT = "FROM outbox o CROSS JOIN journal j ON j.entry_id = o.entry_id"
+OUTBOX_PENDING = f"""SELECT {_JOURNAL_COLUMNS} {_UNSENT}
+WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?"""
+
+
 class JournalMixin(StoreBase):
     # -- journal writes --------------------------------------------------------------------
 
@@ -133,16 +169,15 @@ class JournalMixin(StoreBase):
         head: _Head,
         *,
         entry_id: str,
+        seq: int,
         kind: EntryKind,
         amount: int,
         body: entry_body.Body,
         reverses: str | None = None,
     ) -> JournalEntry:
-        """Journal one entry with the next seq, and its outbox row, in the caller's transaction."""
-        stored = _json(entry_body.to_json(body))
-        (seq,) = conn.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE till_id = ?", (self.till_id,)
-        ).fetchone()
+        """Journal one entry at `seq` in the caller's transaction; the journal's trigger adds
+        its outbox row (sync migration 0009)."""
+        data = entry_body.to_json(body)
         conn.execute(
             """INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,
                    account_id, card_id, amount, currency, receipt_no, body, reverses)
@@ -151,7 +186,7 @@ class JournalMixin(StoreBase):
                 entry_id,
                 seq,
                 self.till_id,
-                str(kind),
+                kind.value,
                 head.created_at,
                 head.business_day,
                 head.account_id,
@@ -159,17 +194,15 @@ class JournalMixin(StoreBase):
                 amount,
                 head.currency,
                 head.receipt_no,
-                stored,
+                _json(data),
                 reverses,
             ),
         )
-        conn.execute(
-            "INSERT INTO outbox (entry_id, created_at) VALUES (?, ?)", (entry_id, head.created_at)
-        )
         # Built from what was written rather than read back: the commit is on the tap path.
+        # `data` is JSON's own types already (what reading `body` back would give).
         return JournalEntry(
             entry_id=entry_id,
-            seq=int(seq),
+            seq=seq,
             till_id=self.till_id,
             kind=kind,
             created_at=datetime.fromisoformat(head.created_at),
@@ -179,32 +212,33 @@ class JournalMixin(StoreBase):
             amount=amount,
             currency=head.currency,
             receipt_no=head.receipt_no,
-            body=json.loads(stored),
+            body=data,
         )
 
     @staticmethod
-    def _next_receipt(conn: sqlite3.Connection) -> int:
-        (receipt_no,) = conn.execute(
-            "UPDATE counters SET value = value + 1 WHERE name = 'receipt_no' RETURNING value"
-        ).fetchone()
-        return int(receipt_no)
+    def _next_numbers(conn: sqlite3.Connection) -> tuple[int, int]:
+        """(the next seq, the next receipt number): one past the journal's last ones."""
+        (seq, receipt_no) = conn.execute(_NEXT_NUMBERS).fetchone()
+        return int(seq), int(receipt_no)
 
     @staticmethod
     def _account_balance(conn: sqlite3.Connection, account_id: str, currency: str) -> int:
         """The account must exist in this currency; its balance by invariant 3 (server balance
-        plus this till's unapplied entries), in one statement since this is on the tap path."""
-        row = conn.execute(
-            """SELECT a.currency, a.balance
-                    + COALESCE((SELECT p.delta FROM pending_accounts p
-                                WHERE p.account_id = a.account_id), 0)
-               FROM accounts a WHERE a.account_id = ?""",
-            (account_id,),
-        ).fetchone()
+        plus this till's unapplied entries)."""
+        return JournalMixin._open_account(conn, account_id, currency)[0]
+
+    @staticmethod
+    def _open_account(
+        conn: sqlite3.Connection, account_id: str, currency: str
+    ) -> tuple[int, int, int]:
+        """(balance, next seq, next receipt number) in one statement, since this is on the
+        tap path; the account must exist in this currency."""
+        row = conn.execute(_OPEN_ACCOUNT, (account_id,)).fetchone()
         if row is None:
             raise UnknownAccount(f"unknown account {account_id!r}")
         if row[0] != currency:
             raise BadValue(f"account {account_id!r} is in {row[0]}, not {currency}")
-        return int(row[1])
+        return int(row[1]), int(row[2]), int(row[3])
 
     def commit_sale(
         self,
@@ -236,8 +270,7 @@ class JournalMixin(StoreBase):
         autoload_id = new_id() if autoload_amount is not None else None
         sale_id = new_id()  # after the autoload's, so ids sort in seq order
         with self._write() as conn:
-            before = self._account_balance(conn, account_id, currency)
-            receipt_no = self._next_receipt(conn)
+            before, seq, receipt_no = self._open_account(conn, account_id, currency)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
             # The receipt (and any reprint of it) shows the balance after: keep it with the sale.
             after = before + (autoload_amount or 0) - total
@@ -248,16 +281,19 @@ class JournalMixin(StoreBase):
                         conn,
                         head,
                         entry_id=autoload_id,
+                        seq=seq,
                         kind=EntryKind.AUTOLOAD,
                         amount=autoload_amount,
                         body=AutoloadBody(True, bool(offline), UUID(sale_id)),
                     )
                 )
+                seq += 1
             entries.append(
                 self._append(
                     conn,
                     head,
                     entry_id=sale_id,
+                    seq=seq,
                     kind=EntryKind.SALE,
                     amount=-total,
                     body=SaleBody(
@@ -293,14 +329,14 @@ class JournalMixin(StoreBase):
         at, day = _utc(created_at), _day(business_day)
         entry_id = new_id()
         with self._write() as conn:
-            before = self._account_balance(conn, account_id, currency)
-            receipt_no = self._next_receipt(conn)
+            before, seq, receipt_no = self._open_account(conn, account_id, currency)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
             after = before + amount
             entry = self._append(
                 conn,
                 head,
                 entry_id=entry_id,
+                seq=seq,
                 kind=EntryKind.TOPUP,
                 amount=amount,
                 body=TopupBody(_tender(tender), after),
@@ -349,12 +385,13 @@ class JournalMixin(StoreBase):
                     voided_receipt_no=voided_receipt,
                     balance_after=after,
                 )
-            receipt_no = self._next_receipt(conn)
+            seq, receipt_no = self._next_numbers(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
             entry = self._append(
                 conn,
                 head,
                 entry_id=void_id,
+                seq=seq,
                 kind=EntryKind.VOID,
                 amount=-amount,
                 reverses=entry_id,
@@ -414,7 +451,7 @@ class JournalMixin(StoreBase):
         at, day = _utc(created_at), _day(business_day)
         entry_id = new_id()
         with self._write() as conn:
-            balance = self._account_balance(conn, account_id, currency)
+            balance, seq, receipt_no = self._open_account(conn, account_id, currency)
             (cached,) = conn.execute(
                 "SELECT arrears FROM accounts WHERE account_id = ?", (account_id,)
             ).fetchone()
@@ -422,12 +459,12 @@ class JournalMixin(StoreBase):
             before = max(0, int(cached) - int(paid))
             if amount > before:  # none owed included
                 raise NotPayable(account_id=account_id, amount=amount, owed=before)
-            receipt_no = self._next_receipt(conn)
             head = _Head(at, day, account_id, card_id, currency, receipt_no)
             entry = self._append(
                 conn,
                 head,
                 entry_id=entry_id,
+                seq=seq,
                 kind=EntryKind.ARREARS_PAYMENT,
                 amount=0,
                 body=ArrearsPaymentBody(amount, "cash", before, before - amount, balance),
@@ -451,8 +488,8 @@ class JournalMixin(StoreBase):
         return self._entries("WHERE j.receipt_no = ? ORDER BY j.seq", (receipt_no,))
 
     def last_receipt_no(self) -> int | None:
-        (value,) = self._rows("SELECT value FROM counters WHERE name = 'receipt_no'")[0]
-        return int(value) or None
+        (_, value) = self._rows(_NEXT_NUMBERS)[0]
+        return int(value) - 1 or None
 
     def last_receipt_entries(self) -> list[JournalEntry]:
         """The entries of the most recent receipt (for a reprint); empty when none yet."""
@@ -470,19 +507,15 @@ class JournalMixin(StoreBase):
 
     def outbox_pending(self, limit: int = 500) -> list[JournalEntry]:
         """Unapplied entries in seq order: the next batch to push."""
-        return self._entries(
-            "JOIN outbox o ON o.entry_id = j.entry_id"
-            " WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?",
-            (_positive("limit", limit),),
-        )
+        rows = self._rows(OUTBOX_PENDING, (_positive("limit", limit),))
+        return [_entry(r) for r in rows]
 
     def outbox_wire(self, limit: int = 500) -> list[tuple[JournalEntry, str, int]]:
         """The next batch to push, each entry with the series and seq it travels under: the
         store's own, or a recovery series it was moved to."""
         rows = self._rows(
             f"SELECT {_JOURNAL_COLUMNS}, COALESCE(o.series, t.series) AS wire_series,"
-            " COALESCE(o.wire_seq, j.seq) AS wire_seq FROM journal j"
-            " JOIN outbox o ON o.entry_id = j.entry_id JOIN till t ON t.id = 1"
+            f" COALESCE(o.wire_seq, j.seq) AS wire_seq {_UNSENT} JOIN till t ON t.id = 1"
             " WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?",
             (_positive("limit", limit),),
         )
@@ -501,8 +534,7 @@ class JournalMixin(StoreBase):
     def quarantined(self) -> list[tuple[JournalEntry, str]]:
         """What the server refused, for the operator (the money stays in the local balance)."""
         rows = self._rows(
-            f"SELECT {_JOURNAL_COLUMNS}, o.quarantined FROM journal j"
-            " JOIN outbox o ON o.entry_id = j.entry_id WHERE o.quarantined IS NOT NULL"
-            " ORDER BY j.seq"
+            f"SELECT {_JOURNAL_COLUMNS}, o.quarantined {_UNSENT}"
+            " WHERE o.quarantined IS NOT NULL ORDER BY j.seq"
         )
         return [(_entry(row), str(row["quarantined"])) for row in rows]

@@ -303,16 +303,170 @@ def _pending_per_account(conn: sqlite3.Connection) -> None:
                                 THEN -j.amount ELSE 0 END),
                        SUM(CASE WHEN j.kind = 'autoload' THEN 1 ELSE 0 END)
                 {unapplied} GROUP BY j.account_id, j.business_day""",
-            f"""CREATE TRIGGER pending_outbox_insert AFTER INSERT ON outbox
-                WHEN NEW.applied_at IS NULL BEGIN {_add_pending("+1", "NEW")} END""",
-            f"""CREATE TRIGGER pending_outbox_applied AFTER UPDATE OF applied_at ON outbox
-                WHEN OLD.applied_at IS NULL AND NEW.applied_at IS NOT NULL
-                BEGIN {_add_pending("-1", "NEW")} END""",
-            f"""CREATE TRIGGER pending_outbox_unapplied AFTER UPDATE OF applied_at ON outbox
-                WHEN OLD.applied_at IS NOT NULL AND NEW.applied_at IS NULL
-                BEGIN {_add_pending("+1", "NEW")} END""",
-            f"""CREATE TRIGGER pending_outbox_delete AFTER DELETE ON outbox
-                WHEN OLD.applied_at IS NULL BEGIN {_add_pending("-1", "OLD")} END""",
+            *_pending_triggers(),
+        ],
+    )
+
+
+def _pending_triggers() -> list[str]:
+    return [
+        f"""CREATE TRIGGER pending_outbox_insert AFTER INSERT ON outbox
+            WHEN NEW.applied_at IS NULL BEGIN {_add_pending("+1", "NEW")} END""",
+        f"""CREATE TRIGGER pending_outbox_applied AFTER UPDATE OF applied_at ON outbox
+            WHEN OLD.applied_at IS NULL AND NEW.applied_at IS NOT NULL
+            BEGIN {_add_pending("-1", "NEW")} END""",
+        f"""CREATE TRIGGER pending_outbox_unapplied AFTER UPDATE OF applied_at ON outbox
+            WHEN OLD.applied_at IS NOT NULL AND NEW.applied_at IS NULL
+            BEGIN {_add_pending("+1", "NEW")} END""",
+        f"""CREATE TRIGGER pending_outbox_delete AFTER DELETE ON outbox
+            WHEN OLD.applied_at IS NULL BEGIN {_add_pending("-1", "OLD")} END""",
+    ]
+
+
+_FIGURES = "delta, debits, arrears_paid, spent, autoloads"
+
+
+def _terms(j: str) -> list[str]:
+    """One journal row's (`j`) share of its account's pending figures, in `_FIGURES` order."""
+    return [
+        f"{j}.amount",
+        f"CASE WHEN {j}.amount < 0 THEN -{j}.amount ELSE 0 END",
+        f"""CASE WHEN {j}.kind = 'arrears_payment'
+                 THEN COALESCE(json_extract({j}.body, '$.amount'), 0) ELSE 0 END""",
+        f"""CASE WHEN {j}.kind = 'sale' OR ({j}.kind = 'void' AND {j}.amount > 0)
+                 THEN -{j}.amount ELSE 0 END""",
+        f"CASE WHEN {j}.kind = 'autoload' THEN 1 ELSE 0 END",
+    ]
+
+
+def _figures(sign: str, j: str) -> str:
+    return ", ".join(f"{sign} * ({term})" for term in _terms(j))
+
+
+def _add_figures(sign: str, j: str, source: str) -> str:
+    return f"""
+        INSERT INTO pending_days (account_id, business_day, {_FIGURES})
+        SELECT {j}.account_id, {j}.business_day, {_figures(sign, j)}
+        {source} ON CONFLICT (account_id, business_day) DO UPDATE SET
+            delta = delta + excluded.delta, debits = debits + excluded.debits,
+            arrears_paid = arrears_paid + excluded.arrears_paid,
+            spent = spent + excluded.spent, autoloads = autoloads + excluded.autoloads;"""
+
+
+def _move_figures(sign: str, row: str) -> str:
+    """An outbox row's entry in (+1) or out (-1) of the figures; a day left with nothing
+    unapplied goes, so an account has as many rows as days with unsent entries."""
+    moved = _add_figures(
+        sign, "j", f"FROM journal j WHERE j.entry_id = {row}.entry_id AND j.account_id IS NOT NULL"
+    )
+    if sign == "-1":
+        moved += f"""
+        DELETE FROM pending_days WHERE (account_id, business_day) =
+            (SELECT account_id, business_day FROM journal WHERE entry_id = {row}.entry_id)
+          AND delta = 0 AND debits = 0 AND arrears_paid = 0 AND spent = 0 AND autoloads = 0;"""
+    return moved
+
+
+def _figures_triggers() -> list[str]:
+    return [
+        # A new entry is unapplied: its outbox row, and its figures from the row itself.
+        f"""CREATE TRIGGER journal_outbox AFTER INSERT ON journal BEGIN
+            INSERT INTO outbox (entry_id, created_at) VALUES (NEW.entry_id, NEW.created_at);
+            {_add_figures("+1", "NEW", "WHERE NEW.account_id IS NOT NULL")} END""",
+        f"""CREATE TRIGGER pending_outbox_applied AFTER UPDATE OF applied_at ON outbox
+            WHEN OLD.applied_at IS NULL AND NEW.applied_at IS NOT NULL
+            BEGIN {_move_figures("-1", "NEW")} END""",
+        f"""CREATE TRIGGER pending_outbox_unapplied AFTER UPDATE OF applied_at ON outbox
+            WHEN OLD.applied_at IS NOT NULL AND NEW.applied_at IS NULL
+            BEGIN {_move_figures("+1", "NEW")} END""",
+        f"""CREATE TRIGGER pending_outbox_delete AFTER DELETE ON outbox
+            WHEN OLD.applied_at IS NULL BEGIN {_move_figures("-1", "OLD")} END""",
+    ]
+
+
+def _sums() -> str:
+    return ", ".join(f"SUM({term})" for term in _terms("j"))
+
+
+_TRIGGERS = ("insert", "applied", "unapplied", "delete")
+
+
+def _fewer_pages_per_sale(conn: sqlite3.Connection) -> None:
+    """Issue 11: a sale wrote 13 pages, one for every b-tree it touched. The journal is
+    keyed by its seq (the rowid: no separate (till_id, seq) index, and the next seq is the
+    last row's); a void's `reverses` is unique through a partial index, so a sale adds
+    nothing to it; `journal_account` goes, as nothing reads the journal by account any more
+    (the pending figures are kept); the outbox is one b-tree keyed by its entry id (WITHOUT
+    ROWID); the pending figures are one row per account and business day (`pending_days`,
+    the account's are the sum over its days with unsent entries) instead of two rows in two
+    tables; the outbox row and the figures come from a trigger of the journal row, one
+    statement for all of them, the figures from the new row instead of read back; and the
+    receipt number is the journal's highest (through `journal_receipt`) instead of a counter
+    row rewritten by every sale. `counters.receipt_no` stays as it was, the floor of the
+    numbers (a store numbered before this migration). Column orders are unchanged.
+
+    The outbox's triggers are dropped first, so moving its rows moves no pending figure; the
+    figures are summed from the journal once, here."""
+    columns = (
+        "entry_id, seq, till_id, kind, created_at, business_day, account_id, card_id, amount,"
+        " currency, receipt_no, body, reverses"
+    )
+    outbox = "entry_id, created_at, applied_at, quarantined, recv_no, series, wire_seq"
+    _run(
+        conn,
+        [
+            *(f"DROP TRIGGER pending_outbox_{name}" for name in _TRIGGERS),
+            """CREATE TABLE journal_v9 (
+                entry_id TEXT NOT NULL UNIQUE,
+                seq INTEGER PRIMARY KEY CHECK (seq > 0),
+                till_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN
+                    ('sale', 'autoload', 'topup', 'void', 'arrears_payment')),
+                created_at TEXT NOT NULL CHECK (created_at LIKE '%+00:00'),
+                business_day TEXT NOT NULL,
+                account_id TEXT, card_id TEXT,
+                amount INTEGER NOT NULL CHECK (typeof(amount) = 'integer'),
+                currency TEXT NOT NULL,
+                receipt_no INTEGER,
+                body TEXT NOT NULL,
+                reverses TEXT REFERENCES journal_v9(entry_id))""",
+            f"INSERT INTO journal_v9 ({columns}) SELECT {columns} FROM journal ORDER BY seq",
+            """CREATE TABLE outbox_v9 (
+                entry_id TEXT PRIMARY KEY REFERENCES journal_v9(entry_id),
+                created_at TEXT NOT NULL,
+                applied_at TEXT,
+                quarantined TEXT,
+                recv_no INTEGER,
+                series TEXT,
+                wire_seq INTEGER) WITHOUT ROWID""",
+            f"INSERT INTO outbox_v9 ({outbox}) SELECT {outbox} FROM outbox",
+            "DROP TABLE outbox",
+            "DELETE FROM journal",
+            "DROP TABLE journal",
+            "ALTER TABLE journal_v9 RENAME TO journal",
+            "ALTER TABLE outbox_v9 RENAME TO outbox",
+            "CREATE INDEX journal_receipt ON journal(receipt_no)",
+            "CREATE UNIQUE INDEX journal_reverses ON journal(reverses) WHERE reverses IS NOT NULL",
+            "CREATE INDEX outbox_unapplied ON outbox(created_at) WHERE applied_at IS NULL",
+            "CREATE INDEX outbox_recv ON outbox(recv_no) WHERE recv_no IS NOT NULL",
+            "CREATE UNIQUE INDEX outbox_wire ON outbox(series, wire_seq) WHERE series IS NOT NULL",
+            # One row per account and day with all its figures: a sale writes one page
+            # of them, not two; the account's are the sum over its (few) days.
+            """CREATE TABLE pending_v9 (
+                account_id TEXT NOT NULL, business_day TEXT NOT NULL,
+                delta INTEGER NOT NULL DEFAULT 0, debits INTEGER NOT NULL DEFAULT 0,
+                arrears_paid INTEGER NOT NULL DEFAULT 0, spent INTEGER NOT NULL DEFAULT 0,
+                autoloads INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (account_id, business_day)) WITHOUT ROWID""",
+            f"""INSERT INTO pending_v9 (account_id, business_day, {_FIGURES})
+                SELECT j.account_id, j.business_day, {_sums()}
+                FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
+                WHERE o.applied_at IS NULL AND j.account_id IS NOT NULL
+                GROUP BY j.account_id, j.business_day""",
+            "DROP TABLE pending_accounts",
+            "DROP TABLE pending_days",
+            "ALTER TABLE pending_v9 RENAME TO pending_days",
+            *_figures_triggers(),
         ],
     )
 
@@ -326,6 +480,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0006_journal_arrears_payment", _journal_arrears_payment),
     ("0007_menu_version", _menu_version),
     ("0008_pending_per_account", _pending_per_account),
+    ("0009_fewer_pages_per_sale", _fewer_pages_per_sale),
 ]
 
 

@@ -58,6 +58,8 @@ _OPEN_FILES_LOCK = threading.Lock()
 
 
 def _int(name: str, value: object) -> int:
+    if type(value) is int:  # the common case first: this runs on the tap path
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise AmountTypeError(f"{name} must be an int (minor units), got {type(value).__name__}")
     return value
@@ -94,8 +96,12 @@ def _currency(currency: str) -> str:
     return currency
 
 
+# One encoder for every write: json.dumps with options builds a new one on each call.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
+
 def _json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return _ENCODE(data)
 
 
 class StoreBase:

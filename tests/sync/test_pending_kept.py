@@ -19,6 +19,7 @@ from sync.store import AlreadyVoided, NotPayable, NotVoidable, Store
 DAYS = (date(2026, 11, 20), date(2026, 11, 21))
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 ACCOUNTS = ("a1", "a2")
+TRIGGERS = ("applied", "unapplied", "delete")
 
 # The sums the lookup read before the figures were kept (the oracle).
 SUMMED = """
@@ -103,7 +104,7 @@ def run(store: Store, action: tuple[object, ...], n: int) -> None:
         conn = store.db.conn
         applied = kind == "apply"
         rows = conn.execute(
-            "SELECT entry_id FROM outbox WHERE (applied_at IS NULL) = ? ORDER BY rowid",
+            "SELECT entry_id FROM outbox WHERE (applied_at IS NULL) = ? ORDER BY entry_id",
             (applied,),
         ).fetchall()
         if rows:
@@ -159,10 +160,10 @@ def test_a_store_with_a_backlog_is_migrated_to_the_same_figures(tmp_path: Path) 
         assert before[("a1", DAYS[0])][0] != 0  # a backlog to carry over
         conn = store.db.conn
         with conn:  # the store as it was before migration 0008
-            for trigger in ("insert", "applied", "unapplied", "delete"):
-                conn.execute(f"DROP TRIGGER pending_outbox_{trigger}")
-            conn.execute("DROP TABLE pending_accounts")
+            for trigger in ("journal_outbox", *(f"pending_outbox_{t}" for t in TRIGGERS)):
+                conn.execute(f"DROP TRIGGER {trigger}")
             conn.execute("DROP TABLE pending_days")
-        with conn:
+        with conn:  # then 0008 and 0009 (the journal's shape is 0009's already: copied as is)
             migrations._pending_per_account(conn)
+            migrations._fewer_pages_per_sale(conn)
         assert {(a, d): kept(store, a, d) for a in ACCOUNTS for d in DAYS} == before

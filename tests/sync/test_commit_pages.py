@@ -1,0 +1,200 @@
+"""Issue 11 item 2: a sale writes fewer pages. Sync migration 0009 carries a store's journal,
+outbox, pending figures and receipt numbering forward as they were; a sale then writes the
+b-trees the migration left it, and no more."""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from sync import migrations
+from sync.cache import _PENDING
+from sync.journal import OUTBOX_PENDING
+from sync.records import Account, Card, Cardholder, CardState, EntryKind, PriceLevel, SaleLine
+from sync.store import AlreadyVoided, Store
+
+AT = "2026-11-20T11:30:00+00:00"
+DAY = date(2026, 11, 21)
+NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
+# A page for each of six b-trees, then page 1 and the splits (7.24 measured); migration 0008's
+# schema wrote 13.16.
+PAGES_PER_SALE = 8.5
+LINES = [
+    SaleLine("m", "Meal", "Mains", 1, 350, 700),
+    SaleLine("c", "Coffee", "Drinks", 1, 120, 1900),
+]
+
+
+def seed(store: Store) -> None:
+    store.upsert_cardholders([Cardholder("h", "Holder", None, frozenset({"mensa"}))])
+    store.upsert_accounts(
+        [Account(a, "h", "EUR", 50_000, PriceLevel.STUDENT) for a in ("a1", "a2", "a3")]
+    )
+    store.upsert_cards([Card(f"C{a}", a, CardState.ACTIVE) for a in ("a1", "a2", "a3")])
+
+
+def sell(store: Store, account: str = "a1") -> list[str]:
+    done = store.commit_sale(
+        card_id=f"C{account}",
+        account_id=account,
+        currency="EUR",
+        lines=LINES,
+        price_level=PriceLevel.STUDENT,
+        offline=False,
+        autoload_amount=None,
+        created_at=NOW,
+        business_day=DAY,
+    )
+    return [e.entry_id for e in done.entries]
+
+
+def store_of_0008(path: Path) -> sqlite3.Connection:
+    """A store as migration 0008 left it, written by SQL as the till of then wrote it: an
+    applied sale, its void unsent, a quarantined top-up, an entry moved to a recovery
+    series, and a receipt counter ahead of the journal's numbers."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrations.migrate(conn, migrations.MIGRATIONS[:8])
+    conn.execute("INSERT INTO till (id, till_id, series) VALUES (1, 'till-1', 's1')")
+    rows = [
+        ("e1", 1, "sale", "a1", -470, 1, '{"total":470}', None),
+        ("e2", 2, "void", "a1", 470, 2, '{"total":470}', "e1"),
+        ("e3", 3, "topup", "a2", 1000, 3, '{"tender":"cash"}', None),
+        ("e4", 4, "sale", "a2", -350, 4, '{"total":350}', None),
+        ("e5", 5, "arrears_payment", "a3", 0, 5, '{"amount":200}', None),
+    ]
+    for entry_id, seq, kind, account, amount, receipt, body, reverses in rows:
+        conn.execute(
+            "INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,"
+            " account_id, card_id, amount, currency, receipt_no, body, reverses)"
+            " VALUES (?, ?, 'till-1', ?, ?, '2026-11-20', ?, ?, ?, 'EUR', ?, ?, ?)",
+            (entry_id, seq, kind, AT, account, f"C{account}", amount, receipt, body, reverses),
+        )
+        conn.execute("INSERT INTO outbox (entry_id, created_at) VALUES (?, ?)", (entry_id, AT))
+    conn.execute("UPDATE outbox SET applied_at = ?, recv_no = 7 WHERE entry_id = 'e1'", (AT,))
+    conn.execute("UPDATE outbox SET quarantined = 'refused: x' WHERE entry_id = 'e3'")
+    conn.execute("UPDATE outbox SET series = 'r1', wire_seq = 1 WHERE entry_id = 'e4'")
+    conn.execute("UPDATE counters SET value = 9 WHERE name = 'receipt_no'")
+    return conn
+
+
+OLD_FIGURES = """
+SELECT COALESCE((SELECT delta FROM pending_accounts WHERE account_id = :account), 0),
+       COALESCE((SELECT debits FROM pending_accounts WHERE account_id = :account), 0),
+       COALESCE((SELECT spent FROM pending_days
+                 WHERE account_id = :account AND business_day = :day), 0),
+       COALESCE((SELECT autoloads FROM pending_days
+                 WHERE account_id = :account AND business_day = :day), 0),
+       COALESCE((SELECT arrears_paid FROM pending_accounts WHERE account_id = :account), 0)
+"""
+KEYS = {"journal": "seq", "outbox": "entry_id", "counters": "name"}
+FIGURES_OF = [(a, d) for a in ("a1", "a2", "a3") for d in ("2026-11-20", "2026-11-21")]
+
+
+def test_migration_0009_keeps_every_row_and_figure(tmp_path: Path) -> None:
+    path = tmp_path / "till.db"
+    conn = store_of_0008(path)
+    before = {
+        t: conn.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall() for t, k in KEYS.items()
+    }
+    figures = {
+        (a, d): conn.execute(OLD_FIGURES, {"account": a, "day": d}).fetchone()
+        for a, d in FIGURES_OF
+    }
+    assert figures[("a1", "2026-11-20")] == (470, 0, -470, 0, 0)  # the void, unsent
+    assert figures[("a3", "2026-11-20")] == (0, 0, 0, 0, 200)
+    conn.close()
+    with Store.open(path, till_id="till-1") as store:
+        conn = store.db.conn
+        for table, key in KEYS.items():
+            after = conn.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()
+            assert after == before[table], table
+        for (account, day), kept in figures.items():
+            assert conn.execute(_PENDING, {"account": account, "day": day}).fetchone() == kept
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert [e.entry_id for e in store.outbox_pending()] == ["e2", "e4", "e5"]
+        assert [(e.entry_id, s, n) for e, s, n in store.outbox_wire()][1] == ("e4", "r1", 1)
+        assert store.last_receipt_no() == 9  # the counter's floor, not the journal's 5
+        with pytest.raises(AlreadyVoided):
+            store.commit_void(entry_id="e1", created_at=NOW, business_day=DAY)
+        seed(store)
+        (new,) = sell(store)
+        entry = store.entry(new)
+        assert entry is not None
+        assert (entry.seq, entry.receipt_no) == (6, 10)
+        assert store.last_receipt_no() == 10
+        assert [e.entry_id for e in store.outbox_pending()] == ["e2", "e4", "e5", new]
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            conn.execute("INSERT INTO outbox (entry_id, created_at) VALUES ('ghost', ?)", (AT,))
+        conn.rollback()
+
+
+def test_the_receipt_number_and_seq_follow_the_journal(tmp_path: Path) -> None:
+    """Derived, not counted: one past the journal's last, gap-free, shared by an autoload
+    and its sale (D-PAY-6)."""
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        seed(store)
+        assert store.last_receipt_no() is None
+        sell(store)
+        done = store.commit_sale(
+            card_id="Ca2",
+            account_id="a2",
+            currency="EUR",
+            lines=LINES,
+            price_level=PriceLevel.STUDENT,
+            offline=True,
+            autoload_amount=1000,
+            created_at=NOW,
+            business_day=DAY,
+        )
+        assert [(e.kind, e.seq, e.receipt_no) for e in done.entries] == [
+            (EntryKind.AUTOLOAD, 2, 2),
+            (EntryKind.SALE, 3, 2),
+        ]
+        assert done.entries == [store.entry(e.entry_id) for e in done.entries]
+        void = store.commit_void(
+            entry_id=done.entries[1].entry_id, created_at=NOW, business_day=DAY
+        )
+        assert (void.entries[0].seq, void.receipt_no) == (4, 3)
+        assert store.last_receipt_no() == 3
+        assert [e.seq for e in store.journal()] == [1, 2, 3, 4]
+
+
+def _frames(path: Path) -> int:
+    """mxFrame of the WAL index (the -shm file): the frames, one page each, in the WAL."""
+    with open(f"{path}-shm", "rb") as shm:
+        return int(struct.unpack_from("=I", shm.read(24), 16)[0])
+
+
+def test_a_sale_writes_the_pages_of_its_b_trees_only(tmp_path: Path) -> None:
+    """The journal row (its table, the entry id index and the receipt index), the outbox row
+    (its table and its unapplied index) and the pending figures: a page each, and now and
+    then a split. Migration 0008's schema wrote 13 a sale here."""
+    path = tmp_path / "till.db"
+    with Store.open(path, till_id="till-1") as store:
+        seed(store)
+        store.db.conn.execute("PRAGMA wal_autocheckpoint = 0")  # the WAL only grows: countable
+        for _ in range(20):
+            sell(store)
+        start = _frames(path)
+        sales = 200
+        for n in range(sales):
+            sell(store, ("a1", "a2", "a3")[n % 3])
+        per_sale = (_frames(path) - start) / sales
+    assert per_sale <= PAGES_PER_SALE
+
+
+def test_the_next_batch_reads_the_unsent_rows_not_the_journal(tmp_path: Path) -> None:
+    """Keyed by seq, the journal would be scanned in seq order to spare the sort: the batch
+    to push starts from the outbox's index of unapplied rows instead."""
+    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+        plan = " | ".join(
+            row[3] for row in store.db.conn.execute("EXPLAIN QUERY PLAN " + OUTBOX_PENDING, (5,))
+        )
+    assert plan.startswith("SCAN o USING INDEX outbox_unapplied")
+    assert "SCAN j" not in plan
