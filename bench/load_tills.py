@@ -1,16 +1,17 @@
 """Open-loop tills on one event loop: sales at a set schedule, whatever the answers do.
 
 Each till has its own credential, long-polls the change feed the whole time, and sells one
-sale every `interval` seconds from a random phase. A sale is sent when it is due, in a
-request of its own, even while the till's earlier pushes are still unanswered: requests in
-flight overlap, and a slow answer never delays the next sale (the load stays what was
-offered, so the ack times are not flattered by the server slowing its own load down).
+sale every `interval` seconds from a random phase. A sale is made when it is due, whatever
+earlier answers do: a slow answer never delays the next sale (the offered load stays what was
+asked, so the ack times are not flattered by the server slowing its own load down).
 
-A sale's push carries it and every earlier sale of that till whose own push failed, timed
-out or came back "gap" (a later sale that overtook an earlier one in flight): as a till's
-outbox, nothing the server has not confirmed is forgotten, the server answers "duplicate"
-for what it already holds, and a sale still in flight is not sent twice. A sale's ack time
-runs from when it was due until the first answer that says the server holds it.
+A till pushes as its sync client does, one push at a time: a push carries every sale of that
+till the server has not confirmed (made while the last push was in flight, or whose push
+failed, timed out or came back "gap"), and goes out when the sale is made or, if a push is in
+flight, as soon as that one is answered. Nothing the server has not confirmed is forgotten,
+the server answers "duplicate" for what it already holds, and a sale still in flight is not
+sent twice. A sale's ack time runs from when it was due until the first answer that says the
+server holds it: time waiting behind the till's earlier push counts.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Till:
     seen: list[tuple[float, int]] = field(default_factory=list)  # (when, watched balance)
     synced: asyncio.Event = field(default_factory=asyncio.Event)
     cursor: str = "0"
+    pushing: bool = False  # a push of this till is in flight: the next waits for it
 
     def sell(self, due: float) -> Sale:
         entry = EntryIn(
@@ -248,16 +250,30 @@ class Fleet:
             await asyncio.wait(pushes)
 
     async def _push(self, till: Till) -> None:
-        sales, batch = till.batch()
-        if not sales:
+        """A till pushes one batch at a time, as its sync client does: a sale made while its
+        push is in flight goes in the next one, sent as soon as that push is answered. The
+        sales stay on schedule whatever the answers do (open loop); only their batching
+        follows the server, as at a real till."""
+        if till.pushing:
             return
+        till.pushing = True
         try:
-            await self._send(till, batch)
+            while True:
+                sales, batch = till.batch()
+                if not sales:
+                    return
+                try:
+                    confirmed = await self._send(till, batch)
+                finally:
+                    for sale in sales:
+                        sale.sending = False
+                if not confirmed:
+                    return  # the till's next sale, or the flush, sends them again
         finally:
-            for sale in sales:
-                sale.sending = False
+            till.pushing = False
 
-    async def _send(self, till: Till, batch: str) -> None:
+    async def _send(self, till: Till, batch: str) -> bool:
+        """One push; whether the server confirmed every entry of it."""
         tally = self.tally
         tally.pushes += 1
         tally.in_flight += 1
@@ -273,33 +289,36 @@ class Fleet:
                 status = reply.status
         except TimeoutError:
             tally.errors["push timeout"] += 1
-            return
+            return False
         except aiohttp.ClientError as exc:
             tally.errors[f"push {type(exc).__name__}"] += 1
-            return
+            return False
         finally:
             tally.in_flight -= 1
         confirmed = time.perf_counter()
         if status != 200:
             tally.errors[f"push HTTP {status}"] += 1
-            return
+            return False
         try:
             ack = JournalAck.model_validate_json(body)
         except ValidationError:
             tally.errors["push unreadable answer"] += 1
-            return
+            return False
+        everything = True
         for result in ack.results:
             if not result.received:  # gap, seq_taken, conflict: the till sends it again
                 tally.sent_again[result.status] += 1
+                everything = False
                 continue
             sale = till.unconfirmed.pop(result.seq, None)
             if sale is None:
-                continue  # an earlier, overlapping answer confirmed it
+                continue  # confirmed already (an answer the till took for lost)
             if result.status == "refused":  # held for good but never booked: not a sale
                 tally.errors["entry refused"] += 1
                 self.refused += 1
             else:
                 tally.acks.append((sale.due, confirmed))
+        return everything
 
     async def flush(self, bound_s: float) -> int:
         """After the run, push what is still unconfirmed (one push per till at a time) until
