@@ -93,7 +93,7 @@ class Tx:
 
 
 WRITE_LOCK = 7331  # the advisory lock every PostgreSQL write transaction takes first
-WAKE_CHANNEL = "canteen_wake"  # every PostgreSQL write NOTIFYs it as it commits (server.notify)
+WAKE_CHANNEL = "canteen_wake"  # every PostgreSQL write NOTIFYs it once durable (server.notify)
 
 
 class Database:
@@ -239,28 +239,29 @@ class Database:
                 if write
                 else "BEGIN ISOLATION LEVEL REPEATABLE READ"
             )
-            conn = self._pg_begin(conn, begin, retry=not kept)
-            # A write wakes every process's long-polls as it commits (one round trip with
-            # the COMMIT; PostgreSQL delivers it only if the transaction commits).
-            # It commits without waiting for the disk, so the lock is free for the next
+            # `_pg_begin` owns the connection until it returns one: it gives back what it
+            # cannot use, so the `finally` below must not give that one again.
+            owned, conn = conn, None
+            conn = self._pg_begin(owned, begin, retry=not kept)
+            # A write commits without waiting for the disk, so the lock is free for the next
             # writer at once, and then waits for the disk outside the lock (`_durable`):
             # writers queue for the lock, not for each other's fsyncs, and concurrent ones
-            # share a flush. Nothing returns before its commit is on disk.
-            end = (
-                f"NOTIFY {WAKE_CHANNEL}, '{'urgent' if self.urgent else 'routine'}';"
-                " SET LOCAL synchronous_commit = off; COMMIT"
-                if write
-                else "COMMIT"
-            )
+            # share a flush. Nothing returns before its commit is on disk, and the NOTIFY
+            # that wakes every process's long-polls goes with that flush, not before it.
+            end = "SET LOCAL synchronous_commit = off; COMMIT" if write else "COMMIT"
             with self._pg_transaction(conn, end) as tx:
                 yield tx
             if write:
-                _durable(conn)
+                _durable(conn, "urgent" if self.urgent else "routine")
         finally:
-            if self._held is None:
+            if self._held is None and conn is not None:
                 self._give(conn)
 
     def _pg_begin(self, conn: Any, begin: str, *, retry: bool) -> Any:
+        """`begin` on `conn`, or on a fresh connection if the database ended that one (a
+        restart, a restore: nothing was done on it yet, so a fresh one does the same). The
+        connection it returns is the caller's to give back; any other it gives back itself
+        (a session's stays held, for the session to give back)."""
         import psycopg
 
         try:
@@ -268,16 +269,28 @@ class Database:
             return conn
         except psycopg.OperationalError:
             if not retry:
+                self._give_unless_held(conn)
                 raise
-        # A kept connection the database ended (a restart, a restore): nothing was done on it
-        # yet, so a fresh one does the same.
+        except BaseException:
+            self._give_unless_held(conn)
+            raise
         conn.close()
         if self._held is not None:
             self._held.conn = None
-        self._give(conn)
-        conn = self._take()
-        conn.execute(begin)
-        return conn
+        self._give(conn)  # the pool drops a closed connection
+        if self._pool is not None:
+            self._pool.check()  # after a restart every idle one is as stale as this one
+        fresh = self._take()
+        try:
+            fresh.execute(begin)
+        except BaseException:
+            self._give_unless_held(fresh)
+            raise
+        return fresh
+
+    def _give_unless_held(self, conn: Any) -> None:
+        if self._held is None:
+            self._give(conn)
 
     @contextmanager
     def _sqlite_transaction(self, conn: sqlite3.Connection, write: bool) -> Iterator[Tx]:
@@ -320,14 +333,22 @@ class Database:
             conn.close()
 
 
-def _durable(conn: Any) -> None:
-    """Wait until everything committed so far is on disk: a transaction that writes to the
-    WAL (a message only, no table) and commits synchronously flushes the WAL up to its own
-    commit record, after every commit before it. Flushes of concurrent callers are shared
-    (PostgreSQL's group commit). Until then other transactions may already read what was
-    committed: a crash then loses it together with all that came after it in the WAL (no
-    till had its acknowledgement; a cursor into it is one the server no longer issued)."""
-    conn.execute("SELECT pg_logical_emit_message(true, 'canteen', '')")
+def _durable(conn: Any, wake: str) -> None:
+    """Wait until everything committed so far is on disk, then wake the long-polls: a
+    transaction that writes to the WAL (a message only, no table) and commits synchronously
+    flushes the WAL up to its own commit record, after every commit before it; its NOTIFY is
+    delivered only once it has committed. Flushes of concurrent callers are shared
+    (PostgreSQL's group commit).
+
+    Until the flush, other transactions may already read what was committed (a till's poll
+    that was going to read anyway, not one this write woke). A crash in that window loses it
+    together with all that came after it in the WAL: no push was answered for it, and a till
+    that read its result from the feed meanwhile knows of a receive number the server no
+    longer has, which the feed answers with `forgot` (the till sends its entries again), and
+    a cursor into the lost part is one the server never issued (`reset`)."""
+    conn.execute(
+        f"SELECT pg_logical_emit_message(true, 'canteen', ''); NOTIFY {WAKE_CHANNEL}, '{wake}'"
+    )
 
 
 class _Held:

@@ -1,7 +1,7 @@
 """Waking waiting long-polls when something was written, in this process and in every other.
 
-On PostgreSQL every write transaction sends `NOTIFY canteen_wake, 'urgent' | 'routine'` as it
-commits (`server.db`), whichever process wrote it: a server worker, another host, the admin
+On PostgreSQL every write sends `NOTIFY canteen_wake, 'urgent' | 'routine'` once its commit is
+on disk (`server.db`), whichever process wrote it: a server worker, another host, the admin
 CLI. Each serving process listens on a connection of its own (`Listener`) and wakes its
 long-polls from there, its own writes included, so one path serves every writer. On SQLite
 (one process) the database calls the process's `Notifier` after each commit instead.
@@ -33,20 +33,28 @@ class Notifier:
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event, bool]] = set()
         self.last_urgent = float("-inf")  # time.monotonic() of the last urgent write
+        self.count = 0  # writes heard so far: a poll that read before one came must not sleep
 
     def notify(self, *, urgent: bool = True) -> None:
         with self._lock:
+            self.count += 1
             if urgent:
                 self.last_urgent = time.monotonic()
             waiters = [(loop, event) for loop, event, only in self._waiters if urgent or not only]
         for loop, event in waiters:
             loop.call_soon_threadsafe(event.set)
 
-    async def wait(self, timeout: float, *, urgent_only: bool = False) -> bool:
-        """True when woken, False when the timeout passed."""
+    async def wait(
+        self, timeout: float, *, urgent_only: bool = False, after: int | None = None
+    ) -> bool:
+        """True when woken, False when the timeout passed. With `after` (a `count` taken
+        before the caller read), a write heard since then wakes it at once: a write that
+        lands while the caller reads, before it waits, is not slept through."""
         event = asyncio.Event()
         entry = (asyncio.get_running_loop(), event, urgent_only)
         with self._lock:
+            if after is not None and self.count != after and not urgent_only:
+                return True
             self._waiters.add(entry)
         try:
             await asyncio.wait_for(event.wait(), timeout)

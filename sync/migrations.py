@@ -412,6 +412,16 @@ def _fewer_pages_per_sale(conn: sqlite3.Connection) -> None:
         " currency, receipt_no, body, reverses"
     )
     outbox = "entry_id, created_at, applied_at, quarantined, recv_no, series, wire_seq"
+    # A store that journaled under two till ids (before 0004 tied a store to one till)
+    # numbered each id from 1: its seqs repeat, and one key for all would refuse the
+    # copy and leave the till unable to open its store. Such a store is numbered again in
+    # the order it wrote, and an unsent entry whose number changed keeps the one it goes out
+    # under (its `wire_seq`), so the server sees what it would have seen.
+    repeats = conn.execute(
+        "SELECT 1 FROM journal GROUP BY seq HAVING COUNT(*) > 1 LIMIT 1"
+    ).fetchone()
+    seq_of = "ROW_NUMBER() OVER (ORDER BY created_at, rowid)" if repeats else "seq"
+    copied = columns.replace("entry_id, seq,", f"entry_id, {seq_of},", 1)
     _run(
         conn,
         [
@@ -430,7 +440,7 @@ def _fewer_pages_per_sale(conn: sqlite3.Connection) -> None:
                 receipt_no INTEGER,
                 body TEXT NOT NULL,
                 reverses TEXT REFERENCES journal_v9(entry_id))""",
-            f"INSERT INTO journal_v9 ({columns}) SELECT {columns} FROM journal ORDER BY seq",
+            f"INSERT INTO journal_v9 ({columns}) SELECT {copied} FROM journal ORDER BY rowid",
             """CREATE TABLE outbox_v9 (
                 entry_id TEXT PRIMARY KEY REFERENCES journal_v9(entry_id),
                 created_at TEXT NOT NULL,
@@ -440,6 +450,11 @@ def _fewer_pages_per_sale(conn: sqlite3.Connection) -> None:
                 series TEXT,
                 wire_seq INTEGER) WITHOUT ROWID""",
             f"INSERT INTO outbox_v9 ({outbox}) SELECT {outbox} FROM outbox",
+            """UPDATE outbox_v9 SET wire_seq =
+                    (SELECT j.seq FROM journal j WHERE j.entry_id = outbox_v9.entry_id)
+                WHERE wire_seq IS NULL AND
+                    (SELECT j.seq FROM journal j WHERE j.entry_id = outbox_v9.entry_id) !=
+                    (SELECT v.seq FROM journal_v9 v WHERE v.entry_id = outbox_v9.entry_id)""",
             "DROP TABLE outbox",
             "DELETE FROM journal",
             "DROP TABLE journal",

@@ -62,6 +62,7 @@ async def changes(
     ):
         await asyncio.sleep(COALESCE_S)  # gather the rest of the back office's burst
     while True:
+        heard = notifier.count  # before the read: a write during it wakes the wait below
         page = await run_in_threadpool(
             read_page_json,
             server.db,
@@ -84,7 +85,9 @@ async def changes(
             return Response(page.body, media_type="application/json")
         # PostgreSQL: every process's writes wake this one (server.notify); SQLite: the
         # admin CLI, another process, is only seen by looking again.
-        await notifier.wait(left if server.listener is not None else min(left, RECHECK_S))
+        await notifier.wait(
+            left if server.listener is not None else min(left, RECHECK_S), after=heard
+        )
         # Gather what else is written in the next moment: with hundreds of tills waiting,
         # one read per till per burst, not one per write.
         await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))

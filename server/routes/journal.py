@@ -25,8 +25,10 @@ def journal(batch: JournalBatch, claimed: Claimed, db: DB) -> JournalAck:
     """A batch of journal entries; one result each. Idempotent forever by entry id."""
     # A body that is no storable text (a lone surrogate, a NUL) is refused by EntryIn itself:
     # a 422 naming the entry, before anything is written.
-    # The credential is checked in the transaction that takes the entries: one connection,
-    # one thread hop and one transaction per push (a refused credential rolls it back).
-    with db.transaction() as tx:
-        till = claimed.check(tx)
-        return ingest_in(tx, till, list(batch.entries), known_recv=batch.known_recv)
+    # One connection and one thread hop per push; the credential is checked in a read of its
+    # own first, so a request with a bad one never queues for the write lock.
+    with db.session() as held:
+        with held.transaction(write=False) as tx:
+            till = claimed.check(tx)
+        with held.transaction() as tx:
+            return ingest_in(tx, till, list(batch.entries), known_recv=batch.known_recv)

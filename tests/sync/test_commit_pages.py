@@ -198,3 +198,38 @@ def test_the_next_batch_reads_the_unsent_rows_not_the_journal(tmp_path: Path) ->
         )
     assert plan.startswith("SCAN o USING INDEX outbox_unapplied")
     assert "SCAN j" not in plan
+
+
+def test_migration_0009_numbers_again_a_store_of_two_till_ids(tmp_path: Path) -> None:
+    """A store that journaled under two till ids (possible before migration 0004 tied a store
+    to one till) repeats its seqs: 0009 must still open it, number it in the order it wrote,
+    and send each unsent entry under the number it had."""
+    path = tmp_path / "till.db"
+    conn = store_of_0008(path)
+    later = "2026-11-20T12:00:00+00:00"
+    for entry_id, seq in (("f1", 1), ("f2", 2)):
+        conn.execute(
+            "INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,"
+            " account_id, card_id, amount, currency, receipt_no, body, reverses)"
+            " VALUES (?, ?, 'till-2', 'sale', ?, '2026-11-20', 'a1', 'Ca1', -100, 'EUR',"
+            " ?, '{\"total\":100}', NULL)",
+            (entry_id, seq, later, 9 + seq),
+        )
+        conn.execute("INSERT INTO outbox (entry_id, created_at) VALUES (?, ?)", (entry_id, later))
+    conn.close()
+    with Store.open(path, till_id="till-1") as store:
+        conn = store.db.conn
+        rows = conn.execute("SELECT entry_id, seq FROM journal ORDER BY seq").fetchall()
+        assert [e for e, _ in rows] == ["e1", "e2", "e3", "e4", "e5", "f1", "f2"]
+        assert [s for _, s in rows] == [1, 2, 3, 4, 5, 6, 7]
+        wire = {e.entry_id: (series, n) for e, series, n in store.outbox_wire()}
+        assert wire["f1"][1] == 1  # the numbers they go out under
+        assert wire["f2"][1] == 2
+        assert wire["e2"][1] == 2
+        assert wire["e4"] == ("r1", 1)
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        seed(store)
+        (new,) = sell(store)
+        entry = store.entry(new)
+        assert entry is not None
+        assert entry.seq == 8
