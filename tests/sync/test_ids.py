@@ -32,3 +32,23 @@ def test_the_random_bits_vary() -> None:
     rand_b = {v & ((1 << 62) - 1) for v in made}
     assert len(rand_a) > 100
     assert len(rand_b) == len(made)
+
+
+def test_a_burst_of_ids_keeps_to_the_clock() -> None:
+    """Ids within one millisecond count on in rand_a: a server making thousands a second
+    must not run its ids' time ahead of the clock (one millisecond an id would put 20,000
+    ids 20 s into the future)."""
+    made = [new_id() for _ in range(20_000)]
+    after = time.time_ns() // 1_000_000
+    assert UUID(made[-1]).int >> 80 <= after + 2
+
+
+def test_ids_made_on_several_threads_are_unique() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        batches = list(pool.map(lambda _: [new_id() for _ in range(5_000)], range(4)))
+    made = [i for batch in batches for i in batch]
+    assert len(set(made)) == len(made)
+    for batch in batches:
+        assert batch == sorted(batch)
