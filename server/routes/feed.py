@@ -77,8 +77,10 @@ async def changes(
             if not page.more:
                 answered[till] = time.monotonic()
             if _takes_gzip(request):
+                # A snapshot's page is a megabyte: compressing it (once, then shared) must
+                # not hold up the event loop and every other request and long-poll with it.
                 return Response(
-                    page.gzip(),
+                    await run_in_threadpool(page.gzip),
                     media_type="application/json",
                     headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
                 )
