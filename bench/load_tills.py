@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any, Final, Literal
 from uuid import UUID
 
 import aiohttp
@@ -49,6 +50,12 @@ BODY = dataclasses.asdict(
 )
 PUSH_TIMEOUT_S = 10.0  # a till's own (sync.client.SyncClient.timeout_s)
 POLL_GRACE_S = 10.0  # beyond the asked-for wait, before a long-poll counts as timed out
+
+
+# What `Fleet._request` answers when there is no body to read.
+TIMEOUT: Final = "timeout"
+FAILED: Final = "failed"  # no answer: the connection failed
+REFUSED: Final = "refused"  # an answer other than 200
 
 
 @dataclass
@@ -187,29 +194,26 @@ class Fleet:
             tally = self.tally
             tally.polls_in_flight += 1
             try:
-                async with self.session.get(
-                    url,
-                    params={"since": till.cursor, "wait": str(self.wait_s)},
-                    headers=till.headers,
-                    timeout=timeout,
-                ) as reply:
-                    body = await reply.read()
-                    status = reply.status
-            except TimeoutError:
-                tally.errors["poll timeout"] += 1
-                continue
-            except aiohttp.ClientError as exc:
-                tally.errors[f"poll {type(exc).__name__}"] += 1
-                await asyncio.sleep(0.5)  # as a till backs off before it asks again
-                continue
+                got = await self._request(
+                    "poll",
+                    self.session.get(
+                        url,
+                        params={"since": till.cursor, "wait": str(self.wait_s)},
+                        headers=till.headers,
+                        timeout=timeout,
+                    ),
+                )
             finally:
                 tally.polls_in_flight -= 1
-            arrived = time.perf_counter()
-            tally.poll_answers.append(arrived)
-            if status != 200:
-                tally.errors[f"poll HTTP {status}"] += 1
-                await asyncio.sleep(0.5)
+            if got == TIMEOUT:
                 continue
+            arrived = time.perf_counter()
+            if got != FAILED:
+                tally.poll_answers.append(arrived)  # an answer, whatever its status
+            if not isinstance(got, bytes):
+                await asyncio.sleep(0.5)  # as a till backs off before it asks again
+                continue
+            body = got
             try:
                 page = PageEnvelope.model_validate_json(body)
             except ValidationError:
@@ -279,26 +283,21 @@ class Fleet:
         tally.in_flight += 1
         tally.max_in_flight = max(tally.max_in_flight, tally.in_flight)
         try:
-            async with self.session.post(
-                f"{self.url}/v1/tills/{till.till_id}/journal",
-                data=batch,
-                headers=till.headers,
-                timeout=aiohttp.ClientTimeout(total=PUSH_TIMEOUT_S),
-            ) as reply:
-                body = await reply.read()
-                status = reply.status
-        except TimeoutError:
-            tally.errors["push timeout"] += 1
-            return False
-        except aiohttp.ClientError as exc:
-            tally.errors[f"push {type(exc).__name__}"] += 1
-            return False
+            got = await self._request(
+                "push",
+                self.session.post(
+                    f"{self.url}/v1/tills/{till.till_id}/journal",
+                    data=batch,
+                    headers=till.headers,
+                    timeout=aiohttp.ClientTimeout(total=PUSH_TIMEOUT_S),
+                ),
+            )
         finally:
             tally.in_flight -= 1
         confirmed = time.perf_counter()
-        if status != 200:
-            tally.errors[f"push HTTP {status}"] += 1
+        if not isinstance(got, bytes):
             return False
+        body = got
         try:
             ack = JournalAck.model_validate_json(body)
         except ValidationError:
@@ -349,31 +348,45 @@ class Fleet:
             await asyncio.wait(tasks)
 
     async def _deposit_once(self, body: str) -> None:
-        try:
-            async with self.session.post(
+        got = await self._request(
+            "deposit",
+            self.session.post(
                 f"{self.url}/v1/admin/deposits",
                 data=body,
                 headers=self._admin,
                 timeout=aiohttp.ClientTimeout(total=PUSH_TIMEOUT_S),
-            ) as reply:
-                raw = await reply.read()
-                status = reply.status
-        except TimeoutError:
-            self.tally.errors["deposit timeout"] += 1
-            return
-        except aiohttp.ClientError as exc:
-            self.tally.errors[f"deposit {type(exc).__name__}"] += 1
-            return
+            ),
+        )
         answered = time.perf_counter()
-        if status != 200:
-            self.tally.errors[f"deposit HTTP {status}"] += 1
+        if not isinstance(got, bytes):
             return
+        raw = got
         try:
             balance = DepositOut.model_validate_json(raw).balance
         except ValidationError:
             self.tally.errors["deposit unreadable answer"] += 1
             return
         self.tally.deposits.append((answered, balance))
+
+    async def _request(
+        self, what: str, request: Any
+    ) -> bytes | Literal["timeout", "failed", "refused"]:
+        """One request's body when it answered 200; else the error counted under `what`
+        (a timeout, a failed connection, or another status) and which kind it was."""
+        try:
+            async with request as reply:
+                body: bytes = await reply.read()
+                status = reply.status
+        except TimeoutError:
+            self.tally.errors[f"{what} timeout"] += 1
+            return TIMEOUT
+        except aiohttp.ClientError as exc:
+            self.tally.errors[f"{what} {type(exc).__name__}"] += 1
+            return FAILED
+        if status != 200:
+            self.tally.errors[f"{what} HTTP {status}"] += 1
+            return REFUSED
+        return body
 
 
 def change_at_every_till(

@@ -68,6 +68,11 @@ def _marks(keys: Sequence[str]) -> str:
     return ", ".join("?" * len(keys))
 
 
+def _keyed(tx: Tx, sql: str, keys: Sequence[str]) -> dict[str, Any]:
+    """The rows of `sql` (its `{keys}` the placeholders of `keys`), by their first column."""
+    return {str(r[0]): r for r in tx.all(sql.format(keys=_marks(keys)), keys)}
+
+
 def _each(
     keys: Sequence[str], rows: dict[str, Any], make: Callable[[str, Any], ItemState]
 ) -> dict[str, Read]:
@@ -95,29 +100,24 @@ def _list_of(text: str) -> tuple[str, ...]:
 
 
 def _cardholders(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
-    rows = {
-        str(r[0]): r
-        for r in tx.all(
-            "SELECT cardholder_id, name, photo_sha256, allowed_unit_types, daily_limit,"
-            f" blocked_categories FROM cardholders WHERE cardholder_id IN ({_marks(keys)})",
-            keys,
-        )
-    }
+    rows = _keyed(
+        tx,
+        "SELECT cardholder_id, name, photo_sha256, allowed_unit_types, daily_limit,"
+        " blocked_categories FROM cardholders WHERE cardholder_id IN ({keys})",
+        keys,
+    )
     return _each(keys, rows, lambda key, row: _cardholder_of(key, None if row is None else row[1:]))
 
 
 def _accounts(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
-    marks = _marks(keys)
-    rows = {
-        str(r[0]): r
-        for r in tx.all(
-            "SELECT a.account_id, a.cardholder_id, a.currency, a.price_level,"
-            " a.membership_expires, a.payment_blocked, a.arrears, h.allowed_unit_types"
-            " FROM accounts a LEFT JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
-            f" WHERE a.account_id IN ({marks})",
-            keys,
-        )
-    }
+    rows = _keyed(
+        tx,
+        "SELECT a.account_id, a.cardholder_id, a.currency, a.price_level,"
+        " a.membership_expires, a.payment_blocked, a.arrears, h.allowed_unit_types"
+        " FROM accounts a LEFT JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+        " WHERE a.account_id IN ({keys})",
+        keys,
+    )
     ledgers = [cardholder_ledger(key) for key in rows]
     balances: dict[str, int] = {}
     if ledgers:
@@ -175,16 +175,14 @@ def _days(tx: Tx, accounts: Sequence[str]) -> dict[str, tuple[date | None, int, 
 
 
 def _cards(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
-    rows = {
-        str(r[0]): r
-        for r in tx.all(
-            "SELECT c.card_id, c.account_id, c.state, c.replaced_by, h.allowed_unit_types"
-            " FROM cards c LEFT JOIN accounts a ON a.account_id = c.account_id"
-            " LEFT JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
-            f" WHERE c.card_id IN ({_marks(keys)})",
-            keys,
-        )
-    }
+    rows = _keyed(
+        tx,
+        "SELECT c.card_id, c.account_id, c.state, c.replaced_by, h.allowed_unit_types"
+        " FROM cards c LEFT JOIN accounts a ON a.account_id = c.account_id"
+        " LEFT JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+        " WHERE c.card_id IN ({keys})",
+        keys,
+    )
 
     def make(key: str, row: Any) -> ItemState:
         if row is None:
@@ -196,23 +194,21 @@ def _cards(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
 
 
 def _agreements(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
-    marks = _marks(keys)
-    rows = {
-        str(r[0]): r
-        for r in tx.all(
-            "SELECT account_id, threshold, amount, active_from, ended, collection_failed"
-            f" FROM agreements WHERE account_id IN ({marks})",
-            keys,
-        )
-    }
+    rows = _keyed(
+        tx,
+        "SELECT account_id, threshold, amount, active_from, ended, collection_failed"
+        " FROM agreements WHERE account_id IN ({keys})",
+        keys,
+    )
     allowed = {
-        str(r[0]): _allowed_of(r[1])
-        for r in tx.all(
+        key: _allowed_of(row[1])
+        for key, row in _keyed(
+            tx,
             "SELECT a.account_id, h.allowed_unit_types FROM accounts a"
             " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
-            f" WHERE a.account_id IN ({marks})",
+            " WHERE a.account_id IN ({keys})",
             keys,
-        )
+        ).items()
     }
 
     def make(key: str, row: Any) -> ItemState:
@@ -222,14 +218,12 @@ def _agreements(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
 
 
 def _products(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
-    rows = {
-        str(r[0]): r
-        for r in tx.all(
-            "SELECT product_id, name, category, prices, vat_rate_bp, shortcut, position,"
-            f" unit_id, sold_out FROM products WHERE product_id IN ({_marks(keys)})",
-            keys,
-        )
-    }
+    rows = _keyed(
+        tx,
+        "SELECT product_id, name, category, prices, vat_rate_bp, shortcut, position,"
+        " unit_id, sold_out FROM products WHERE product_id IN ({keys})",
+        keys,
+    )
     return _each(keys, rows, lambda key, row: _product_of(key, None if row is None else row[1:]))
 
 
