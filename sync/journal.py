@@ -152,12 +152,11 @@ _JOURNAL_COLUMNS = (
 )
 
 
-# The outbox first (CROSS JOIN keeps that order), through its index of unapplied rows: keyed
-# by seq, the journal would otherwise be scanned in seq order to spare the sort, the whole
-# journal for the few entries still to send.
-_UNSENT = "FROM outbox o CROSS JOIN journal j ON j.entry_id = o.entry_id"
-OUTBOX_PENDING = f"""SELECT {_JOURNAL_COLUMNS} {_UNSENT}
-WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?"""
+# The unsent entries, through their partial index (`journal_unsent`, by seq): the batch to
+# push reads the few entries still to send, not the journal (sync migration 0010).
+_UNSENT = "FROM journal j INDEXED BY journal_unsent"
+_TO_SEND = "WHERE j.applied_at IS NULL AND j.quarantined IS NULL ORDER BY j.seq LIMIT ?"
+OUTBOX_PENDING = f"SELECT {_JOURNAL_COLUMNS} {_UNSENT} {_TO_SEND}"
 
 
 class JournalMixin(StoreBase):
@@ -176,7 +175,7 @@ class JournalMixin(StoreBase):
         reverses: str | None = None,
     ) -> JournalEntry:
         """Journal one entry at `seq` in the caller's transaction; the journal's trigger adds
-        its outbox row (sync migration 0009)."""
+        its figures; the row is its own outbox entry, unsent (sync migration 0010)."""
         data = entry_body.to_json(body)
         conn.execute(
             """INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,
@@ -500,7 +499,7 @@ class JournalMixin(StoreBase):
 
     def outbox_stats(self) -> OutboxStats:
         (count, oldest) = self._rows(
-            "SELECT COUNT(*), MIN(created_at) FROM outbox"
+            "SELECT COUNT(*), MIN(created_at) FROM journal INDEXED BY journal_unsent"
             " WHERE applied_at IS NULL AND quarantined IS NULL"
         )[0]
         return OutboxStats(int(count), None if oldest is None else datetime.fromisoformat(oldest))
@@ -514,9 +513,9 @@ class JournalMixin(StoreBase):
         """The next batch to push, each entry with the series and seq it travels under: the
         store's own, or a recovery series it was moved to."""
         rows = self._rows(
-            f"SELECT {_JOURNAL_COLUMNS}, COALESCE(o.series, t.series) AS wire_series,"
-            f" COALESCE(o.wire_seq, j.seq) AS wire_seq {_UNSENT} JOIN till t ON t.id = 1"
-            " WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?",
+            f"SELECT {_JOURNAL_COLUMNS}, COALESCE(j.series, t.series) AS wire_series,"
+            f" COALESCE(j.wire_seq, j.seq) AS wire_seq {_UNSENT} CROSS JOIN till t ON t.id = 1"
+            f" {_TO_SEND}",
             (_positive("limit", limit),),
         )
         return [(_entry(r), str(r["wire_series"]), int(r["wire_seq"])) for r in rows]
@@ -525,7 +524,7 @@ class JournalMixin(StoreBase):
         """The server refused this entry for good: keep it, show it, stop sending it."""
         with self._write() as conn:
             done = conn.execute(
-                "UPDATE outbox SET quarantined = ? WHERE entry_id = ? AND applied_at IS NULL",
+                "UPDATE journal SET quarantined = ? WHERE entry_id = ? AND applied_at IS NULL",
                 (_text("reason", reason), entry_id),
             )
             if done.rowcount != 1:
@@ -534,7 +533,7 @@ class JournalMixin(StoreBase):
     def quarantined(self) -> list[tuple[JournalEntry, str]]:
         """What the server refused, for the operator (the money stays in the local balance)."""
         rows = self._rows(
-            f"SELECT {_JOURNAL_COLUMNS}, o.quarantined {_UNSENT}"
-            " WHERE o.quarantined IS NOT NULL ORDER BY j.seq"
+            f"SELECT {_JOURNAL_COLUMNS}, j.quarantined FROM journal j"
+            " WHERE j.quarantined IS NOT NULL ORDER BY j.seq"
         )
         return [(_entry(row), str(row["quarantined"])) for row in rows]
