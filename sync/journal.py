@@ -29,7 +29,7 @@ from sync.records import (
     PriceLevel,
     SaleLine,
 )
-from sync.store_base import StoreBase, _currency, _day, _int, _json, _positive, _text, _utc
+from sync.store_base import StoreBase, _currency, _day, _int, _positive, _text, _utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +177,7 @@ class JournalMixin(StoreBase):
         """Journal one entry at `seq` in the caller's transaction; the journal's trigger adds
         its figures; the row is its own outbox entry, unsent (sync migration 0010)."""
         data = entry_body.to_json(body)
+        text = entry_body.encode(data)
         conn.execute(
             """INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,
                    account_id, card_id, amount, currency, receipt_no, body, reverses)
@@ -193,7 +194,7 @@ class JournalMixin(StoreBase):
                 amount,
                 head.currency,
                 head.receipt_no,
-                _json(data),
+                text,
                 reverses,
             ),
         )
