@@ -523,11 +523,24 @@ def _outbox_in_the_journal(conn: sqlite3.Connection) -> None:
 
     The figures' triggers move to the journal and read the row itself; the pending figures
     are not touched (the triggers are dropped before the rows move). `outbox` stays as a
-    view with its old columns, for readers of the file (a diagnosis, `readonly_counts`)."""
+    view with its old columns, for readers of the file (a diagnosis, `readonly_counts`).
+
+    The receipt index keeps the entries journaled so far only (`seq <=` the last seq now,
+    also kept as `counters.receipts_indexed_to`), and the receipt counter becomes the highest
+    number so far: from here on an entry's number is one past the last entry's (or the
+    counter's), so numbers rise with seq and a receipt's entries are found by seq, and a
+    sale writes no receipt index entry (one page fewer)."""
     moved = ", ".join(_OUTBOX_COLUMNS)
+    (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()
     _run(
         conn,
         [
+            """UPDATE counters SET value = MAX(value,
+                    (SELECT COALESCE(MAX(receipt_no), 0) FROM journal))
+                WHERE name = 'receipt_no'""",
+            f"INSERT INTO counters (name, value) VALUES ('receipts_indexed_to', {int(last)})",
+            "DROP INDEX journal_receipt",
+            f"CREATE INDEX journal_receipt ON journal(receipt_no) WHERE seq <= {int(last)}",
             "DROP TRIGGER journal_outbox",
             *(f"DROP TRIGGER pending_outbox_{name}" for name in _TRIGGERS[1:]),
             *(f"ALTER TABLE journal ADD COLUMN {column}" for column in _OUTBOX_TYPED),
