@@ -28,8 +28,7 @@ DAY = date(2026, 11, 21)
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 LINE = [SaleLine("m", "Meal", "Mains", 1, 1, 700)]
 SUMMED = """
-SELECT COALESCE(SUM(j.amount), 0) FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
-WHERE j.account_id = ? AND o.applied_at IS NULL
+SELECT COALESCE(SUM(j.amount), 0) FROM journal j WHERE j.account_id = ? AND j.applied_at IS NULL
 """
 
 

@@ -9,6 +9,7 @@ enforces them; the till, which wrote the body itself, reads it back without chec
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -138,12 +139,29 @@ BODIES: dict[str, type[Body]] = {
 
 
 def to_json(body: Body) -> dict[str, Any]:
-    """The body as stored in the journal and sent to the server.
+    """The body as stored in the journal and sent to the server, its keys in sorted order
+    (so the stored text is what `sort_keys` gave, without sorting: see `encode`).
 
     Field by field rather than `dataclasses.asdict`, which deep-copies: this runs in every
-    sale's commit, on the tap path.
+    sale's commit, on the tap path, and a sale's body is written out without the generic walk.
     """
-    return {name: _plain(getattr(body, name)) for name in _FIELDS[type(body)]}
+    if type(body) is SaleBody:
+        return _sale_json(body)
+    return {name: _plain(getattr(body, name)) for name in _SORTED[type(body)]}
+
+
+def _sale_json(body: SaleBody) -> dict[str, Any]:
+    entry = body.autoload_entry_id
+    return {
+        "autoload_entry_id": None if entry is None else str(entry),
+        "balance_after": body.balance_after,
+        "lines": [line_json(line) for line in body.lines],
+        "offline": body.offline,
+        "price_level": body.price_level,
+        "tender": body.tender,
+        "total": body.total,
+        "verdict": body.verdict,
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -160,13 +178,27 @@ _JSON_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def line_json(line: Line) -> dict[str, Any]:
-    """One line as stored and compared (a void gives back exactly its sale's lines)."""
-    return {name: getattr(line, name) for name in _LINE_FIELDS}
+    """One line as stored and compared (a void gives back exactly its sale's lines); keys
+    sorted, as `to_json`'s."""
+    return {
+        "category": line.category,
+        "name": line.name,
+        "product_id": line.product_id,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "vat_rate_bp": line.vat_rate_bp,
+    }
 
+
+# The stored text of a body: compact, ASCII, keys in the order `to_json` built them (sorted),
+# which is the text `sort_keys=True` gave; one kept encoder, as `json.dumps` with options
+# builds a new one on each call. A body is a tree (no cycles to look for).
+encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 _FIELDS: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in BODIES.values()
 }
+_SORTED = {cls: tuple(sorted(names)) for cls, names in _FIELDS.items()}
 _LINE_FIELDS = tuple(f.name for f in dataclasses.fields(Line))
 
 

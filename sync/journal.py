@@ -29,7 +29,7 @@ from sync.records import (
     PriceLevel,
     SaleLine,
 )
-from sync.store_base import StoreBase, _currency, _day, _int, _json, _positive, _text, _utc
+from sync.store_base import StoreBase, _currency, _day, _int, _positive, _text, _utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +113,12 @@ SELECT COALESCE(SUM(arrears_paid), 0) FROM pending_days WHERE account_id = ?
 """
 
 
-# The journal is keyed by seq, so its last seq is its last row; the receipt number is the
-# journal's highest through `journal_receipt`, never below the counter a store kept before
-# sync migration 0009 (a sale no longer rewrites a counter row: one page fewer).
+# The journal is keyed by seq, so its last seq is its last row. The receipt number is one
+# past the last entry's, never below the counter (the highest number when sync migration
+# 0010 ran, or a store's counter ahead of its journal): since 0010 numbers rise with seq, so
+# neither a counter row nor a receipt index is written by a sale (a page each).
 _NUMBERS = """(SELECT COALESCE(MAX(seq), 0) + 1 FROM journal),
-       MAX((SELECT COALESCE(MAX(receipt_no), 0) FROM journal),
+       MAX(COALESCE((SELECT receipt_no FROM journal ORDER BY seq DESC LIMIT 1), 0),
            (SELECT value FROM counters WHERE name = 'receipt_no')) + 1"""
 _NEXT_NUMBERS = f"SELECT {_NUMBERS}"
 _OPEN_ACCOUNT = f"""
@@ -152,12 +153,11 @@ _JOURNAL_COLUMNS = (
 )
 
 
-# The outbox first (CROSS JOIN keeps that order), through its index of unapplied rows: keyed
-# by seq, the journal would otherwise be scanned in seq order to spare the sort, the whole
-# journal for the few entries still to send.
-_UNSENT = "FROM outbox o CROSS JOIN journal j ON j.entry_id = o.entry_id"
-OUTBOX_PENDING = f"""SELECT {_JOURNAL_COLUMNS} {_UNSENT}
-WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?"""
+# The unsent entries, through their partial index (`journal_unsent`, by seq): the batch to
+# push reads the few entries still to send, not the journal (sync migration 0010).
+_UNSENT = "FROM journal j INDEXED BY journal_unsent"
+_TO_SEND = "WHERE j.applied_at IS NULL AND j.quarantined IS NULL ORDER BY j.seq LIMIT ?"
+OUTBOX_PENDING = f"SELECT {_JOURNAL_COLUMNS} {_UNSENT} {_TO_SEND}"
 
 
 class JournalMixin(StoreBase):
@@ -176,8 +176,9 @@ class JournalMixin(StoreBase):
         reverses: str | None = None,
     ) -> JournalEntry:
         """Journal one entry at `seq` in the caller's transaction; the journal's trigger adds
-        its outbox row (sync migration 0009)."""
+        its figures; the row is its own outbox entry, unsent (sync migration 0010)."""
         data = entry_body.to_json(body)
+        text = entry_body.encode(data)
         conn.execute(
             """INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,
                    account_id, card_id, amount, currency, receipt_no, body, reverses)
@@ -194,7 +195,7 @@ class JournalMixin(StoreBase):
                 amount,
                 head.currency,
                 head.receipt_no,
-                _json(data),
+                text,
                 reverses,
             ),
         )
@@ -407,12 +408,12 @@ class JournalMixin(StoreBase):
         last = self.last_receipt_no()
         if last is None:
             return None
-        found = self._entries(
-            "WHERE j.receipt_no = ? AND j.kind IN ('sale', 'topup') AND NOT EXISTS"
-            " (SELECT 1 FROM journal v WHERE v.reverses = j.entry_id) ORDER BY j.seq DESC",
-            (last,),
-        )
-        return found[0] if found else None
+        for entry in reversed(self.entries_for_receipt(last)):
+            if entry.kind in (EntryKind.SALE, EntryKind.TOPUP) and not self._rows(
+                "SELECT 1 FROM journal WHERE reverses = ?", (entry.entry_id,)
+            ):
+                return entry
+        return None
 
     def account_arrears(self, account_id: str) -> int:
         """What the account owes (D-AUTO-7) as this till knows it: the server's arrears less
@@ -485,7 +486,50 @@ class JournalMixin(StoreBase):
         return found[0] if found else None
 
     def entries_for_receipt(self, receipt_no: int) -> list[JournalEntry]:
-        return self._entries("WHERE j.receipt_no = ? ORDER BY j.seq", (receipt_no,))
+        """Journaled before sync migration 0010: through the receipt index of those entries.
+        Since: numbers rise with seq, so the first entry of the receipt is found by halving
+        the seqs after them, and its entries follow it."""
+        (indexed_to,) = self._rows("SELECT value FROM counters WHERE name = 'receipts_indexed_to'")[
+            0
+        ]
+        old = self._entries(
+            f"INDEXED BY journal_receipt WHERE j.receipt_no = ? AND j.seq <= {int(indexed_to)}"
+            " ORDER BY j.seq",
+            (receipt_no,),
+        )
+        if old:
+            return old
+        start = self._first_seq_numbered(receipt_no, int(indexed_to) + 1)
+        if start is None:
+            return []
+        found = []
+        for entry in self._entries("WHERE j.seq >= ? ORDER BY j.seq LIMIT ?", (start, 8)):
+            if entry.receipt_no != receipt_no:
+                break
+            found.append(entry)
+        return found
+
+    def _first_seq_numbered(self, receipt_no: int, low: int) -> int | None:
+        """The lowest seq from `low` on whose entry (or the next one after it) has this
+        receipt number or a higher one; None when none has."""
+
+        def number_from(seq: int) -> int | None:
+            rows = self._rows(
+                "SELECT receipt_no FROM journal WHERE seq >= ? ORDER BY seq LIMIT 1", (seq,)
+            )
+            return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+        (high,) = self._rows("SELECT COALESCE(MAX(seq), 0) FROM journal")[0]
+        high = int(high)
+        if high < low or (number_from(high) or 0) < receipt_no:
+            return None
+        while low < high:
+            middle = (low + high) // 2
+            if (number_from(middle) or 0) >= receipt_no:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     def last_receipt_no(self) -> int | None:
         (_, value) = self._rows(_NEXT_NUMBERS)[0]
@@ -500,7 +544,7 @@ class JournalMixin(StoreBase):
 
     def outbox_stats(self) -> OutboxStats:
         (count, oldest) = self._rows(
-            "SELECT COUNT(*), MIN(created_at) FROM outbox"
+            "SELECT COUNT(*), MIN(created_at) FROM journal INDEXED BY journal_unsent"
             " WHERE applied_at IS NULL AND quarantined IS NULL"
         )[0]
         return OutboxStats(int(count), None if oldest is None else datetime.fromisoformat(oldest))
@@ -514,9 +558,9 @@ class JournalMixin(StoreBase):
         """The next batch to push, each entry with the series and seq it travels under: the
         store's own, or a recovery series it was moved to."""
         rows = self._rows(
-            f"SELECT {_JOURNAL_COLUMNS}, COALESCE(o.series, t.series) AS wire_series,"
-            f" COALESCE(o.wire_seq, j.seq) AS wire_seq {_UNSENT} JOIN till t ON t.id = 1"
-            " WHERE o.applied_at IS NULL AND o.quarantined IS NULL ORDER BY j.seq LIMIT ?",
+            f"SELECT {_JOURNAL_COLUMNS}, COALESCE(j.series, t.series) AS wire_series,"
+            f" COALESCE(j.wire_seq, j.seq) AS wire_seq {_UNSENT} CROSS JOIN till t ON t.id = 1"
+            f" {_TO_SEND}",
             (_positive("limit", limit),),
         )
         return [(_entry(r), str(r["wire_series"]), int(r["wire_seq"])) for r in rows]
@@ -525,7 +569,7 @@ class JournalMixin(StoreBase):
         """The server refused this entry for good: keep it, show it, stop sending it."""
         with self._write() as conn:
             done = conn.execute(
-                "UPDATE outbox SET quarantined = ? WHERE entry_id = ? AND applied_at IS NULL",
+                "UPDATE journal SET quarantined = ? WHERE entry_id = ? AND applied_at IS NULL",
                 (_text("reason", reason), entry_id),
             )
             if done.rowcount != 1:
@@ -534,7 +578,7 @@ class JournalMixin(StoreBase):
     def quarantined(self) -> list[tuple[JournalEntry, str]]:
         """What the server refused, for the operator (the money stays in the local balance)."""
         rows = self._rows(
-            f"SELECT {_JOURNAL_COLUMNS}, o.quarantined {_UNSENT}"
-            " WHERE o.quarantined IS NOT NULL ORDER BY j.seq"
+            f"SELECT {_JOURNAL_COLUMNS}, j.quarantined FROM journal j"
+            " WHERE j.quarantined IS NOT NULL ORDER BY j.seq"
         )
         return [(_entry(row), str(row["quarantined"])) for row in rows]

@@ -486,6 +486,89 @@ def _fewer_pages_per_sale(conn: sqlite3.Connection) -> None:
     )
 
 
+def _journal_figures(sign: str) -> str:
+    """A journal row's (NEW's) move in (+1) or out (-1) of its account's figures, from the
+    row itself; a day left with nothing unapplied goes."""
+    moved = _add_figures(sign, "NEW", "WHERE NEW.account_id IS NOT NULL")
+    if sign == "-1":
+        moved += """
+        DELETE FROM pending_days WHERE account_id = NEW.account_id
+          AND business_day = NEW.business_day AND delta = 0 AND debits = 0
+          AND arrears_paid = 0 AND spent = 0 AND autoloads = 0;"""
+    return moved
+
+
+_OUTBOX_TYPED = (
+    "applied_at TEXT",
+    "quarantined TEXT",
+    "recv_no INTEGER",
+    "series TEXT",
+    "wire_seq INTEGER",
+)
+_OUTBOX_COLUMNS = tuple(typed.split()[0] for typed in _OUTBOX_TYPED)
+
+
+def _outbox_in_the_journal(conn: sqlite3.Connection) -> None:
+    """Issue 11: the outbox was a b-tree of its own, one more page (and a foreign-key check,
+    and a trigger's insert) for every sale, for one row per entry anyway. Its columns move
+    into the journal row; a sale writes them as NULL (unsent) with the row itself, and the
+    unsent entries are a partial index of the journal (`journal_unsent`, by seq). The
+    outbox's `created_at` was the entry's own (the trigger copied it): derived, not stored.
+
+    Every entry keeps what its outbox row said (applied or not, its quarantine, receive
+    number, recovery series and the seq it travels under), so nothing unsent is lost and
+    nothing sent goes out again. An entry without an outbox row (no till wrote one: the row
+    came with its entry in one statement) was neither sent nor counted: it is marked applied,
+    as it was not in the outbox, so it stays out of the figures and is not sent now.
+
+    The figures' triggers move to the journal and read the row itself; the pending figures
+    are not touched (the triggers are dropped before the rows move). `outbox` stays as a
+    view with its old columns, for readers of the file (a diagnosis, `readonly_counts`).
+
+    The receipt index keeps the entries journaled so far only (`seq <=` the last seq now,
+    also kept as `counters.receipts_indexed_to`), and the receipt counter becomes the highest
+    number so far: from here on an entry's number is one past the last entry's (or the
+    counter's), so numbers rise with seq and a receipt's entries are found by seq, and a
+    sale writes no receipt index entry (one page fewer)."""
+    moved = ", ".join(_OUTBOX_COLUMNS)
+    (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()
+    _run(
+        conn,
+        [
+            """UPDATE counters SET value = MAX(value,
+                    (SELECT COALESCE(MAX(receipt_no), 0) FROM journal))
+                WHERE name = 'receipt_no'""",
+            f"INSERT INTO counters (name, value) VALUES ('receipts_indexed_to', {int(last)})",
+            "DROP INDEX journal_receipt",
+            f"CREATE INDEX journal_receipt ON journal(receipt_no) WHERE seq <= {int(last)}",
+            "DROP TRIGGER journal_outbox",
+            *(f"DROP TRIGGER pending_outbox_{name}" for name in _TRIGGERS[1:]),
+            *(f"ALTER TABLE journal ADD COLUMN {column}" for column in _OUTBOX_TYPED),
+            f"""UPDATE journal SET ({moved}) = (SELECT {moved} FROM outbox o
+                    WHERE o.entry_id = journal.entry_id)
+                WHERE entry_id IN (SELECT entry_id FROM outbox WHERE applied_at IS NOT NULL
+                    OR quarantined IS NOT NULL OR recv_no IS NOT NULL OR series IS NOT NULL
+                    OR wire_seq IS NOT NULL)""",
+            """UPDATE journal SET applied_at = created_at
+                WHERE entry_id NOT IN (SELECT entry_id FROM outbox)""",
+            "DROP TABLE outbox",
+            "CREATE INDEX journal_unsent ON journal(seq) WHERE applied_at IS NULL",
+            "CREATE INDEX journal_recv ON journal(recv_no) WHERE recv_no IS NOT NULL",
+            """CREATE UNIQUE INDEX journal_wire ON journal(series, wire_seq)
+                WHERE series IS NOT NULL""",
+            f"CREATE VIEW outbox AS SELECT entry_id, created_at, {moved} FROM journal",
+            f"""CREATE TRIGGER journal_figures AFTER INSERT ON journal
+                WHEN NEW.applied_at IS NULL BEGIN {_journal_figures("+1")} END""",
+            f"""CREATE TRIGGER journal_applied AFTER UPDATE OF applied_at ON journal
+                WHEN OLD.applied_at IS NULL AND NEW.applied_at IS NOT NULL
+                BEGIN {_journal_figures("-1")} END""",
+            f"""CREATE TRIGGER journal_unapplied AFTER UPDATE OF applied_at ON journal
+                WHEN OLD.applied_at IS NOT NULL AND NEW.applied_at IS NULL
+                BEGIN {_journal_figures("+1")} END""",
+        ],
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_cache_tables", _cache_tables),
     ("0002_journal_outbox", _journal),
@@ -496,6 +579,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0007_menu_version", _menu_version),
     ("0008_pending_per_account", _pending_per_account),
     ("0009_fewer_pages_per_sale", _fewer_pages_per_sale),
+    ("0010_outbox_in_the_journal", _outbox_in_the_journal),
 ]
 
 

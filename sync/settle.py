@@ -52,10 +52,9 @@ UPDATE accounts SET
 WHERE account_id = :a
 """
 _ENTRY = (
-    "SELECT j.kind, j.account_id, j.amount, j.business_day, COALESCE(o.wire_seq, j.seq),"
-    " o.applied_at, o.quarantined, COALESCE(o.series, t.series), j.body"
-    " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id JOIN till t ON t.id = 1"
-    " WHERE j.entry_id = ?"
+    "SELECT j.kind, j.account_id, j.amount, j.business_day, COALESCE(j.wire_seq, j.seq),"
+    " j.applied_at, j.quarantined, COALESCE(j.series, t.series), j.body"
+    " FROM journal j JOIN till t ON t.id = 1 WHERE j.entry_id = ?"
 )
 
 
@@ -76,7 +75,7 @@ class SettleMixin(StoreBase):
         """The series whose results the till asks the feed for: the store's own, and the
         recovery series with entries not settled yet (at most 8 in all, as the feed takes)."""
         rows = self._rows(
-            "SELECT DISTINCT series FROM outbox WHERE series IS NOT NULL"
+            "SELECT DISTINCT series FROM journal WHERE series IS NOT NULL"
             " AND applied_at IS NULL ORDER BY series DESC LIMIT 7"
         )
         return [self.series(), *sorted(str(r[0]) for r in rows)]
@@ -87,7 +86,9 @@ class SettleMixin(StoreBase):
     def known_recv(self) -> int:
         """The highest receive number the server gave one of this store's entries: only what
         the server said of an entry by its id counts, never a page's word alone."""
-        (value,) = self._rows("SELECT COALESCE(MAX(recv_no), 0) FROM outbox")[0]
+        (value,) = self._rows(  # the condition lets the partial index `journal_recv` answer
+            "SELECT COALESCE(MAX(recv_no), 0) FROM journal WHERE recv_no IS NOT NULL"
+        )[0]
         return int(value)
 
     def results_after(self) -> int:
@@ -119,12 +120,12 @@ class SettleMixin(StoreBase):
         if applied_at is None:
             conn.execute(APPLY, _deltas(kind, account_id, amount, day, body))
             conn.execute(
-                "UPDATE outbox SET applied_at = ?, quarantined = NULL,"
+                "UPDATE journal SET applied_at = ?, quarantined = NULL,"
                 " recv_no = COALESCE(?, recv_no) WHERE entry_id = ?",
                 (datetime.now(UTC).isoformat(), recv_no, entry_id),
             )
         elif recv_no is not None:
-            conn.execute("UPDATE outbox SET recv_no = ? WHERE entry_id = ?", (recv_no, entry_id))
+            conn.execute("UPDATE journal SET recv_no = ? WHERE entry_id = ?", (recv_no, entry_id))
         return True
 
     def _requeue(self, conn: sqlite3.Connection, entry_id: str) -> None:
@@ -134,7 +135,7 @@ class SettleMixin(StoreBase):
         if applied_at is not None:
             conn.execute(_UNAPPLY, _deltas(kind, account_id, amount, day, body))
         conn.execute(
-            "UPDATE outbox SET applied_at = NULL, quarantined = NULL, recv_no = NULL"
+            "UPDATE journal SET applied_at = NULL, quarantined = NULL, recv_no = NULL"
             " WHERE entry_id = ?",
             (entry_id,),
         )
@@ -152,7 +153,7 @@ class SettleMixin(StoreBase):
                 # Those entries go back into the outbox, and the cached balances are read
                 # afresh with the next pull: a new snapshot.
                 for (entry_id,) in conn.execute(
-                    "SELECT entry_id FROM outbox WHERE recv_no > ?", (last_recv,)
+                    "SELECT entry_id FROM journal WHERE recv_no > ?", (last_recv,)
                 ).fetchall():
                     self._requeue(conn, entry_id)
                 conn.execute(
@@ -175,7 +176,7 @@ class SettleMixin(StoreBase):
             self._apply_one(conn, entry_id, row, result.recv_no)
         elif result.status == "refused":
             conn.execute(
-                "UPDATE outbox SET recv_no = ?, quarantined = ? WHERE entry_id = ?"
+                "UPDATE journal SET recv_no = ?, quarantined = ? WHERE entry_id = ?"
                 " AND applied_at IS NULL",
                 (result.recv_no, f"refused: {result.detail}", entry_id),
             )
@@ -183,7 +184,7 @@ class SettleMixin(StoreBase):
             self._move_to_recovery(conn, entry_id, str(row[7]))
         elif result.status == "conflict" and applied_at is None:
             conn.execute(
-                "UPDATE outbox SET quarantined = ? WHERE entry_id = ?",
+                "UPDATE journal SET quarantined = ? WHERE entry_id = ?",
                 (f"{result.status}: {result.detail}", entry_id),
             )
         elif result.status == "gap" and result.expected is not None:
@@ -192,10 +193,9 @@ class SettleMixin(StoreBase):
             # by the copy of this store that was lost), nobody can fill the gap: this entry
             # then travels on in a recovery series, as for a seq already taken.
             earlier = conn.execute(
-                "SELECT j.entry_id, o.applied_at IS NULL AND o.quarantined IS NULL"
-                " FROM journal j JOIN outbox o ON o.entry_id = j.entry_id"
-                " JOIN till t ON t.id = 1 WHERE COALESCE(o.series, t.series) = ?"
-                " AND COALESCE(o.wire_seq, j.seq) >= ? AND COALESCE(o.wire_seq, j.seq) < ?",
+                "SELECT j.entry_id, j.applied_at IS NULL AND j.quarantined IS NULL"
+                " FROM journal j JOIN till t ON t.id = 1 WHERE COALESCE(j.series, t.series) = ?"
+                " AND COALESCE(j.wire_seq, j.seq) >= ? AND COALESCE(j.wire_seq, j.seq) < ?",
                 (row[7], result.expected, result.seq),
             ).fetchall()
             if not earlier and applied_at is None:
@@ -214,10 +214,10 @@ class SettleMixin(StoreBase):
             recovery = new_id()
             conn.execute("UPDATE till SET recovery_series = ? WHERE id = 1", (recovery,))
         (last,) = conn.execute(
-            "SELECT COALESCE(MAX(wire_seq), 0) FROM outbox WHERE series = ?", (recovery,)
+            "SELECT COALESCE(MAX(wire_seq), 0) FROM journal WHERE series = ?", (recovery,)
         ).fetchone()
         conn.execute(
-            "UPDATE outbox SET series = ?, wire_seq = ?, quarantined = NULL WHERE entry_id = ?",
+            "UPDATE journal SET series = ?, wire_seq = ?, quarantined = NULL WHERE entry_id = ?",
             (recovery, int(last) + 1, entry_id),
         )
 
@@ -231,8 +231,7 @@ class SettleMixin(StoreBase):
         marks = ", ".join("?" * len(account_ids))
         for kind, account_id, amount, day, body in conn.execute(
             "SELECT j.kind, j.account_id, j.amount, j.business_day, j.body FROM journal j"
-            " JOIN outbox o ON o.entry_id = j.entry_id"
-            " WHERE o.recv_no > ? AND o.recv_no <= ? AND o.applied_at IS NOT NULL"
+            " WHERE j.recv_no > ? AND j.recv_no <= ? AND j.applied_at IS NOT NULL"
             f" AND j.account_id IN ({marks})",
             (page_recv, known_before, *account_ids),
         ).fetchall():

@@ -1,4 +1,4 @@
-"""Invariant 3 kept, not summed: the outbox's triggers keep each account's unapplied figures
+"""Invariant 3 kept, not summed: the journal's triggers keep each account's unapplied figures
 (balance delta, debits, arrears paid; spending and autoloads per business day) equal to the
 sums over the journal they replace, whatever sequence of sales, top-ups, voids, arrears
 payments, acknowledgements and roll-backs the till goes through (issue 11)."""
@@ -19,7 +19,11 @@ from sync.store import AlreadyVoided, NotPayable, NotVoidable, Store
 DAYS = (date(2026, 11, 20), date(2026, 11, 21))
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
 ACCOUNTS = ("a1", "a2")
-TRIGGERS = ("applied", "unapplied", "delete")
+# The journal's columns as migration 0007 knew them (0010 added the outbox's).
+JOURNAL = (
+    "entry_id, seq, till_id, kind, created_at, business_day, account_id, card_id, amount,"
+    " currency, receipt_no, body, reverses"
+)
 
 # The sums the lookup read before the figures were kept (the oracle).
 SUMMED = """
@@ -31,8 +35,7 @@ SELECT COALESCE(SUM(j.amount), 0),
        COUNT(CASE WHEN j.business_day = :day AND j.kind = 'autoload' THEN 1 END),
        COALESCE(SUM(CASE WHEN j.kind = 'arrears_payment'
                          THEN json_extract(j.body, '$.amount') ELSE 0 END), 0)
-FROM journal j JOIN outbox o ON o.entry_id = j.entry_id
-WHERE j.account_id = :account AND o.applied_at IS NULL
+FROM journal j WHERE j.account_id = :account AND j.applied_at IS NULL
 """
 
 step = st.one_of(
@@ -98,20 +101,20 @@ def run(store: Store, action: tuple[object, ...], n: int) -> None:
                 business_day=day,
             )
     else:
-        # The server acknowledged an entry, or (after a restore) no longer has it: the outbox
-        # row moves as the sync code moves it.
+        # The server acknowledged an entry, or (after a restore) no longer has it: the entry
+        # moves in or out of the outbox as the sync code moves it.
         (pick,) = args
         conn = store.db.conn
         applied = kind == "apply"
         rows = conn.execute(
-            "SELECT entry_id FROM outbox WHERE (applied_at IS NULL) = ? ORDER BY entry_id",
+            "SELECT entry_id FROM journal WHERE (applied_at IS NULL) = ? ORDER BY entry_id",
             (applied,),
         ).fetchall()
         if rows:
             entry_id = rows[int(pick) % len(rows)][0]  # type: ignore[call-overload]
             with conn:
                 conn.execute(
-                    "UPDATE outbox SET applied_at = ? WHERE entry_id = ?",
+                    "UPDATE journal SET applied_at = ? WHERE entry_id = ?",
                     (NOW.isoformat() if applied else None, entry_id),
                 )
 
@@ -146,24 +149,33 @@ def test_kept_pending_figures_equal_the_sums_after_any_sequence(
 
 
 def test_a_store_with_a_backlog_is_migrated_to_the_same_figures(tmp_path: Path) -> None:
-    """A store from before the figures were kept, with unsent entries, gets them from its
-    journal once, in the migration."""
+    """A store from before the figures were kept (migration 0007), with unsent entries, gets
+    them from its journal once, in migration 0008, and keeps them through 0009 and 0010."""
+    import sqlite3
+
     from sync import migrations
 
-    with Store.open(tmp_path / "till.db", till_id="till-1") as store:
+    with Store.open(tmp_path / "made.db", till_id="till-1") as store:
         seed(store)
         for n, action in enumerate(
             [("sale", "a1", 350, True), ("topup", "a2", 1000), ("sale", "a1", 120, False)]
         ):
             run(store, action, n)
+        run(store, ("apply", 1), 3)
         before = {(a, d): summed(store, a, d) for a in ACCOUNTS for d in DAYS}
-        assert before[("a1", DAYS[0])][0] != 0  # a backlog to carry over
-        conn = store.db.conn
-        with conn:  # the store as it was before migration 0008
-            for trigger in ("journal_outbox", *(f"pending_outbox_{t}" for t in TRIGGERS)):
-                conn.execute(f"DROP TRIGGER {trigger}")
-            conn.execute("DROP TABLE pending_days")
-        with conn:  # then 0008 and 0009 (the journal's shape is 0009's already: copied as is)
-            migrations._pending_per_account(conn)
-            migrations._fewer_pages_per_sale(conn)
+        rows = store.db.conn.execute(f"SELECT {JOURNAL}, applied_at FROM journal").fetchall()
+    assert before[("a1", DAYS[0])][0] != 0  # a backlog to carry over
+    assert sum(applied is not None for *_, applied in rows) == 1
+    path = tmp_path / "till.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(conn, migrations.MIGRATIONS[:7])
+    conn.execute("INSERT INTO till (id, till_id, series) VALUES (1, 'till-1', 's1')")
+    for *entry, applied in rows:  # the journal and outbox rows as the till of 0007 wrote them
+        conn.execute(f"INSERT INTO journal ({JOURNAL}) VALUES ({', '.join('?' * 13)})", entry)
+        conn.execute(
+            "INSERT INTO outbox (entry_id, created_at, applied_at) VALUES (?, ?, ?)",
+            (entry[0], entry[4], applied),
+        )
+    conn.close()
+    with Store.open(path, till_id="till-1") as store:
         assert {(a, d): kept(store, a, d) for a in ACCOUNTS for d in DAYS} == before
