@@ -317,43 +317,46 @@ def _changes(
 ) -> _Page:
     # Each changed item once, at its latest change (kept by a trigger, migration 0010): a
     # range scan by seq, whatever the size of the feed before the cursor.
-    feed = [
-        (int(seq), str(kind), str(key))
-        for seq, kind, key in tx.all(
-            "SELECT seq, kind, item_key FROM feed_latest WHERE seq > ? ORDER BY seq LIMIT ?",
-            (since, limit),
-        )
-    ]
+    feed = tx.all(
+        "SELECT seq, kind, item_key FROM feed_latest WHERE seq > ? ORDER BY seq LIMIT ?",
+        (since, limit),
+    )
     if not feed:
         return _Page([], since, _cursor_of(tx, since))
-    last = feed[-1][0]
-    as_rows = rows and len(feed) >= ROWS_FROM
-    states = _row_states(tx, feed) if as_rows else {}
-    found = items.get_many(tx, [r for r in feed if r[1] not in states])
-    parts: list[bytes] = []
-    blocks: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in states}
-    dropped: set[tuple[str, str]] | None = None  # read once, when the page needs it
-    for seq, kind, key in feed:
-        of_kind = states.get(kind)
-        if of_kind is not None:
-            row, allowed = of_kind[key]
-            visible = unit_type in allowed  # D-UNIT-2
-            if row is not None and visible:
-                blocks[kind].append((seq, *row))
-                continue
-            gone = row is None
-            removal: bytes | None = None
+    last = int(feed[-1][0])
+    read: feed_rows.Read | None = None
+    if rows and len(feed) >= ROWS_FROM:
+        by_kind: dict[str, list[tuple[int, str]]] = {kind: [] for kind in ROW_KINDS}
+        others = []
+        for seq, kind, key in feed:
+            of_kind = by_kind.get(kind)
+            if of_kind is None:
+                others.append((int(seq), str(kind), str(key)))
+            else:
+                of_kind.append((int(seq), str(key)))
+        read = feed_rows.read_rows(tx, unit_type, by_kind)
+    else:
+        others = [(int(seq), str(kind), str(key)) for seq, kind, key in feed]
+    found = items.get_many(tx, others)
+    parts: list[tuple[int, bytes]] = []  # by seq: the page's changes in the feed's order
+    # Items it may not see now, or that are gone: (seq, kind, key, gone, visible, removal).
+    unsent: list[tuple[int, str, str, bool, bool, bytes | None]] = []
+    for seq, kind, key in others:
+        item = found[(kind, key, seq)]
+        if item is None:
+            continue  # its state cannot be sent (logged): not sent, not removed
+        if kind == "unit" and key != own_unit:
+            continue  # a till reads its own unit's data only
+        visible = _visible(kind, item.state, own_unit, unit_type)
+        if item.json is not None and visible:
+            parts.append((seq, item.json))
         else:
-            item = found[(kind, key, seq)]
-            if item is None:
-                continue  # its state cannot be sent (logged): not sent, not removed
-            if kind == "unit" and key != own_unit:
-                continue  # a till reads its own unit's data only
-            visible = _visible(kind, item.state, own_unit, unit_type)
-            if item.json is not None and visible:
-                parts.append(item.json)
-                continue
-            gone, removal = item.state.data is None, item.removal
+            unsent.append((seq, kind, key, item.state.data is None, visible, item.removal))
+    if read is not None:
+        for kind, hidden in read.others.items():
+            unsent.extend((seq, kind, key, gone, seen, None) for seq, key, gone, seen in hidden)
+    dropped: set[tuple[str, str]] | None = None  # read once, when the page needs it
+    for seq, kind, key, gone, visible, removal in unsent:
         if since == 0 or kind in ("unit", "policy"):
             continue  # a snapshot holds only what the till may see; it keeps its unit, policy
         if kind in _PERSONAL and not (gone and visible):
@@ -365,22 +368,19 @@ def _changes(
                 continue
         removal = removal if removal is not None else _removal(seq, kind, key)
         if removal is not None:
-            parts.append(removal)
-    sent = {kind: feed_rows.checked(kind, block) for kind, block in blocks.items()}
+            parts.append((seq, removal))
+    parts.sort(key=_first)
+    changes = [part for _, part in parts]
+    if read is None:
+        return _Page(changes, last, _cursor_of(tx, last))
+    sent = {kind: feed_rows.checked(kind, block) for kind, block in read.rows.items()}
     count = sum(len(block) for block in sent.values())
     packed = feed_rows.serialised(sent) if count else b""
-    return _Page(parts, last, _cursor_of(tx, last), packed, count)
+    return _Page(changes, last, _cursor_of(tx, last), packed, count)
 
 
-def _row_states(
-    tx: Tx, feed: Sequence[tuple[int, str, str]]
-) -> dict[str, dict[str, feed_rows.RowState]]:
-    """The rows of the page's personal items, read in bulk by kind."""
-    keys: dict[str, list[str]] = {kind: [] for kind in ROW_KINDS}
-    for _, kind, key in feed:
-        if kind in keys:
-            keys[kind].append(key)
-    return {kind: feed_rows.read_rows(tx, kind, wanted) for kind, wanted in keys.items()}
+def _first(part: tuple[int, bytes]) -> int:
+    return part[0]
 
 
 def _removal(seq: int, kind: str, key: str) -> bytes | None:
