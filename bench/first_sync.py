@@ -14,12 +14,18 @@ the load average.
     python -m bench.first_sync                 # 100,000, 3 runs
     FIRST_SYNC_1M=1 python -m bench.first_sync # and 1,000,000, 3 runs
     FIRST_SYNC_SIZES=20000 FIRST_SYNC_RUNS=1 python -m bench.first_sync
+    FIRST_SYNC_SCHEME=/tmp/schemes python -m bench.first_sync  # keep each built scheme there
+
+The scheme is deterministic (seeded), so FIRST_SYNC_SCHEME=DIR keeps each size's built
+database as DIR/server-N.db and copies it for later invocations (1,000,000 takes minutes to
+build); every run still gets a copy no till has read from and a fresh server process.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -150,9 +156,16 @@ def main() -> None:
             root = Path(tmp)
             db_url = f"sqlite:///{root / 'server.db'}"
             built = time.perf_counter()
-            db = Database(db_url)
-            population.build_server(db, n)
-            db.close()
+            kept = os.environ.get("FIRST_SYNC_SCHEME")
+            if kept and (Path(kept) / f"server-{n}.db").exists():
+                shutil.copyfile(Path(kept) / f"server-{n}.db", root / "server.db")
+            else:
+                db = Database(db_url)
+                population.build_server(db, n)
+                db.close()
+                if kept:
+                    Path(kept).mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(root / "server.db", Path(kept) / f"server-{n}.db")
             built = time.perf_counter() - built
             runs = [_one_run(root, db_url, n, run) for run in range(RUNS)]
         walls = [r["wall_s"] for r in runs]
