@@ -2,21 +2,30 @@
 
 The server's database holds `bench.population.build_server`'s scheme (100,000 cardholders;
 1,000,000 with FIRST_SYNC_1M=1, about a minute a run plus some minutes to build). Each run
-starts the server afresh (no page of an earlier run cached), enrols a new till, and a child
-process (the till's sync client, `SyncClient.pull_once` until the feed says no more) pulls
-from its first request until its store holds every cardholder, account, card and agreement
-its unit may see. Reported: wall time, the till's and the server's CPU time, the feed bytes
-over the wire and decoded, the till process's peak RSS (VmHWM), and the load average.
+starts the server afresh (no page or state of an earlier run cached: the honest "first till"
+of a scheme, the figure reported), enrols a new till, and a child process (the till's sync
+client, `SyncClient.pull_once` until the feed says no more) pulls from its first request until
+its store holds every cardholder, account, card and agreement its unit may see. Then a second
+till of the same unit syncs from the same server process (`warm_*`: the pages it is sent may
+still be in the server's page cache, 64 MB). Reported: wall time, the till's and the server's
+CPU time, the feed bytes over the wire and decoded, the till process's peak RSS (VmHWM), and
+the load average.
 
     python -m bench.first_sync                 # 100,000, 3 runs
     FIRST_SYNC_1M=1 python -m bench.first_sync # and 1,000,000, 3 runs
     FIRST_SYNC_SIZES=20000 FIRST_SYNC_RUNS=1 python -m bench.first_sync
+    FIRST_SYNC_SCHEME=/tmp/schemes python -m bench.first_sync  # keep each built scheme there
+
+The scheme is deterministic (seeded), so FIRST_SYNC_SCHEME=DIR keeps each size's built
+database as DIR/server-N.db and copies it for later invocations (1,000,000 takes minutes to
+build); every run still gets a copy no till has read from and a fresh server process.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -109,23 +118,30 @@ def _one_run(root: Path, db_url: str, n: int, run: int) -> dict[str, Any]:
 
     server = start(db_url, root / f"server-{run}.log")
     try:
-        data_dir = root / f"till-{run}"
-        config = server.enrol_till(f"till-{run}")
-        config.save(data_dir)
-        server_cpu0 = _cpu_s(server.process.pid)
-        load0 = os.getloadavg()[0]
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.first_sync", "--till", str(data_dir)],
-            check=True,
-            stdout=subprocess.PIPE,  # its errors go to this run's stderr, where they are seen
-            text=True,
-        ).stdout
-        result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-        result["server_cpu_s"] = _cpu_s(server.process.pid) - server_cpu0
-        result["load"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
+        result = _one_till(root, server, n, f"till-{run}")
+        warm = _one_till(root, server, n, f"till-{run}-warm")
+        result.update({f"warm_{key}": warm[key] for key in ("wall_s", "cpu_s", "server_cpu_s")})
     finally:
         server.process.terminate()
         server.process.wait(timeout=30)
+    return result
+
+
+def _one_till(root: Path, server: Any, n: int, till: str) -> dict[str, Any]:
+    data_dir = root / till
+    config = server.enrol_till(till)
+    config.save(data_dir)
+    server_cpu0 = _cpu_s(server.process.pid)
+    load0 = os.getloadavg()[0]
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.first_sync", "--till", str(data_dir)],
+        check=True,
+        stdout=subprocess.PIPE,  # its errors go to this run's stderr, where they are seen
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["server_cpu_s"] = _cpu_s(server.process.pid) - server_cpu0
+    result["load"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
     expected = population.visible_at_mensa(n)
     if result["counts"] != expected:
         raise SystemExit(f"the till holds {result['counts']}, not {expected}")
@@ -140,9 +156,16 @@ def main() -> None:
             root = Path(tmp)
             db_url = f"sqlite:///{root / 'server.db'}"
             built = time.perf_counter()
-            db = Database(db_url)
-            population.build_server(db, n)
-            db.close()
+            kept = os.environ.get("FIRST_SYNC_SCHEME")
+            if kept and (Path(kept) / f"server-{n}.db").exists():
+                shutil.copyfile(Path(kept) / f"server-{n}.db", root / "server.db")
+            else:
+                db = Database(db_url)
+                population.build_server(db, n)
+                db.close()
+                if kept:
+                    Path(kept).mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(root / "server.db", Path(kept) / f"server-{n}.db")
             built = time.perf_counter() - built
             runs = [_one_run(root, db_url, n, run) for run in range(RUNS)]
         walls = [r["wall_s"] for r in runs]
@@ -166,6 +189,9 @@ def main() -> None:
             wall_s=spread("wall_s"),
             till_cpu_s=spread("cpu_s"),
             server_cpu_s=spread("server_cpu_s"),
+            warm_wall_s=spread("warm_wall_s"),
+            warm_till_cpu_s=spread("warm_cpu_s"),
+            warm_server_cpu_s=spread("warm_server_cpu_s"),
             peak_rss_mb=spread("peak_rss_mb"),
             wire_bytes=runs[0]["wire_bytes"],
             raw_bytes=runs[0]["raw_bytes"],

@@ -28,16 +28,21 @@ from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationError
 
+from server import feed_rows
 from server.db import Database, Tx
 from server.feed_state import ItemState, read_states
 from sync import limits
-from sync.protocol import Change, ChangePage, EntryResult, Key
+from sync.protocol import ROW_KINDS, Change, ChangePage, EntryResult, Key
 
 PAGE = limits.MAX_PAGE_ITEMS
 RESULTS = limits.MAX_PAGE_RESULTS
 log = logging.getLogger(__name__)
 _CURSOR = re.compile(r"^([1-9][0-9]{0,18})-([0-9a-f]{12})$")
 _PERSONAL = ("cardholder", "account", "card", "agreement")
+# A page of at least this many items goes as rows to a till that reads them (a snapshot, a
+# large burst); a smaller one goes through the item cache, whose states tills at different
+# cursors share (a snapshot's 325,000 items would only flush its 50,000 through it).
+ROWS_FROM = 1_000
 
 
 def emit(tx: Tx, kind: str, key: str, *, drop_for: Iterable[str] = ()) -> None:
@@ -143,12 +148,14 @@ def read_page_json(
     after_recv: int | None = None,
     series: Sequence[str] = (),
     limit: int = PAGE,
+    rows: bool = False,
 ) -> PageJson:
     """`read_page`, serialised: each item's change is serialised once per state and the
     page is joined from those bytes, shared by every till that gets it; the till's own
-    fields are added around them."""
+    fields are added around them. With `rows` (the till reads `sync.protocol.Rows`), a page
+    of `ROWS_FROM` items or more carries its personal items as rows."""
     after = known_recv if after_recv is None else after_recv
-    page, head, reset, till = _read(db, till_id, since, known_recv, after, series, limit)
+    page, head, reset, till = _read(db, till_id, since, known_recv, after, series, limit, rows)
     if till.capped:
         model = read_page(
             db, till_id, since, known_recv=known_recv, after_recv=after, series=series, limit=limit
@@ -188,10 +195,18 @@ class _Page:
 
     __slots__ = ("_gzip", "_json", "count", "cursor", "cursor_seq")
 
-    def __init__(self, items: list[bytes], cursor_seq: int, cursor: str) -> None:
-        self._json = b"[" + b",".join(items) + b"]"
+    def __init__(
+        self,
+        items: list[bytes],
+        cursor_seq: int,
+        cursor: str,
+        rows: bytes = b"",
+        row_count: int = 0,
+    ) -> None:
+        # The changes array, and after it the page's `rows` member when it has rows.
+        self._json = b"[" + b",".join(items) + b"]" + (b',"rows":' + rows if row_count else b"")
         self._gzip: bytes | None = None
-        self.count = len(items)
+        self.count = len(items) + row_count
         self.cursor_seq = cursor_seq
         self.cursor = cursor
 
@@ -216,6 +231,7 @@ def _read(
     after_recv: int,
     series: Sequence[str],
     limit: int,
+    rows: bool = False,
 ) -> tuple[_Page, int, bool, TillPart]:
     """One snapshot: the feed's head, the till's part, and the page."""
     with db.transaction(write=False) as tx:
@@ -231,12 +247,12 @@ def _read(
         # every state is unchanged: tills of one unit asking with the same cursor share a page.
         # The head is read from the database in this snapshot, so the key holds across server
         # processes sharing one database: a page is never served after the feed moved on.
-        key = (since_seq, head, own_unit, limit)
+        key = (since_seq, head, own_unit, limit, rows)
         pages = _cache_of(db, "feed-pages", PageCache)
         page = pages.get(key)
         if page is None:
             items = _cache_of(db, "feed-items", ItemCache)
-            page = _changes(tx, since_seq, str(own_unit), str(unit_type), limit, items)
+            page = _changes(tx, since_seq, str(own_unit), str(unit_type), limit, items, rows)
             pages.put(key, page)
     return page, head, reset, till
 
@@ -291,45 +307,91 @@ def _numbered(row: Any) -> EntryResult:
 
 
 def _changes(
-    tx: Tx, since: int, own_unit: str, unit_type: str, limit: int, items: ItemCache
+    tx: Tx,
+    since: int,
+    own_unit: str,
+    unit_type: str,
+    limit: int,
+    items: ItemCache,
+    rows: bool = False,
 ) -> _Page:
     # Each changed item once, at its latest change (kept by a trigger, migration 0010): a
     # range scan by seq, whatever the size of the feed before the cursor.
-    rows = [
-        (int(seq), str(kind), str(key))
-        for seq, kind, key in tx.all(
-            "SELECT seq, kind, item_key FROM feed_latest WHERE seq > ? ORDER BY seq LIMIT ?",
-            (since, limit),
-        )
-    ]
-    if not rows:
+    feed = tx.all(
+        "SELECT seq, kind, item_key FROM feed_latest WHERE seq > ? ORDER BY seq LIMIT ?",
+        (since, limit),
+    )
+    if not feed:
         return _Page([], since, _cursor_of(tx, since))
-    last = rows[-1][0]
-    found = items.get_many(tx, rows)
-    parts: list[bytes] = []
-    dropped: set[tuple[str, str]] | None = None  # read once, when the page needs it
-    for seq, kind, key in rows:
+    last = int(feed[-1][0])
+    read: feed_rows.Read | None = None
+    if rows and len(feed) >= ROWS_FROM:
+        by_kind: dict[str, list[tuple[int, str]]] = {kind: [] for kind in ROW_KINDS}
+        others = []
+        for seq, kind, key in feed:
+            of_kind = by_kind.get(kind)
+            if of_kind is None:
+                others.append((int(seq), str(kind), str(key)))
+            else:
+                of_kind.append((int(seq), str(key)))
+        read = feed_rows.read_rows(tx, unit_type, by_kind)
+    else:
+        others = [(int(seq), str(kind), str(key)) for seq, kind, key in feed]
+    found = items.get_many(tx, others)
+    parts: list[tuple[int, bytes]] = []  # by seq: the page's changes in the feed's order
+    # Items it may not see now, or that are gone: (seq, kind, key, gone, visible, removal).
+    unsent: list[tuple[int, str, str, bool, bool, bytes | None]] = []
+    for seq, kind, key in others:
         item = found[(kind, key, seq)]
         if item is None:
             continue  # its state cannot be sent (logged): not sent, not removed
         if kind == "unit" and key != own_unit:
             continue  # a till reads its own unit's data only
-        state = item.state
-        visible = _visible(kind, state, own_unit, unit_type)
+        visible = _visible(kind, item.state, own_unit, unit_type)
         if item.json is not None and visible:
-            parts.append(item.json)
-            continue
+            parts.append((seq, item.json))
+        else:
+            unsent.append((seq, kind, key, item.state.data is None, visible, item.removal))
+    if read is not None:
+        for kind, hidden in read.others.items():
+            unsent.extend((seq, kind, key, gone, seen, None) for seq, key, gone, seen in hidden)
+    dropped: set[tuple[str, str]] | None = None  # read once, when the page needs it
+    for seq, kind, key, gone, visible, removal in unsent:
         if since == 0 or kind in ("unit", "policy"):
             continue  # a snapshot holds only what the till may see; it keeps its unit, policy
-        if kind in _PERSONAL and not (state.data is None and visible):
+        if kind in _PERSONAL and not (gone and visible):
             # Not one it could see now: a removal only if it may hold it, that is if its
             # cardholder took this till's unit type away since (least data, D-UNIT-2).
             if dropped is None:
                 dropped = _dropped_for(tx, since, last, unit_type)
             if (kind, key) not in dropped:
                 continue
-        parts.append(item.removal)
-    return _Page(parts, last, _cursor_of(tx, last))
+        removal = removal if removal is not None else _removal(seq, kind, key)
+        if removal is not None:
+            parts.append((seq, removal))
+    parts.sort(key=_first)
+    changes = [part for _, part in parts]
+    if read is None:
+        return _Page(changes, last, _cursor_of(tx, last))
+    sent = {kind: feed_rows.checked(kind, block) for kind, block in read.rows.items()}
+    count = sum(len(block) for block in sent.values())
+    packed = feed_rows.serialised(sent) if count else b""
+    return _Page(changes, last, _cursor_of(tx, last), packed, count)
+
+
+def _first(part: tuple[int, bytes]) -> int:
+    return part[0]
+
+
+def _removal(seq: int, kind: str, key: str) -> bytes | None:
+    """The change that tells a till to drop an item (None: a key the wire model refuses)."""
+    try:
+        key = _KEY.validate_python(key)
+    except ValidationError as exc:
+        log.error("%s %r cannot be sent to the tills: %s", kind, key, exc)
+        return None
+    head = b'{"seq":%d,"kind":"%s","key":%s,' % (seq, kind.encode(), _KEY.dump_json(key))
+    return head + b'"data":null}'
 
 
 def _dropped_for(tx: Tx, since: int, last: int, unit_type: str) -> set[tuple[str, str]]:
@@ -363,7 +425,7 @@ def _cursor_of(tx: Tx, seq: int) -> str:
     return f"{seq}-{_token(seq, kind, key, created_at)}"
 
 
-PageKey = tuple[int, int, str, int]
+PageKey = tuple[int, int, str, int, bool]  # cursor, head, unit, page size, rows
 
 
 class PageCache:

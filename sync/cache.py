@@ -41,10 +41,10 @@ def _holder(r: Any) -> Cardholder:
 
 
 @functools.lru_cache(maxsize=1024)
-def _names(names: frozenset[str]) -> str:
-    """A set of names as stored (a sorted JSON list), made once per distinct set: a scheme's
-    cardholders share a handful of them."""
-    return _json(sorted(names))
+def _names(names: frozenset[str] | tuple[str, ...]) -> str:
+    """A set of names as stored (a sorted JSON list, no name twice), made once per distinct
+    set: a scheme's cardholders share a handful of them."""
+    return _json(sorted(set(names)))
 
 
 def _opt_date(text: str | None) -> date | None:
@@ -144,6 +144,22 @@ class CacheMixin(StoreBase):
             )
 
     def upsert_cardholders(self, cardholders: Iterable[Cardholder]) -> None:
+        self.upsert_cardholder_rows(
+            (
+                h.cardholder_id,
+                h.name,
+                h.photo_sha256,
+                h.allowed_unit_types,
+                h.daily_limit,
+                h.blocked_categories,
+            )
+            for h in cardholders
+        )
+
+    # The *_rows writes take records as tuples in their record's field order: a snapshot's
+    # thousands of items, checked on the wire a page at a time, without a dataclass each.
+    def upsert_cardholder_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Cardholders as tuples in `Cardholder`'s field order (its sets as tuples or sets)."""
         self._upsert_rows(
             "cardholders",
             "cardholder_id",
@@ -155,21 +171,28 @@ class CacheMixin(StoreBase):
                 "daily_limit",
                 "blocked_categories",
             ),
-            (
-                (
-                    h.cardholder_id,
-                    h.name,
-                    h.photo_sha256,
-                    _names(frozenset(h.allowed_unit_types)),
-                    h.daily_limit,
-                    _names(frozenset(h.blocked_categories)),
-                )
-                for h in cardholders
-            ),
+            ((r[0], r[1], r[2], _names(r[3]), r[4], _names(r[5])) for r in rows),
         )
 
     def upsert_accounts(self, accounts: Iterable[Account]) -> None:
         """Cache server balances; the day counters are left alone (see set_account_day)."""
+        self.upsert_account_rows(
+            (
+                a.account_id,
+                a.cardholder_id,
+                a.currency,
+                a.balance,
+                a.price_level,
+                a.membership_expires,
+                a.payment_blocked,
+                a.arrears,
+                a.version,
+            )
+            for a in accounts
+        )
+
+    def upsert_account_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Accounts as tuples in `Account`'s field order; the day counters are left alone."""
         self._upsert_rows(
             "accounts",
             "account_id",
@@ -186,54 +209,70 @@ class CacheMixin(StoreBase):
             ),
             (
                 (
-                    a.account_id,
-                    a.cardholder_id,
-                    a.currency,
-                    _int(f"{a.account_id}.balance", a.balance),
-                    str(a.price_level),
-                    None if a.membership_expires is None else a.membership_expires.isoformat(),
-                    int(a.payment_blocked),
-                    _int(f"{a.account_id}.arrears", a.arrears),
-                    a.version,
+                    r[0],
+                    r[1],
+                    r[2],
+                    _int(f"{r[0]}.balance", r[3]),
+                    str(r[4]),
+                    None if r[5] is None else r[5].isoformat(),
+                    int(r[6]),
+                    _int(f"{r[0]}.arrears", r[7]),
+                    r[8],
                 )
-                for a in accounts
+                for r in rows
             ),
         )
 
     def set_account_day(self, account_id: str, *, day: date, spent: int, autoloads: int) -> None:
         """Record what the server knows of the account's spending and autoloads on `day`."""
-        _int("spent", spent)
-        _int("autoloads", autoloads)
+        self.set_account_days([(account_id, day, spent, autoloads)])
+
+    def set_account_days(self, days: Iterable[tuple[str, date, int, int]]) -> None:
+        """`set_account_day` for many accounts: (account_id, day, spent, autoloads)."""
         with self._write() as conn:
-            conn.execute(
+            conn.executemany(
                 "UPDATE accounts SET day = ?, day_spent = ?, day_autoloads = ?"
                 " WHERE account_id = ?",
-                (_day(day), spent, autoloads, account_id),
+                (
+                    (_day(day), _int("spent", spent), _int("autoloads", autoloads), account_id)
+                    for account_id, day, spent, autoloads in days
+                ),
             )
 
     def upsert_cards(self, cards: Iterable[Card]) -> None:
+        self.upsert_card_rows((c.card_id, c.account_id, c.state, c.replaced_by) for c in cards)
+
+    def upsert_card_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Cards as tuples in `Card`'s field order."""
         self._upsert_rows(
             "cards",
             "card_id",
             ("card_id", "account_id", "state", "replaced_by"),
-            ((c.card_id, c.account_id, str(c.state), c.replaced_by) for c in cards),
+            ((r[0], r[1], str(r[2]), r[3]) for r in rows),
         )
 
     def upsert_agreements(self, agreements: Iterable[AutoloadAgreement]) -> None:
+        self.upsert_agreement_rows(
+            (g.account_id, g.threshold, g.amount, g.active_from, g.ended, g.collection_failed)
+            for g in agreements
+        )
+
+    def upsert_agreement_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Agreements as tuples in `AutoloadAgreement`'s field order."""
         self._upsert_rows(
             "autoload_agreements",
             "account_id",
             ("account_id", "threshold", "amount", "active_from", "ended", "collection_failed"),
             (
                 (
-                    g.account_id,
-                    _int("threshold", g.threshold),
-                    _int("amount", g.amount),
-                    g.active_from.isoformat(),
-                    int(g.ended),
-                    int(g.collection_failed),
+                    r[0],
+                    _int("threshold", r[1]),
+                    _int("amount", r[2]),
+                    r[3].isoformat(),
+                    int(r[4]),
+                    int(r[5]),
                 )
-                for g in agreements
+                for r in rows
             ),
         )
 

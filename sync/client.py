@@ -39,6 +39,8 @@ from sync.http import Reply, call, deadline_session
 from sync.policy import DEFAULTS, Policy, PolicyError
 from sync.protocol import (
     DATA_MODELS,
+    ROW_KINDS,
+    ROWS_VERSION,
     AccountChange,
     AgreementChange,
     CardChange,
@@ -52,10 +54,13 @@ from sync.protocol import (
     PageEnvelope,
     PolicyChange,
     ProductChange,
+    Rows,
+    RowsEnvelope,
     SoldOutMark,
     TillReport,
     UnitChange,
     read_change,
+    read_row,
 )
 from sync.store import PageRecords, PhotoMismatch, Store, StoreUnavailable
 
@@ -69,6 +74,7 @@ __all__ = [  # the sync errors live in sync.errors; callers of the client find t
     "Unreachable",
     "apply_page",
     "enrol",
+    "read_envelope",
     "read_page_records",
 ]
 
@@ -398,13 +404,14 @@ class SyncClient:
             "known_recv": store.known_recv(),
             "after_recv": store.results_after(),
             "series": store.all_series(),
+            "rows": ROWS_VERSION,  # a large page's items as rows, checked a page at a time
         }
         reply = self._ahead_for(params)
         if reply is None:
             reply = self._page(params, wait)
         self.received[0] += reply.wire_bytes
         self.received[1] += len(reply.body)
-        page = self._parse(PageEnvelope, reply)
+        page = read_envelope(reply.body)
         if page.more and not (page.results or page.reset or page.forgot):
             # A snapshot, or a burst: ask for the next page while this one is applied, so
             # the server builds it while the till writes this one. It is used only if the
@@ -606,9 +613,24 @@ class SyncClient:
         return delay
 
 
+def read_envelope(body: bytes) -> PageEnvelope:
+    """A page whose rows are all well formed is read and checked in one call; one with a row
+    that is not is read again with each row on its own (`read_page_records`)."""
+    try:
+        return RowsEnvelope.model_validate_json(body)
+    except ValidationError:
+        pass
+    try:
+        return PageEnvelope.model_validate_json(body)
+    except ValidationError as exc:
+        raise BadReply(
+            f"the server answered something that is not a PageEnvelope: {str(exc)[:200]}"
+        ) from exc
+
+
 def apply_page(store: Store, page: PageEnvelope, *, since: str, synced_at: datetime) -> bool:
     """One feed page, read item by item, into the store; True when another should follow."""
-    records = read_page_records(page.changes)
+    records = read_page_records(page.changes, page.rows)
     for problem in records.problems:
         log.warning(
             "feed item %s %s (seq %s) %s: %s",
@@ -661,10 +683,16 @@ def _read_each(changes: list[Any]) -> Iterator[tuple[Change | None, FeedProblem 
         yield read_change(raw)
 
 
-def read_page_records(changes: list[Any]) -> PageRecords:
+def read_page_records(changes: list[Any], rows: Rows | dict[str, Any] | None = None) -> PageRecords:
     """A page's changes as store records, each read on its own: what cannot be read is
-    skipped and listed in `problems`, with fields the till does not know (ignored)."""
+    skipped and listed in `problems`, with fields the till does not know (ignored); and its
+    rows, checked already (`Rows`) or read one by one (a row that cannot be read is skipped
+    and listed, the rest taken)."""
     out = PageRecords()
+    if isinstance(rows, Rows):
+        _take_rows(out, rows.cardholder, rows.account, rows.card, rows.agreement)
+    elif rows is not None:
+        _take_rows(out, *_read_rows(rows, out.problems))
     for change, problem in _read_each(changes):
         if problem is not None:
             out.problems.append(problem)
@@ -695,6 +723,34 @@ def read_page_records(changes: list[Any]) -> PageRecords:
         elif isinstance(change, PolicyChange):
             out.policy = change.data.to_mapping()
     return out
+
+
+def _read_rows(rows: dict[str, Any], problems: list[FeedProblem]) -> list[list[Any]]:
+    """Each row read on its own, by kind (`ROW_KINDS`' order); what cannot be read is listed."""
+    taken: dict[str, list[Any]] = {kind: [] for kind in ROW_KINDS}
+    for kind, block in rows.items():
+        for raw in block:
+            row, problem = read_row(kind, raw)
+            if problem is not None:
+                problems.append(problem)
+            if row is not None:
+                taken[kind].append(row)
+    return [taken[kind] for kind in ROW_KINDS]
+
+
+def _take_rows(
+    out: PageRecords,
+    cardholders: list[Any],
+    accounts: list[Any],
+    cards: list[Any],
+    agreements: list[Any],
+) -> None:
+    """Rows (`sync.protocol`'s layout, seq first) as tuples in their record's field order."""
+    out.cardholder_rows = [r[1:] for r in cardholders]
+    out.account_rows = [(*r[1:9], 0) for r in accounts]  # version 0, as `to_record` leaves it
+    out.days.extend((r[1], r[9], r[10], r[11]) for r in accounts if r[9] is not None)
+    out.card_rows = [r[1:] for r in cards]
+    out.agreement_rows = [r[1:] for r in agreements]
 
 
 def _problem(seq: int, kind: str, key: str, text: str) -> FeedProblem:

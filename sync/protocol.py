@@ -461,6 +461,49 @@ DATA_MODELS: dict[str, type[FeedData]] = {
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
 
 
+# -- a large page's rows: server → till (issue 11 item 4) ---------------------------------------
+# A till that asks for `rows=ROWS_VERSION` gets the cardholders, accounts, cards and agreements
+# of a large page (a snapshot's) as rows: one array per item, its fields in the order below,
+# checked by these types exactly as the item's data model checks them, but a page at a time
+# (no model per item on either side). The layout is fixed per version: a server that changes
+# it serves a new version to the tills that ask for it, and the plain `changes` to the others.
+ROWS_VERSION = 1
+Names = Annotated[tuple[Key, ...], Field(max_length=limits.MAX_LIST_ITEMS)]
+Categories = Annotated[tuple[ProductText, ...], Field(max_length=limits.MAX_LIST_ITEMS)]
+CardStateName = Literal["active", "blocked", "closed"]
+# seq, cardholder_id, name, photo_sha256, allowed_unit_types, daily_limit, blocked_categories
+CardholderRow = tuple[Seq, Key, Name, Sha256 | None, Names, Money | None, Categories]
+# seq, account_id, cardholder_id, currency, balance, price_level, membership_expires,
+# payment_blocked, arrears, day, day_spent, day_autoloads
+AccountRow = tuple[
+    Seq, Key, Key, Currency, Balance, PriceLevelName, date | None, StrictBool, Money, date | None,
+    Balance, Count,
+]  # fmt: skip
+# seq, card_id, account_id, state, replaced_by
+CardRow = tuple[Seq, CardId, Key, CardStateName, CardId | None]
+# seq, account_id, threshold, amount, active_from, ended, collection_failed
+AgreementRow = tuple[Seq, Key, Money, Money, date, StrictBool, StrictBool]
+ROW_KINDS: tuple[str, ...] = ("cardholder", "account", "card", "agreement")
+ROW_TYPES: dict[str, Any] = {
+    "cardholder": CardholderRow,
+    "account": AccountRow,
+    "card": CardRow,
+    "agreement": AgreementRow,
+}
+
+
+class Rows(FeedData):
+    """A large page's items of the personal kinds, as rows (`ROWS_VERSION`)."""
+
+    cardholder: list[CardholderRow] = Field(default_factory=list)
+    account: list[AccountRow] = Field(default_factory=list)
+    card: list[CardRow] = Field(default_factory=list)
+    agreement: list[AgreementRow] = Field(default_factory=list)
+
+    def count(self) -> int:
+        return len(self.cardholder) + len(self.account) + len(self.card) + len(self.agreement)
+
+
 class ChangePage(FeedData):
     """One page of the change feed, read in one snapshot of the server's database.
 
@@ -475,6 +518,7 @@ class ChangePage(FeedData):
     last_recv: Count = 0
     forgot: bool = False  # the till knew of more entries: the server was restored; send again
     results: list[EntryResult] = Field(default_factory=list)
+    rows: Rows | None = None  # only for a till that asked for them, on a large page
 
 
 class PageEnvelope(BaseModel):
@@ -490,6 +534,13 @@ class PageEnvelope(BaseModel):
     last_recv: Count = 0
     forgot: bool = False
     results: list[EntryResult] = Field(default_factory=list)
+    rows: dict[str, list[Any]] | None = None  # each row read on its own (`read_row`)
+
+
+class RowsEnvelope(PageEnvelope):
+    """A page whose rows are all well formed, read and checked in one call."""
+
+    rows: Rows | None = None  # type: ignore[assignment]
 
 
 class FeedProblem(Wire):
@@ -548,6 +599,31 @@ def read_change(raw: Any) -> tuple[Change | None, FeedProblem | None]:
         text = f"fields this till does not know, ignored: {', '.join(unknown)}"
         return change, problem(text, skipped=False)
     return change, None
+
+
+_ROW_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    kind: TypeAdapter(row) for kind, row in ROW_TYPES.items()
+}
+
+
+def read_row(kind: str, raw: Any) -> tuple[tuple[Any, ...] | None, FeedProblem | None]:
+    """One row of a page's rows, read on its own: (the row, None) or (None, why it was
+    skipped, naming its seq, kind and key as far as they can be read)."""
+    head = raw if isinstance(raw, list) else []
+    raw_seq = head[0] if head else None
+    raw_key = head[1] if len(head) > 1 else None
+    seq = raw_seq if type(raw_seq) is int and 0 <= raw_seq <= limits.INT64_MAX else None
+    key = _text_of(raw_key, limits.MAX_ID_CHARS) if isinstance(raw_key, str) else None
+    name = _text_of(kind, 40)
+    adapter = _ROW_ADAPTERS.get(kind)
+    if adapter is None:
+        problem = f"rows of unknown kind {name!r}"
+        return None, FeedProblem(seq=seq, kind=name, key=key, problem=problem, skipped=True)
+    try:
+        return adapter.validate_python(raw), None
+    except ValidationError as exc:
+        text = _text_of("; ".join(_describe(e) for e in exc.errors()[:5]), 500)
+        return None, FeedProblem(seq=seq, kind=name, key=key, problem=text, skipped=True)
 
 
 def _text_of(text: str, limit: int) -> str:

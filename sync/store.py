@@ -63,6 +63,12 @@ _SWEEP = [
 ]
 
 
+# sync_state.snapshot: 0 no snapshot paging; 1 one is, noting what it holds to drop the rest at
+# its end; 2 one is, into a store that held none of the scheme at its start (nothing to drop).
+_SWEEPING = 1
+_FRESH = 2
+
+
 @dataclass
 class PageRecords:
     """One feed page as records: what changed, what was removed, what could not be read."""
@@ -77,17 +83,30 @@ class PageRecords:
     days: list[tuple[str, date, int, int]] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
     problems: list[FeedProblem] = field(default_factory=list)
+    # A large page's items as tuples in their record's field order (`Cardholder`, `Account`,
+    # `Card`, `AutoloadAgreement`), checked on the wire a page at a time: no dataclass each.
+    cardholder_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    account_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    card_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    agreement_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
     def keys(self) -> list[tuple[str, str]]:
         return [
             *(("unit", u.unit_id) for u in self.units),
             *(("cardholder", h.cardholder_id) for h in self.cardholders),
+            *(("cardholder", r[0]) for r in self.cardholder_rows),
             *(("account", a.account_id) for a in self.accounts),
+            *(("account", r[0]) for r in self.account_rows),
             *(("card", c.card_id) for c in self.cards),
+            *(("card", r[0]) for r in self.card_rows),
             *(("product", p.product_id) for p in self.products),
             *(("agreement", g.account_id) for g in self.agreements),
+            *(("agreement", r[0]) for r in self.agreement_rows),
             *([("policy", "scheme")] if self.policy is not None else []),
         ]
+
+    def account_ids(self) -> list[str]:
+        return [*(a.account_id for a in self.accounts), *(r[0] for r in self.account_rows)]
 
 
 class Store(CacheMixin, JournalMixin, SettleMixin):
@@ -112,7 +131,8 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
         the cached ones (plus this till's entries acknowledged after the page was read): so
         nothing is counted twice or lost (invariant 3). A snapshot (`snapshot_start`: the
         first sync, or a server that no longer knew the cursor) notes what it holds, and its
-        last page drops what it did not hold.
+        last page drops what it did not hold. A snapshot into a store that holds none of the
+        scheme yet (a new till) has nothing to drop: it notes nothing (`snapshot` = 2).
         """
         if len(cursor) > 64:
             raise BadValue("a feed cursor is at most 64 characters")
@@ -129,20 +149,26 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
                 )
             if snapshot_start:
                 conn.execute("DELETE FROM snapshot_seen")
-                conn.execute("UPDATE sync_state SET snapshot = 1 WHERE id = 1")
+                conn.execute(
+                    "UPDATE sync_state SET snapshot = ? WHERE id = 1",
+                    (_FRESH if self._holds_no_scheme(conn) else _SWEEPING,),
+                )
             for unit in records.units:
                 self.upsert_unit(unit)
             self.upsert_cardholders(records.cardholders)
+            self.upsert_cardholder_rows(records.cardholder_rows)
             self.upsert_accounts(records.accounts)
+            self.upsert_account_rows(records.account_rows)
             self.upsert_cards(records.cards)
+            self.upsert_card_rows(records.card_rows)
             self.upsert_products(records.products)
             self.upsert_agreements(records.agreements)
+            self.upsert_agreement_rows(records.agreement_rows)
             self.remove_items(records.removed)
             if records.policy is not None:
                 self.set_policy(records.policy)
-            for account_id, day, spent, autoloads in records.days:
-                self.set_account_day(account_id, day=day, spent=spent, autoloads=autoloads)
-            self.compensate(conn, [a.account_id for a in records.accounts], last_recv, known_before)
+            self.set_account_days(records.days)
+            self.compensate(conn, records.account_ids(), last_recv, known_before)
             # Only the few items with an open problem are marked, not every item of the page
             # (a snapshot's page has thousands, and feed_problems has no index to find them).
             open_problems = {
@@ -151,23 +177,27 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
                     "SELECT kind, item_key FROM feed_problems WHERE resolved = 0"
                 ).fetchall()
             }
-            conn.executemany(
-                "UPDATE feed_problems SET resolved = 1 WHERE kind = ? AND item_key = ?",
-                [item for item in (*records.keys(), *records.removed) if item in open_problems],
-            )
+            if open_problems:
+                conn.executemany(
+                    "UPDATE feed_problems SET resolved = 1 WHERE kind = ? AND item_key = ?",
+                    [item for item in (*records.keys(), *records.removed) if item in open_problems],
+                )
             self.note_feed_problems(conn, records.problems)
             (snapshot,) = conn.execute("SELECT snapshot FROM sync_state WHERE id = 1").fetchone()
             if snapshot and not (forgot and not snapshot_start):  # else a new one starts
-                # An item the till could not read keeps the copy it has: not swept.
-                unreadable = [
-                    (p.kind, p.key) for p in records.problems if p.skipped and p.key is not None
-                ]
-                conn.executemany(
-                    "INSERT OR IGNORE INTO snapshot_seen (kind, item_key) VALUES (?, ?)",
-                    [*records.keys(), *unreadable],
-                )
-                if not more:
+                if snapshot == _SWEEPING:
+                    # An item the till could not read keeps the copy it has: not swept.
+                    unreadable = [
+                        (p.kind, p.key) for p in records.problems if p.skipped and p.key is not None
+                    ]
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO snapshot_seen (kind, item_key) VALUES (?, ?)",
+                        [*records.keys(), *unreadable],
+                    )
+                if not more and snapshot == _SWEEPING:
                     self._sweep(conn)
+                elif not more:
+                    conn.execute("UPDATE sync_state SET snapshot = 0 WHERE id = 1")
             restart = forgot and not snapshot_start
             if restart:
                 cursor = "0"  # settle() asked for a fresh snapshot: this page is not one
@@ -176,6 +206,14 @@ class Store(CacheMixin, JournalMixin, SettleMixin):
                 (cursor, synced_at.isoformat()),
             )
         return more or restart
+
+    def _holds_no_scheme(self, conn: Any) -> bool:
+        """Nothing a snapshot sweeps is held yet: every item the store will hold when this
+        snapshot ends came with it (or with a change after it), so there is nothing to drop."""
+        return all(
+            conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
+            for table in (*(table for _, table, _ in _SWEEP), "policy")
+        )
 
     def _sweep(self, conn: Any) -> None:
         """The snapshot is complete: what it did not hold is no longer the scheme's (or no

@@ -15,7 +15,7 @@ from server.feed import read_page_json
 from server.http_errors import errors
 from server.state import State
 from sync import limits
-from sync.protocol import ChangePage
+from sync.protocol import ROWS_VERSION, ChangePage
 
 RECHECK_S = 1.0  # SQLite: a long-poll also looks again this often (the admin CLI may write)
 COALESCE_S = 0.25
@@ -39,6 +39,8 @@ async def changes(
     known_recv: Annotated[int, Query(ge=0, le=limits.INT64_MAX)] = 0,
     after_recv: Annotated[int, Query(ge=0, le=limits.INT64_MAX)] = 0,
     series: Annotated[list[UUID], Query(max_length=8)] = [],  # noqa: B006
+    # The row layout the till reads (`sync.protocol.ROWS_VERSION`); any other: plain changes.
+    rows: Annotated[int, Query(ge=0, le=limits.INT64_MAX)] = 0,
 ) -> Response:
     """Long-poll: answers at once when there is something after `since`, else within `wait`.
 
@@ -71,6 +73,7 @@ async def changes(
             known_recv=known_recv,
             after_recv=max(after_recv, known_recv),
             series=names,
+            rows=rows == ROWS_VERSION,
         )
         left = deadline - time.monotonic()
         if page.news or page.more or left <= 0:
