@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
+from anyio import CapacityLimiter, to_thread
 
 from server.db import Database
 from server.feed import Ask, PageJson, read_pages_json
 
-AT_ONCE = 2  # reads at a time: a few threads and connections of the pool, never all
+# Reads at a time, on threads of their own (`open_pool` keeps connections for them too): the
+# pushes queued for the handler threads never hold a poll's read up, nor the reads a push.
+AT_ONCE = 2
 MOST = 1000  # questions in one read, so one read's transaction stays short
 
 
@@ -48,12 +50,14 @@ class PollReads:
         self.most = most
         self.reads = 0  # transactions run so far (tests count them)
         self._lane: _Lane | None = None
+        self._limiter: CapacityLimiter | None = None
 
     async def read(self, ask: Ask, *, gzip: bool = False) -> Answer:
         loop = asyncio.get_running_loop()
         lane = self._lane
         if lane is None or lane.loop is not loop:
             lane = self._lane = _Lane(loop)
+            self._limiter = CapacityLimiter(self.at_once)
         question = _Question(ask, gzip, loop.create_future())
         lane.queued.append(question)
         if lane.running < self.at_once:
@@ -71,7 +75,9 @@ class PollReads:
                     continue
                 self.reads += 1
                 try:
-                    answers = await run_in_threadpool(_answer, self.db, batch)
+                    answers = await to_thread.run_sync(
+                        _answer, self.db, batch, limiter=self._limiter
+                    )
                 except Exception as exc:  # the database failed: every poll of it hears so
                     for q in batch:
                         if not q.future.done():
