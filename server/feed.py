@@ -271,6 +271,12 @@ def _read(
     return read
 
 
+def feed_head(db: Database) -> int:
+    """The seq of the feed's latest change (0: none yet)."""
+    with db.transaction(write=False) as tx:
+        return int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM feed_latest"))
+
+
 _Read = tuple[_Page, int, bool, TillPart]
 _TILLS_AT_ONCE = 500  # placeholders in one IN list
 

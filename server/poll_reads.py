@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from anyio import CapacityLimiter, to_thread
 
 from server.db import Database
-from server.feed import Ask, PageJson, read_pages_json
+from server.feed import Ask, PageJson, feed_head, read_pages_json
 
 # Reads at a time, on threads of their own (`open_pool` keeps connections for them too): the
 # pushes queued for the handler threads never hold a poll's read up, nor the reads a push.
@@ -35,9 +35,9 @@ class Answer:
 
 @dataclass(slots=True)
 class _Question:
-    ask: Ask
+    ask: Ask | None  # None: only the feed's head
     gzip: bool
-    future: asyncio.Future[Answer]
+    future: asyncio.Future[Answer | int]
 
 
 class PollReads:
@@ -48,11 +48,26 @@ class PollReads:
         self.db = db
         self.at_once = at_once
         self.most = most
-        self.reads = 0  # transactions run so far (tests count them)
+        self.reads = 0  # reads run so far (tests count them)
+        self.pages = 0  # pages read so far, in those reads
+        self.heads = 0  # reads of the feed's head alone
         self._lane: _Lane | None = None
         self._limiter: CapacityLimiter | None = None
 
     async def read(self, ask: Ask, *, gzip: bool = False) -> Answer:
+        """The till's page, read with every other asked for meanwhile."""
+        got = await self._ask(ask, gzip)
+        assert isinstance(got, Answer)
+        return got
+
+    async def head(self) -> int:
+        """The feed's head as of a read begun after this call: one read for every poll that
+        asks at the moment, and no page read (the cheap look of a poll with nothing new)."""
+        got = await self._ask(None, False)
+        assert isinstance(got, int)
+        return got
+
+    async def _ask(self, ask: Ask | None, gzip: bool) -> Answer | int:
         loop = asyncio.get_running_loop()
         lane = self._lane
         if lane is None or lane.loop is not loop:
@@ -74,6 +89,9 @@ class PollReads:
                 if not batch:
                     continue
                 self.reads += 1
+                asks = sum(q.ask is not None for q in batch)
+                self.pages += asks
+                self.heads += asks < len(batch)
                 try:
                     answers = await to_thread.run_sync(
                         _answer, self.db, batch, limiter=self._limiter
@@ -105,11 +123,19 @@ class _Lane:
         self.tasks: set[asyncio.Task[None]] = set()
 
 
-def _answer(db: Database, batch: list[_Question]) -> list[Answer | Exception]:
+def _answer(db: Database, batch: list[_Question]) -> list[Answer | int | Exception]:
     """On a worker thread: the pages, and gzipped there too (a snapshot's page is a megabyte:
     not on the event loop; the shared changes are compressed once per page)."""
-    pages = read_pages_json(db, [q.ask for q in batch])
-    return [
-        page if isinstance(page, Exception) else Answer(page, page.gzip() if q.gzip else None)
-        for q, page in zip(batch, pages, strict=True)
-    ]
+    asks = [q.ask for q in batch if q.ask is not None]
+    pages = iter(read_pages_json(db, asks) if asks else [])
+    head = feed_head(db) if len(asks) < len(batch) else 0
+    out: list[Answer | int | Exception] = []
+    for q in batch:
+        if q.ask is None:
+            out.append(head)
+            continue
+        page = next(pages)
+        out.append(
+            page if isinstance(page, Exception) else Answer(page, page.gzip() if q.gzip else None)
+        )
+    return out

@@ -89,14 +89,25 @@ async def changes(
                     headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
                 )
             return Response(page.body, media_type="application/json")
-        # PostgreSQL: every process's writes wake this one (server.notify); SQLite: the
-        # admin CLI, another process, is only seen by looking again.
-        await notifier.wait(
-            left if server.listener is not None else min(left, RECHECK_S), after=heard
-        )
-        # Gather what else is written in the next moment: with hundreds of tills waiting,
-        # one read per till per burst, not one per write.
-        await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))
+        # Everything up to here was read, and nothing in it for this till: look again only
+        # when the feed moved past it (or this till's own results may have come).
+        covered = page.page.cursor_seq if page.page is not None else None
+        while True:
+            # PostgreSQL: every process's writes wake this one (server.notify); SQLite: the
+            # admin CLI, another process, is only seen by looking again.
+            await notifier.wait(
+                left if server.listener is not None else min(left, RECHECK_S), after=heard
+            )
+            # Gather what else is written in the next moment: with hundreds of tills waiting,
+            # one read per till per burst, not one per write.
+            await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))
+            left = deadline - time.monotonic()
+            if notifier.count != heard or covered is None or left <= 0:
+                break  # a write this process heard of (a push, its results), or time is up
+            # Only the clock woke it: another process may have written (the admin CLI, on
+            # SQLite). One read of the feed's head, shared, tells; no page read if not.
+            if await reads.head() > covered:
+                break
 
 
 def _reads_of(server: ServerState) -> PollReads:

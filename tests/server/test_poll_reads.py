@@ -6,22 +6,30 @@ still reaches every one of many waiting long-polls, over HTTP, on both databases
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
+import uvicorn
+from fastapi import FastAPI
 
 from server import admin
+from server.app import create_app
 from server.db import Database, Tx
 from server.errors import Unauthorized
 from server.feed import Ask, PageJson, read_page, read_page_json, read_pages_json
 from server.ingest import ingest
 from server.poll_reads import PollReads
+from sync.client import enrol
 from sync.protocol import AccountData, ChangePage
-from tests.server.live import Server
+from tests.server.live import ADMIN, Server, free_port
 from tests.server.test_feed import NIL, db, sale
+from tests.terminal.till_scheme import UNIT
 
 __all__ = ["db"]  # the fixture, shared with test_feed
 
@@ -168,3 +176,76 @@ def test_a_poll_with_a_wrong_credential_is_refused(server: Server, wrong: str) -
         timeout=10,
     )
     assert reply.status_code == (403 if wrong == "other" else 401)
+
+
+@contextmanager
+def serving(url: str) -> Iterator[tuple[str, FastAPI]]:
+    """The server in this process (its counters readable), on a thread of its own."""
+    app = create_app(url, admin_token=ADMIN)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive()
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_a_poll_the_clock_wakes_with_nothing_new_reads_no_page(tmp_path: Path) -> None:
+    """SQLite: a waiting poll looks again every second (the admin CLI writes unheard); with
+    nothing new it reads the feed's head only, and a write by another process is still seen."""
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    with serving(url) as (base, app):
+        admin_h = {"Authorization": f"Bearer {ADMIN}"}
+        unit = {k: getattr(UNIT, k) for k in UNIT.__dataclass_fields__}
+        put = requests.put(f"{base}/v1/admin/units/{UNIT.unit_id}", json=unit, headers=admin_h)
+        assert put.status_code == 204
+        admin.add_cardholder(
+            Database(url),
+            cardholder_id="h0",
+            name="H0",
+            account_id="a0",
+            card_id="C0",
+            currency="EUR",
+        )
+        code = requests.post(
+            f"{base}/v1/admin/tills",
+            json={"till_id": "t1", "unit_id": UNIT.unit_id},
+            headers=admin_h,
+            timeout=10,
+        ).json()["enrolment_code"]
+        config = enrol(base, code)
+        auth = {"Authorization": f"Bearer {config.credential}"}
+
+        def poll(since: str, wait: float) -> ChangePage:
+            reply = requests.get(
+                f"{base}/v1/tills/t1/changes",
+                params={"since": since, "wait": str(wait)},
+                headers=auth,
+                timeout=30,
+            )
+            assert reply.status_code == 200, reply.text
+            return ChangePage.model_validate_json(reply.content)
+
+        head = poll("0", 0)
+        assert not head.more
+        reads = app.state.server.db.caches["poll-reads"]
+        assert isinstance(reads, PollReads)
+        pages, heads = reads.pages, reads.heads
+        quiet = poll(head.cursor, 3.5)
+        assert quiet.changes == []
+        assert reads.pages - pages == 2  # the first look and the answer at the end: no more
+        assert reads.heads - heads >= 1  # the clock's looks read the head only
+
+        # Another process writes (as the admin CLI does: no wake-up): the head look finds it.
+        later = threading.Timer(1.3, lambda: admin.deposit(Database(url), "C0", 125))
+        later.start()
+        seen = poll(head.cursor, 10)
+        later.join()
+        balances = [c.data.balance for c in seen.changes if isinstance(c.data, AccountData)]
+        assert balances == [125]
