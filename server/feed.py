@@ -30,6 +30,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from server.db import Database, Tx
 from server.feed_state import ItemState, read_states
+from server.tills import is_credential_of
 from sync import limits
 from sync.protocol import Change, ChangePage, EntryResult, Key
 
@@ -167,6 +168,7 @@ class Ask:
     series: tuple[str, ...] = ()
     limit: int = PAGE
     claim: Callable[[Tx], object] | None = None
+    credential: str | None = None  # the claim's: checked against the tills read in bulk
 
 
 def read_pages_json(db: Database, asks: Sequence[Ask]) -> list[PageJson | Exception]:
@@ -291,8 +293,12 @@ def _read_many(db: Database, asks: Sequence[Ask]) -> list[_Read | Exception]:
         pages = _cache_of(db, "feed-pages", PageCache)
         items = _cache_of(db, "feed-items", ItemCache)
         for ask in asks:
-            if ask.claim is not None:
-                try:
+            if ask.claim is not None and not (
+                ask.credential is not None
+                and ask.till_id in tills
+                and is_credential_of(ask.credential, ask.till_id, tills[ask.till_id][3])
+            ):
+                try:  # not plainly this till's own: the claim's own check says why
                     ask.claim(tx)
                 except Exception as exc:  # refused (401, 403): this ask only
                     out.append(exc)
@@ -300,7 +306,7 @@ def _read_many(db: Database, asks: Sequence[Ask]) -> list[_Read | Exception]:
             if ask.till_id not in tills:  # removed since its credential was checked
                 out.append(LookupError(f"till {ask.till_id} is not enrolled"))
                 continue
-            last_recv, own_unit, unit_type = tills[ask.till_id]
+            last_recv, own_unit, unit_type, _ = tills[ask.till_id]
             till = _till_part(
                 tx, ask.till_id, last_recv, ask.known_recv, ask.after_recv, ask.series
             )
@@ -321,18 +327,19 @@ def _read_many(db: Database, asks: Sequence[Ask]) -> list[_Read | Exception]:
     return out
 
 
-def _tills(tx: Tx, till_ids: Sequence[str]) -> dict[str, tuple[int, str, str]]:
-    """Each till's receive number, unit and unit type."""
-    found: dict[str, tuple[int, str, str]] = {}
+def _tills(tx: Tx, till_ids: Sequence[str]) -> dict[str, tuple[int, str, str, str | None]]:
+    """Each till's receive number, unit, unit type and credential hash."""
+    found: dict[str, tuple[int, str, str, str | None]] = {}
     for at in range(0, len(till_ids), _TILLS_AT_ONCE):
         part = till_ids[at : at + _TILLS_AT_ONCE]
-        for till_id, last_recv, unit_id, unit_type in tx.all(
-            "SELECT t.till_id, t.last_recv, t.unit_id, u.unit_type FROM tills t"
+        for till_id, last_recv, unit_id, unit_type, stored in tx.all(
+            "SELECT t.till_id, t.last_recv, t.unit_id, u.unit_type, t.credential_hash FROM tills t"
             " JOIN units u ON u.unit_id = t.unit_id"
             f" WHERE t.till_id IN ({', '.join('?' * len(part))})",
             tuple(part),
         ):
-            found[str(till_id)] = (int(last_recv), str(unit_id), str(unit_type))
+            hashed = None if stored is None else str(stored)
+            found[str(till_id)] = (int(last_recv), str(unit_id), str(unit_type), hashed)
     return found
 
 

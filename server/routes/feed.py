@@ -57,6 +57,7 @@ async def changes(
         max(after_recv, known_recv),
         tuple(str(s) for s in series),
         claim=claimed.check,  # in the read's own transaction: no thread hop of its own
+        credential=claimed.token,
     )
     gzip = _takes_gzip(request)
     deadline = time.monotonic() + wait
