@@ -303,7 +303,7 @@ def _read_many(db: Database, asks: Sequence[Ask]) -> list[_Read | Exception]:
                 except Exception as exc:  # refused (401, 403): this ask only
                     out.append(exc)
                     continue
-            if ask.till_id not in tills:  # removed since its credential was checked
+            if ask.till_id not in tills:  # no such till (a caller without a claim to refuse it)
                 out.append(LookupError(f"till {ask.till_id} is not enrolled"))
                 continue
             last_recv, own_unit, unit_type, _ = tills[ask.till_id]
