@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import FastAPI
 
-from server import http_errors
+from server import http_errors, poll_reads
 from server.db import Database
 from server.middleware import LimitBody, WakeOnWrite
 from server.migrations import migrate
@@ -47,7 +47,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = threads
-        db.open_pool(threads)
+        db.open_pool(threads + poll_reads.AT_ONCE)  # the long-polls' reads have their own
         if db.dialect == "postgresql":
             server.listener = Listener(database_url, server.notifier)
             await to_thread.run_sync(server.listener.start)

@@ -31,6 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 from server import feed_rows
 from server.db import Database, Tx
 from server.feed_state import ItemState, read_states
+from server.tills import is_credential_of
 from sync import limits
 from sync.protocol import ROW_KINDS, Change, ChangePage, EntryResult, Key
 
@@ -155,12 +156,61 @@ def read_page_json(
     fields are added around them. With `rows` (the till reads `sync.protocol.Rows`), a page
     of `ROWS_FROM` items or more carries its personal items as rows."""
     after = known_recv if after_recv is None else after_recv
-    page, head, reset, till = _read(db, till_id, since, known_recv, after, series, limit, rows)
-    if till.capped:
+    ask = Ask(till_id, since, known_recv, after, tuple(series), limit, rows=rows)
+    answer = read_pages_json(db, [ask])[0]
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One long-poll's question: `read_page_json`'s arguments; `claim`, when given, is the
+    credential checked in the same transaction (a poll then needs no thread hop of its own)."""
+
+    till_id: str
+    since: str
+    known_recv: int = 0
+    after_recv: int = 0
+    series: tuple[str, ...] = ()
+    limit: int = PAGE
+    claim: Callable[[Tx], object] | None = None
+    credential: str | None = None  # the claim's: checked against the tills read in bulk
+    rows: bool = False  # the till reads `sync.protocol.Rows`
+
+
+def read_pages_json(db: Database, asks: Sequence[Ask]) -> list[PageJson | Exception]:
+    """`read_page_json` for many tills in one transaction: one read of the feed's head and of
+    the tills, each cursor checked once, each page (cursor, unit) built once. An ask that
+    fails on its own (a refused credential) gets its exception; a database error fails all."""
+    answers: list[PageJson | Exception] = []
+    capped: list[int] = []
+    for n, read in enumerate(_read_many(db, asks)):
+        if isinstance(read, Exception):
+            answers.append(read)
+            continue
+        page, head, reset, till = read
+        if till.capped:
+            capped.append(n)
+            answers.append(PageJson(b"", True, True))  # replaced below
+            continue
+        answers.append(_page_json(page, head, reset, till))
+    for n in capped:  # more results than a page holds: rare, read on its own
+        ask = asks[n]
         model = read_page(
-            db, till_id, since, known_recv=known_recv, after_recv=after, series=series, limit=limit
+            db,
+            ask.till_id,
+            ask.since,
+            known_recv=ask.known_recv,
+            after_recv=ask.after_recv,
+            series=ask.series,
+            limit=ask.limit,
         )
-        return PageJson(model.model_dump_json().encode(), True, True)
+        answers[n] = PageJson(model.model_dump_json().encode(), True, True)
+    return answers
+
+
+def _page_json(page: _Page, head: int, reset: bool, till: TillPart) -> PageJson:
     more = page.cursor_seq < head
     tail = b"".join(
         (
@@ -234,27 +284,81 @@ def _read(
     rows: bool = False,
 ) -> tuple[_Page, int, bool, TillPart]:
     """One snapshot: the feed's head, the till's part, and the page."""
+    ask = Ask(till_id, since, known_recv, after_recv, tuple(series), limit, rows=rows)
+    read = _read_many(db, [ask])[0]
+    if isinstance(read, Exception):
+        raise read
+    return read
+
+
+def feed_head(db: Database) -> int:
+    """The seq of the feed's latest change (0: none yet)."""
+    with db.transaction(write=False) as tx:
+        return int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM feed_latest"))
+
+
+_Read = tuple[_Page, int, bool, TillPart]
+_TILLS_AT_ONCE = 500  # placeholders in one IN list
+
+
+def _read_many(db: Database, asks: Sequence[Ask]) -> list[_Read | Exception]:
+    """One snapshot for all: the feed's head, each till's part, and each page."""
+    out: list[_Read | Exception] = []
     with db.transaction(write=False) as tx:
         head = int(tx.scalar("SELECT COALESCE(MAX(seq), 0) FROM feed_latest"))
-        last_recv, own_unit, unit_type = tx.one(
-            "SELECT t.last_recv, t.unit_id, u.unit_type FROM tills t"
-            " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
-            (till_id,),
-        )
-        till = _till_part(tx, till_id, int(last_recv), known_recv, after_recv, series)
-        since_seq, reset = _since(tx, since)
-        # Every write emits a change in its own transaction, so with the feed's head unchanged
-        # every state is unchanged: tills of one unit asking with the same cursor share a page.
-        # The head is read from the database in this snapshot, so the key holds across server
-        # processes sharing one database: a page is never served after the feed moved on.
-        key = (since_seq, head, own_unit, limit, rows)
+        tills = _tills(tx, sorted({ask.till_id for ask in asks}))
+        sinces: dict[str, tuple[int, bool]] = {}
         pages = _cache_of(db, "feed-pages", PageCache)
-        page = pages.get(key)
-        if page is None:
-            items = _cache_of(db, "feed-items", ItemCache)
-            page = _changes(tx, since_seq, str(own_unit), str(unit_type), limit, items, rows)
-            pages.put(key, page)
-    return page, head, reset, till
+        items = _cache_of(db, "feed-items", ItemCache)
+        for ask in asks:
+            if ask.claim is not None and not (
+                ask.credential is not None
+                and ask.till_id in tills
+                and is_credential_of(ask.credential, ask.till_id, tills[ask.till_id][3])
+            ):
+                try:  # not plainly this till's own: the claim's own check says why
+                    ask.claim(tx)
+                except Exception as exc:  # refused (401, 403): this ask only
+                    out.append(exc)
+                    continue
+            if ask.till_id not in tills:  # no such till (a caller without a claim to refuse it)
+                out.append(LookupError(f"till {ask.till_id} is not enrolled"))
+                continue
+            last_recv, own_unit, unit_type, _ = tills[ask.till_id]
+            till = _till_part(
+                tx, ask.till_id, last_recv, ask.known_recv, ask.after_recv, ask.series
+            )
+            if ask.since not in sinces:
+                sinces[ask.since] = _since(tx, ask.since)
+            since_seq, reset = sinces[ask.since]
+            # Every write emits a change in its own transaction, so with the feed's head
+            # unchanged every state is unchanged: tills of one unit asking with the same
+            # cursor share a page. The head is read from the database in this snapshot, so
+            # the key holds across server processes sharing one database: a page is never
+            # served after the feed moved on.
+            key = (since_seq, head, own_unit, ask.limit, ask.rows)
+            page = pages.get(key)
+            if page is None:
+                page = _changes(tx, since_seq, own_unit, unit_type, ask.limit, items, ask.rows)
+                pages.put(key, page)
+            out.append((page, head, reset, till))
+    return out
+
+
+def _tills(tx: Tx, till_ids: Sequence[str]) -> dict[str, tuple[int, str, str, str | None]]:
+    """Each till's receive number, unit, unit type and credential hash."""
+    found: dict[str, tuple[int, str, str, str | None]] = {}
+    for at in range(0, len(till_ids), _TILLS_AT_ONCE):
+        part = till_ids[at : at + _TILLS_AT_ONCE]
+        for till_id, last_recv, unit_id, unit_type, stored in tx.all(
+            "SELECT t.till_id, t.last_recv, t.unit_id, u.unit_type, t.credential_hash FROM tills t"
+            " JOIN units u ON u.unit_id = t.unit_id"
+            f" WHERE t.till_id IN ({', '.join('?' * len(part))})",
+            tuple(part),
+        ):
+            hashed = None if stored is None else str(stored)
+            found[str(till_id)] = (int(last_recv), str(unit_id), str(unit_type), hashed)
+    return found
 
 
 def _since(tx: Tx, since: str) -> tuple[int, bool]:

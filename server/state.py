@@ -6,9 +6,9 @@ workers or hosts on one PostgreSQL): the database is the one shared place.
 
 - `notifier` wakes this process's long-polls; every process hears every write through
   PostgreSQL's NOTIFY (`server.notify`).
-- `answered` (when each till's last long-poll was answered) only paces a till's reads: a
-  till whose next poll reaches another process is answered without its calm second, one
-  read more, never a wrong one.
+- `answered` (when each till's last long-poll was answered, by its credential's hash) only
+  paces a till's reads: a till whose next poll reaches another process is answered without
+  its calm second, one read more, never a wrong one.
 - `disk_full_at` is what this process's own writes were told; a full disk cannot be
   recorded in the database it filled, and each process learns it at its next write.
 - `db.caches` (feed pages and item states) are keyed by the feed's head and each item's
@@ -37,7 +37,7 @@ class ServerState:
     admin_token: str
     notifier: Notifier = field(default_factory=Notifier)
     listener: Listener | None = None  # PostgreSQL: this process hears every process's writes
-    answered: dict[str, float] = field(default_factory=dict)  # till -> last long-poll answer
+    answered: dict[str, float] = field(default_factory=dict)  # credential hash -> last answer
     disk_full_at: float | None = None  # time.monotonic() of the last write a full disk refused
 
     def disk_full_recently(self) -> bool:

@@ -106,6 +106,15 @@ def credential_owner(tx: Tx, credential: str) -> str | None:
     return till_id
 
 
+def is_credential_of(credential: str, till_id: str, stored_hash: str | None) -> bool:
+    """Whether `credential` is `till_id`'s, given the hash stored for that till (a reader that
+    fetched the row already, for many tills at once: `credential_owner` without its query)."""
+    owner, _, secret = credential.partition(".")
+    if owner != till_id or not secret or len(credential) > 256 or stored_hash is None:
+        return False
+    return hmac.compare_digest(stored_hash, _hash(credential))
+
+
 def same_secret(given: str, expected: str) -> bool:
     """Constant-time comparison of any text (`hmac.compare_digest` refuses non-ASCII str)."""
     return hmac.compare_digest(

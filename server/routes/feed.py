@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
-from server.auth import till_of
-from server.feed import read_page_json
+from server.auth import Claim, claim
+from server.feed import Ask
 from server.http_errors import errors
-from server.state import State
+from server.poll_reads import PollReads
+from server.state import ServerState, State
 from sync import limits
 from sync.protocol import ROWS_VERSION, ChangePage
 
@@ -22,7 +23,7 @@ COALESCE_S = 0.25
 CALM_S = 1.0
 
 router = APIRouter()
-Till = Annotated[str, Depends(till_of)]
+Claimed = Annotated[Claim, Depends(claim)]
 
 
 @router.get(
@@ -32,7 +33,7 @@ Till = Annotated[str, Depends(till_of)]
 )
 async def changes(
     request: Request,
-    till: Till,
+    claimed: Claimed,
     server: State,
     since: Annotated[str, Query(max_length=64)] = "0",
     wait: Annotated[float, Query(ge=0, le=limits.MAX_WAIT_S)] = 0,
@@ -50,9 +51,23 @@ async def changes(
     goes out at once. A cursor this server never issued starts a new snapshot (`reset`).
     """
     notifier, answered = server.notifier, server.answered
-    names = [str(s) for s in series]
+    reads = _reads_of(server)
+    ask = Ask(
+        claimed.till,
+        since,
+        known_recv,
+        max(after_recv, known_recv),
+        tuple(str(s) for s in series),
+        claim=claimed.check,  # in the read's own transaction: no thread hop of its own
+        credential=claimed.token,
+        rows=rows == ROWS_VERSION,
+    )
+    gzip = _takes_gzip(request)
     deadline = time.monotonic() + wait
-    last = answered.get(till)
+    # Keyed by the credential, not the path: the calm (and with it whether this till was
+    # answered lately) is for the till itself only, whose credential is checked at the read.
+    caller = hashlib.sha256(claimed.token.encode()).hexdigest()
+    last = answered.get(caller)
     calm = 0.0
     if last is not None and notifier.last_urgent < last:  # else it missed one: no calm
         calm = last + CALM_S - time.monotonic()
@@ -65,37 +80,47 @@ async def changes(
         await asyncio.sleep(COALESCE_S)  # gather the rest of the back office's burst
     while True:
         heard = notifier.count  # before the read: a write during it wakes the wait below
-        page = await run_in_threadpool(
-            read_page_json,
-            server.db,
-            till,
-            since,
-            known_recv=known_recv,
-            after_recv=max(after_recv, known_recv),
-            series=names,
-            rows=rows == ROWS_VERSION,
-        )
+        answer = await reads.read(ask, gzip=gzip)
+        page = answer.page
         left = deadline - time.monotonic()
         if page.news or page.more or left <= 0:
             if not page.more:
-                answered[till] = time.monotonic()
-            if _takes_gzip(request):
-                # A snapshot's page is a megabyte: compressing it (once, then shared) must
-                # not hold up the event loop and every other request and long-poll with it.
+                answered[caller] = time.monotonic()
+            if answer.gzipped is not None:
                 return Response(
-                    await run_in_threadpool(page.gzip),
+                    answer.gzipped,
                     media_type="application/json",
                     headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
                 )
             return Response(page.body, media_type="application/json")
-        # PostgreSQL: every process's writes wake this one (server.notify); SQLite: the
-        # admin CLI, another process, is only seen by looking again.
-        await notifier.wait(
-            left if server.listener is not None else min(left, RECHECK_S), after=heard
-        )
-        # Gather what else is written in the next moment: with hundreds of tills waiting,
-        # one read per till per burst, not one per write.
-        await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))
+        # Everything up to here was read, and nothing in it for this till: look again only
+        # when the feed moved past it (or this till's own results may have come).
+        covered = page.page.cursor_seq if page.page is not None else None
+        while True:
+            # PostgreSQL: every process's writes wake this one (server.notify); SQLite: the
+            # admin CLI, another process, is only seen by looking again.
+            await notifier.wait(
+                left if server.listener is not None else min(left, RECHECK_S), after=heard
+            )
+            # Gather what else is written in the next moment: with hundreds of tills waiting,
+            # one read per till per burst, not one per write.
+            await asyncio.sleep(min(COALESCE_S, max(0.0, deadline - time.monotonic())))
+            left = deadline - time.monotonic()
+            if notifier.count != heard or covered is None or left <= 0:
+                break  # a write this process heard of (a push, its results), or time is up
+            # Only the clock woke it: another process may have written (the admin CLI, on
+            # SQLite). One read of the feed's head, shared, tells; no page read if not.
+            if await reads.head() > covered:
+                break
+
+
+def _reads_of(server: ServerState) -> PollReads:
+    """The process's gathered page reads, made on first use."""
+    reads = server.db.caches.get("poll-reads")
+    if reads is None:
+        reads = server.db.caches["poll-reads"] = PollReads(server.db)
+    assert isinstance(reads, PollReads)
+    return reads
 
 
 def _takes_gzip(request: Request) -> bool:
