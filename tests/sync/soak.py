@@ -11,10 +11,12 @@ on loopback that drops requests and answers, answers 500 and garbage, and delays
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -76,8 +78,16 @@ class Summary:
 
 
 def run(
-    minutes: float, *, tills: int = 3, database_url: str | None = None, seed: int = 1
+    minutes: float,
+    *,
+    tills: int = 3,
+    database_url: str | None = None,
+    seed: int = 1,
+    at_least: int = 0,
 ) -> Summary:
+    """Faults for `minutes`; with `at_least`, on past them (to four times as long) until the
+    tills have journaled that many entries: a starved machine sells slowly, and a soak that
+    made too few sales to mean anything would prove nothing."""
     rng = random.Random(seed)
     root = Path(tempfile.mkdtemp(prefix="canteen-soak-"))
     url = database_url or f"sqlite:///{root / 'server.db'}"
@@ -98,9 +108,12 @@ def run(
     )
     writer.start()
     sellers: list[subprocess.Popen[bytes] | None] = [None] * tills
-    deadline = time.monotonic() + minutes * 60
+    started = time.monotonic()
+    deadline, limit = started + minutes * 60, started + 4 * minutes * 60
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline or (
+            time.monotonic() < limit and _journaled(root, tills) < at_least
+        ):
             for n in range(tills):
                 if sellers[n] is None or sellers[n].poll() is not None:  # type: ignore[union-attr]
                     sellers[n] = _seller(proxy.url, configs[n], root / f"till-{n}.db", rng)
@@ -130,6 +143,15 @@ def run(
         server.process.wait(timeout=10)
     summary.proxy = dict(proxy.counts)
     return summary
+
+
+def _journaled(root: Path, tills: int) -> int:
+    """Entries journaled so far in all the tills' files, read beside the sellers writing."""
+    total = 0
+    for n in range(tills):
+        with contextlib.suppress(sqlite3.Error):  # killed mid-open: counted next round
+            total += Store.readonly_counts(root / f"till-{n}.db")[0]
+    return total
 
 
 def _seller(
