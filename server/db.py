@@ -59,17 +59,19 @@ class Tx:
     ) -> None:
         """Many rows into a table: PostgreSQL's COPY (one stream, several times faster than
         row-by-row inserts for a batch of entries and their ledger rows), SQLite's
-        executemany."""
+        executemany. A few rows go as an executemany on PostgreSQL too: a COPY is a round
+        trip of its own, where inserts join the statements around them in a `pipeline()`
+        (which a COPY cannot be part of: callers send at least `COPY_FROM` rows outside one)."""
         if not rows:
             return
         names = ", ".join(columns)
-        if self.dialect == "postgresql":
+        if self.dialect == "postgresql" and len(rows) >= COPY_FROM:
             with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
         marks = ", ".join("?" * len(columns))
-        self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        self.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:
@@ -92,6 +94,7 @@ class Tx:
         return None if row is None else row[0]
 
 
+COPY_FROM = 64  # rows from which `Tx.insert_many` streams a COPY (measured: bench.ingest)
 WRITE_LOCK = 7331  # the advisory lock every PostgreSQL write transaction takes first
 WAKE_CHANNEL = "canteen_wake"  # every PostgreSQL write NOTIFYs it once durable (server.notify)
 
@@ -248,11 +251,15 @@ class Database:
             # writers queue for the lock, not for each other's fsyncs, and concurrent ones
             # share a flush. Nothing returns before its commit is on disk, and the NOTIFY
             # that wakes every process's long-polls goes with that flush, not before it.
-            end = "SET LOCAL synchronous_commit = off; COMMIT" if write else "COMMIT"
+            # The COMMIT and the flush that follows it (`_durable`) go in one round trip: the
+            # lock is released at the COMMIT, before the flush, as with two.
+            end = (
+                f"SET LOCAL synchronous_commit = off; COMMIT; {_durable(self.urgent)}"
+                if write
+                else "COMMIT"
+            )
             with self._pg_transaction(conn, end) as tx:
                 yield tx
-            if write:
-                _durable(conn, "urgent" if self.urgent else "routine")
         finally:
             if self._held is None and conn is not None:
                 self._give(conn)
@@ -274,19 +281,37 @@ class Database:
         except BaseException:
             self._give_unless_held(conn)
             raise
-        conn.close()
-        if self._held is not None:
-            self._held.conn = None
-        self._give(conn)  # the pool drops a closed connection
-        if self._pool is not None:
-            self._pool.check()  # after a restart every idle one is as stale as this one
-        fresh = self._take()
+        fresh = self._replace(conn)
         try:
             fresh.execute(begin)
         except BaseException:
             self._give_unless_held(fresh)
             raise
         return fresh
+
+    def _replace(self, conn: Any) -> Any:
+        """A fresh connection for one the database ended (held in its place by a session)."""
+        conn.close()
+        if self._held is not None:
+            self._held.conn = None
+        self._give(conn)  # the pool drops a closed connection
+        if self._pool is not None:
+            self._pool.check()  # after a restart every idle one is as stale as this one
+        return self._take()
+
+    @contextmanager
+    def lone(self) -> Iterator[Tx]:
+        """Statements outside any transaction, each a transaction of its own: for a caller
+        that reads one row (a push's credential check: one round trip, where a transaction
+        adds a BEGIN and a COMMIT). A connection the database ended since it was pooled is
+        replaced at the first statement, which is sent again: it only reads."""
+        kept = self._held is not None and self._held.conn is not None
+        tx = _Lone(self, self._take(), retry=not kept and self.dialect == "postgresql")
+        try:
+            yield tx
+        finally:
+            if self._held is None:
+                self._give(tx.conn)
 
     def _give_unless_held(self, conn: Any) -> None:
         if self._held is None:
@@ -333,12 +358,14 @@ class Database:
             conn.close()
 
 
-def _durable(conn: Any, wake: str) -> None:
-    """Wait until everything committed so far is on disk, then wake the long-polls: a
-    transaction that writes to the WAL (a message only, no table) and commits synchronously
-    flushes the WAL up to its own commit record, after every commit before it; its NOTIFY is
-    delivered only once it has committed. Flushes of concurrent callers are shared
-    (PostgreSQL's group commit).
+def _durable(urgent: bool) -> str:
+    """What waits until everything committed so far is on disk, then wakes the long-polls,
+    sent right after a write's COMMIT in the same query string (a transaction of its own,
+    implicit: it follows the COMMIT): a transaction that writes to the WAL (a message only,
+    no table) and commits synchronously flushes the WAL up to its own commit record, after
+    every commit before it; its NOTIFY is delivered only once it has committed. Flushes of
+    concurrent callers are shared (PostgreSQL's group commit). The query string answers
+    only when all of it has run, so no push is answered before its commit is on disk.
 
     Until the flush, other transactions may already read what was committed (a till's poll
     that was going to read anyway, not one this write woke). A crash in that window loses it
@@ -346,9 +373,33 @@ def _durable(conn: Any, wake: str) -> None:
     that read its result from the feed meanwhile knows of a receive number the server no
     longer has, which the feed answers with `forgot` (the till sends its entries again), and
     a cursor into the lost part is one the server never issued (`reset`)."""
-    conn.execute(
-        f"SELECT pg_logical_emit_message(true, 'canteen', ''); NOTIFY {WAKE_CHANNEL}, '{wake}'"
-    )
+    wake = "urgent" if urgent else "routine"
+    return f"SELECT pg_logical_emit_message(true, 'canteen', ''); NOTIFY {WAKE_CHANNEL}, '{wake}'"
+
+
+class _Lone(Tx):
+    """`Database.lone`'s statements: the first one again on a fresh connection if the kept
+    one turns out to be ended (nothing was done on it yet)."""
+
+    def __init__(self, db: Database, conn: Any, *, retry: bool) -> None:
+        super().__init__(conn, db.dialect)
+        self._db, self._retry = db, retry
+
+    @property
+    def conn(self) -> Any:
+        return self._conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        retry, self._retry = self._retry, False
+        if not retry:
+            return super().execute(sql, params)
+        import psycopg
+
+        try:
+            return super().execute(sql, params)
+        except psycopg.OperationalError:
+            self._conn = self._db._replace(self._conn)
+            return super().execute(sql, params)
 
 
 class _Held:

@@ -35,12 +35,13 @@ from server.checks import (
     SaleFacts,
     judge,
 )
-from server.db import Cursor, Database, Tx
+from server.db import COPY_FROM, Cursor, Database, Tx
 from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
-from server.policy import scheme_policy
+from server.policy import CURRENCIES_SQL, POLICY_SQL, policy_of
 from sync.entry_body import ArrearsPaymentBody, Body, SaleBody, TopupBody, VoidBody, line_json
 from sync.ids import new_id
+from sync.policy import Policy
 from sync.protocol import EntryIn, EntryResult, JournalAck, read_body
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ def ingest(
 
 def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
     """`ingest` in a write transaction the caller has open (and ends)."""
-    last = int(tx.scalar("SELECT last_recv FROM tills WHERE till_id = ?", (till_id,)))
+    batch = _Batch(tx, till_id, entries)
+    last = batch.last_recv
     if known_recv > last:
         log.warning(
             "till %s knows of receive number %s, this server only of %s: restored from a"
@@ -73,7 +75,6 @@ def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int =
             last,
         )
         return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
-    batch = _Batch(tx, till_id, entries)
     ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
     results = [batch.one(entry) for entry in ordered]
     batch.flush()
@@ -108,6 +109,8 @@ class _Batch:
                 ids,
             )
             asked = _FactQueries(tx, entries)
+            policy_rows = tx.execute(POLICY_SQL)
+            currency_rows = tx.execute(CURRENCIES_SQL)
         self.unit_id, last_recv, unit_currency, unit_type = till_row.fetchone()
         self.last_recv = int(last_recv)
         self.applied: dict[str, int] = dict.fromkeys(series, 0)
@@ -118,9 +121,15 @@ class _Batch:
         self.seen: dict[str, tuple[str, str, str, int]] = {
             row[0]: (row[1], row[2], row[3], row[4]) for row in _rows(seen_rows)
         }
-        self.facts = self._facts(tx, asked, str(unit_currency), str(unit_type))
-        self.known_ledgers: set[str] = self._known_ledgers(tx, entries)
-        self.new_ledgers: dict[str, tuple[str, str]] = {}
+        data = policy_rows.fetchone()
+        policy = policy_of(
+            None if data is None else str(data[0]),
+            tuple(str(row[0]) for row in currency_rows.fetchall()),
+        )
+        self.facts = self._facts(tx, asked, policy, str(unit_currency), str(unit_type))
+        # The ledger accounts booked to, created in the flush unless they exist: no query
+        # for them before it.
+        self.ledgers: dict[str, tuple[str, str]] = {}
         self.ledger_rows: list[tuple[Any, ...]] = []
         self.ingest_rows: list[tuple[Any, ...]] = []
         self.refusal_rows: list[tuple[Any, ...]] = []
@@ -128,13 +137,15 @@ class _Batch:
         self.changed: set[str] = set()
         self.arrears_paid: set[str] = set()  # accounts whose arrears a payment lowered
 
-    def _facts(self, tx: Tx, asked: _FactQueries, currency: str, unit_type: str) -> Facts:
+    def _facts(
+        self, tx: Tx, asked: _FactQueries, policy: Policy, currency: str, unit_type: str
+    ) -> Facts:
         accounts = asked.accounts
         facts = Facts(
             till_id=self.till_id,
             unit_currency=currency,
             unit_type=unit_type,
-            policy=scheme_policy(tx),
+            policy=policy,
             accounts={
                 row[0]: AccountFacts(
                     str(row[1]), bool(row[2]), frozenset(json.loads(row[3])), row[4]
@@ -334,32 +345,7 @@ class _Batch:
         self.changed.add(account)
 
     def _ledger_account(self, name: str, kind: str, currency: str) -> None:
-        if name in self.known_ledgers or name in self.new_ledgers:
-            return
-        row = self.tx.one("SELECT currency FROM ledger_accounts WHERE ledger_account = ?", (name,))
-        if row is None:
-            self.new_ledgers[name] = (kind, currency)
-        else:
-            self.known_ledgers.add(name)
-
-    def _known_ledgers(self, tx: Tx, entries: list[EntryIn]) -> set[str]:
-        """The ledger accounts this batch will book to that exist already, in one query: a
-        round trip per account would be most of a batch's cost on PostgreSQL."""
-        names = {cardholder_ledger(e.account_id) for e in entries if e.account_id is not None}
-        for currency in {e.currency for e in entries}:
-            names |= {
-                currency_ledger(f"revenue:{self.unit_id}", currency),
-                currency_ledger("autoload-receivable", currency),
-                currency_ledger(f"cash:{self.till_id}", currency),
-                currency_ledger(f"card-terminal:{self.till_id}", currency),
-                currency_ledger("arrears-receivable", currency),
-            }
-        rows = _in(
-            tx,
-            "SELECT ledger_account FROM ledger_accounts WHERE ledger_account IN ({})",
-            sorted(names),
-        )
-        return {str(row[0]) for row in rows}
+        self.ledgers.setdefault(name, (kind, currency))
 
     def _not_taken(self, entry: EntryIn, status: str, detail: str) -> EntryResult:
         if status == "conflict":  # for good: kept for the operator
@@ -386,12 +372,29 @@ class _Batch:
         )
 
     def flush(self) -> None:
+        """Everything the batch writes, in one round trip on PostgreSQL for a few entries;
+        a large batch streams its ledger and journal rows as COPYs between two."""
         tx = self.tx
-        _many(
-            tx,
-            "INSERT INTO ledger_accounts VALUES (?, ?, ?)",
-            [(name, kind, cur) for name, (kind, cur) in self.new_ledgers.items()],
-        )
+        large = max(len(self.ledger_rows), len(self.ingest_rows)) >= COPY_FROM
+        with tx.pipeline():
+            # An existing one is left as it is (its kind and currency are those it was made
+            # with); before the ledger rows, which must name one.
+            _many(
+                tx,
+                "INSERT INTO ledger_accounts VALUES (?, ?, ?) ON CONFLICT (ledger_account)"
+                " DO NOTHING",
+                [(name, kind, cur) for name, (kind, cur) in sorted(self.ledgers.items())],
+            )
+            if not large:
+                self._rows_out()
+                self._rest_out()
+        if large:
+            self._rows_out()
+            with tx.pipeline():
+                self._rest_out()
+
+    def _rows_out(self) -> None:
+        tx = self.tx
         tx.insert_many(
             "ledger",
             ("txn_id", "ledger_account", "amount", "created_at", "source"),
@@ -417,6 +420,9 @@ class _Batch:
             ),
             self.ingest_rows,
         )
+
+    def _rest_out(self) -> None:
+        tx = self.tx
         _many(
             tx,
             "UPDATE journal_ingest SET voided_by = ? WHERE entry_id = ?",
@@ -557,12 +563,6 @@ def _ask(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) ->
 
 def _rows(cursor: Cursor | None) -> list[Any]:
     return [] if cursor is None else cursor.fetchall()
-
-
-def _in(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> list[Any]:
-    if not values:
-        return []
-    return tx.all(sql.format(", ".join("?" * len(values))), [*before, *values])
 
 
 def _many(tx: Tx, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
