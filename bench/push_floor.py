@@ -9,7 +9,7 @@ and answered through the wire models. Per request: wall throughput and the servi
 process's CPU from /proc.
 
 `python -m bench.push_floor`; `PUSH_FLOOR_SPY=1` also records a py-spy flame graph of the
-server under the load (push_floor_server.txt, collapsed stacks of the samples holding the
+server under the load (/tmp/push_floor_server.txt, collapsed stacks of the samples holding the
 GIL: where its CPU goes) if py-spy is on the PATH.
 """
 
@@ -117,7 +117,7 @@ def main() -> None:
                                     "-p",
                                     str(pid),
                                     "-o",
-                                    "push_floor_server.txt",
+                                    "/tmp/push_floor_server.txt",
                                     "-f",
                                     "raw",
                                     "-d",

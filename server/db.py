@@ -55,23 +55,38 @@ class Tx:
         self._conn.executemany(sql, rows)
 
     def insert_many(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        or_else: str = "",
     ) -> None:
         """Many rows into a table: PostgreSQL's COPY (one stream, several times faster than
         row-by-row inserts for a batch of entries and their ledger rows), SQLite's
-        executemany. A few rows go as an executemany on PostgreSQL too: a COPY is a round
-        trip of its own, where inserts join the statements around them in a `pipeline()`
-        (which a COPY cannot be part of: callers send at least `COPY_FROM` rows outside one)."""
+        executemany. Fewer rows go as one INSERT of them all on PostgreSQL: a COPY is a
+        round trip of its own, where an INSERT joins the statements around it in a
+        `pipeline()` (which a COPY cannot be part of: callers send `COPY_FROM` rows or more
+        outside one), and one statement for all rows costs the server less than one a row.
+        `or_else`: what a row that conflicts does (`ON CONFLICT … DO NOTHING`), which makes
+        it an INSERT whatever the number of rows."""
         if not rows:
             return
         names = ", ".join(columns)
-        if self.dialect == "postgresql" and len(rows) >= COPY_FROM:
+        if self.dialect == "postgresql" and len(rows) >= COPY_FROM and not or_else:
             with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join("?" * len(columns))
-        self.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        marks = f"({', '.join('?' * len(columns))})"
+        if self.dialect == "postgresql":
+            values = ", ".join([marks] * len(rows))
+            self.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values} {or_else}",
+                [value for row in rows for value in row],
+            )
+            return
+        self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES {marks} {or_else}", rows)
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:
