@@ -13,9 +13,10 @@ holds one connection for several transactions: a request's credential check and 
 from __future__ import annotations
 
 import copy
+import hashlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -88,6 +89,25 @@ class Tx:
             return
         self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES {marks} {or_else}", rows)
 
+    def lock_keys(self, keys: Iterable[tuple[int, str]]) -> None:
+        """In a `keyed` write, the locks of what it reads and writes (`TILL_KEY`, `ACCOUNT_KEY`
+        and a name), held to its end: taken in one fixed order (of their numbers), so two
+        writers never wait for each other in a ring. SQLite's writers queue for the whole
+        database anyway."""
+        if self.dialect != "postgresql":
+            return
+        numbers = sorted({(space, _key_number(name)) for space, name in keys})
+        if numbers:
+            calls = ", ".join("pg_advisory_xact_lock(?, ?)" for _ in numbers)
+            self.execute(f"SELECT {calls}", [n for pair in numbers for n in pair])
+
+    def lock_feed(self) -> None:
+        """In a `keyed` write, just before it adds changes to the feed, held to its end: the
+        changes' seqs become visible in the order they are numbered (a feed reader moves its
+        cursor past a seq only once everything below it is committed or never will be)."""
+        if self.dialect == "postgresql":
+            self.execute(f"SELECT pg_advisory_xact_lock({FEED_LOCK})")
+
     @contextmanager
     def pipeline(self) -> Iterator[None]:
         """Statements sent together, their rows read after the block: on PostgreSQL one round
@@ -111,6 +131,8 @@ class Tx:
 
 COPY_FROM = 64  # rows from which `Tx.insert_many` streams a COPY (measured: bench.ingest)
 WRITE_LOCK = 7331  # the advisory lock every PostgreSQL write transaction takes first
+FEED_LOCK = 7332  # a keyed write's, from its first change to the feed to its commit
+TILL_KEY, ACCOUNT_KEY = 1, 2  # the spaces of `Tx.lock_keys`
 WAKE_CHANNEL = "canteen_wake"  # every PostgreSQL write NOTIFYs it once durable (server.notify)
 
 
@@ -224,14 +246,20 @@ class Database:
         return conn
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+    def transaction(self, *, write: bool = True, keyed: bool = False) -> Iterator[Tx]:
+        """A transaction. A PostgreSQL write takes the write lock first, alone; a `keyed`
+        one (a push) shares it with other keyed writes and takes the locks of the tills and
+        accounts it touches (`Tx.lock_keys`) and the feed's (`Tx.lock_feed`) itself: pushes
+        of other tills on other accounts run side by side, and any other write still waits
+        for all of them and they for it (what it changes, a push may read: cards, policy,
+        agreements, deposits)."""
         if getattr(self._depth, "open", False):
             # A second connection while holding one: enough threads doing it at once would
             # wait for each other's connections forever.
             raise RuntimeError("a transaction inside another transaction of the same database")
         self._depth.open = True
         try:
-            with self._transaction(write) as tx:
+            with self._transaction(write, keyed and write) as tx:
                 yield tx
         finally:
             self._depth.open = False
@@ -239,7 +267,7 @@ class Database:
             self.on_commit(self.urgent)
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Tx]:
+    def _transaction(self, write: bool, keyed: bool = False) -> Iterator[Tx]:
         kept = self._held is not None and self._held.conn is not None
         conn = self._take()
         try:
@@ -252,8 +280,9 @@ class Database:
             # order) exact. A read sees one snapshot: a page's balances and watermark must
             # agree; writes stay READ COMMITTED: they take the lock first and must see what
             # came before.
+            shared = "_shared" if keyed else ""
             begin = (
-                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+                f"BEGIN; SELECT pg_advisory_xact_lock{shared}({WRITE_LOCK})"
                 if write
                 else "BEGIN ISOLATION LEVEL REPEATABLE READ"
             )
@@ -390,6 +419,13 @@ def _durable(urgent: bool) -> str:
     a cursor into the lost part is one the server never issued (`reset`)."""
     wake = "urgent" if urgent else "routine"
     return f"SELECT pg_logical_emit_message(true, 'canteen', ''); NOTIFY {WAKE_CHANNEL}, '{wake}'"
+
+
+def _key_number(name: str) -> int:
+    """A name as a lock number (int4): stable across processes, unlike `hash`; two names
+    with one number only share a lock."""
+    digest = hashlib.blake2b(name.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class _Lone(Tx):

@@ -35,7 +35,7 @@ from server.checks import (
     SaleFacts,
     judge,
 )
-from server.db import COPY_FROM, Cursor, Database, Tx
+from server.db import ACCOUNT_KEY, COPY_FROM, TILL_KEY, Cursor, Database, Tx
 from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
 from server.policy import CURRENCIES_SQL, POLICY_SQL, policy_of
@@ -60,6 +60,31 @@ def ingest(
     """
     with db.transaction() as tx:
         return ingest_in(tx, till_id, entries, known_recv=known_recv)
+
+
+RETRIES = 3
+
+
+def push(db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
+    """`ingest` as a till's push: beside the pushes of other tills (`keyed`), so it may
+    meet what one of them took meanwhile."""
+    for attempt in range(RETRIES):
+        try:
+            with db.transaction(keyed=True) as tx:
+                return ingest_in(tx, till_id, entries, known_recv=known_recv)
+        except Exception as exc:
+            # Two entries with one id (another till's) may both be taken until the second's
+            # insert meets the first's: rolled back whole, and taken again it sees the first
+            # and answers a conflict.
+            if attempt + 1 == RETRIES or not _taken_meanwhile(exc):
+                raise
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def _taken_meanwhile(exc: BaseException) -> bool:
+    """A unique key another push took while this one ran (PostgreSQL's SQLSTATE 23505), or
+    a deadlock PostgreSQL broke (40P01: not expected, the locks are taken in one order)."""
+    return getattr(exc, "sqlstate", None) in ("23505", "40P01")
 
 
 def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
@@ -91,6 +116,13 @@ class _Batch:
         # Everything the batch reads that depends only on its entries goes out together:
         # one round trip on PostgreSQL, while every other writer waits for the lock.
         with tx.pipeline():
+            # A push shares the write lock with other pushes (`Database.transaction`,
+            # `keyed`): its till and accounts are locked before anything is read, so what it
+            # reads of them stays as read until it commits.
+            tx.lock_keys(
+                [(TILL_KEY, till_id)]
+                + [(ACCOUNT_KEY, e.account_id) for e in entries if e.account_id is not None]
+            )
             till_row = tx.execute(
                 "SELECT t.unit_id, t.last_recv, u.currency, u.unit_type FROM tills t"
                 " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
@@ -468,7 +500,10 @@ class _Batch:
         tx.execute(
             "UPDATE tills SET last_recv = ? WHERE till_id = ?", (self.last_recv, self.till_id)
         )
-        # Every till learns the new balances (D-SYNC-1), in one statement.
+        # Every till learns the new balances (D-SYNC-1), in one statement, after all else
+        # (the feed's lock is held from here to the commit: nothing else waited for then).
+        if self.changed:
+            tx.lock_feed()
         emit_many(tx, "account", sorted(self.changed))
 
 

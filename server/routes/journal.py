@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from server.auth import Claim, claim
 from server.http_errors import WRITE_ERRORS, errors
-from server.ingest import ingest_in
+from server.ingest import push
 from server.state import DB
 from sync.protocol import JournalAck, JournalBatch
 
@@ -31,5 +31,4 @@ def journal(batch: JournalBatch, claimed: Claimed, db: DB) -> JournalAck:
     with db.session() as held:
         with held.lone() as tx:
             till = claimed.check(tx)
-        with held.transaction() as tx:
-            return ingest_in(tx, till, list(batch.entries), known_recv=batch.known_recv)
+        return push(held, till, list(batch.entries), known_recv=batch.known_recv)
