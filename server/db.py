@@ -13,9 +13,10 @@ holds one connection for several transactions: a request's credential check and 
 from __future__ import annotations
 
 import copy
+import hashlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -55,21 +56,57 @@ class Tx:
         self._conn.executemany(sql, rows)
 
     def insert_many(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        or_else: str = "",
     ) -> None:
         """Many rows into a table: PostgreSQL's COPY (one stream, several times faster than
         row-by-row inserts for a batch of entries and their ledger rows), SQLite's
-        executemany."""
+        executemany. Fewer rows go as one INSERT of them all on PostgreSQL: a COPY is a
+        round trip of its own, where an INSERT joins the statements around it in a
+        `pipeline()` (which a COPY cannot be part of: callers send `COPY_FROM` rows or more
+        outside one), and one statement for all rows costs the server less than one a row.
+        `or_else`: what a row that conflicts does (`ON CONFLICT … DO NOTHING`), which makes
+        it an INSERT whatever the number of rows."""
         if not rows:
             return
         names = ", ".join(columns)
-        if self.dialect == "postgresql":
+        if self.dialect == "postgresql" and len(rows) >= COPY_FROM and not or_else:
             with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join("?" * len(columns))
-        self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        marks = f"({', '.join('?' * len(columns))})"
+        if self.dialect == "postgresql":
+            values = ", ".join([marks] * len(rows))
+            self.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values} {or_else}",
+                [value for row in rows for value in row],
+            )
+            return
+        self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES {marks} {or_else}", rows)
+
+    def lock_keys(self, keys: Iterable[tuple[int, str]]) -> None:
+        """In a `keyed` write, the locks of what it reads and writes (`TILL_KEY`, `ACCOUNT_KEY`
+        and a name), held to its end: taken in one fixed order (of their numbers), so two
+        writers never wait for each other in a ring. SQLite's writers queue for the whole
+        database anyway."""
+        if self.dialect != "postgresql":
+            return
+        numbers = sorted({(space, _key_number(name)) for space, name in keys})
+        if numbers:
+            calls = ", ".join("pg_advisory_xact_lock(?, ?)" for _ in numbers)
+            self.execute(f"SELECT {calls}", [n for pair in numbers for n in pair])
+
+    def lock_feed(self) -> None:
+        """In a `keyed` write, just before it adds changes to the feed, held to its end: the
+        changes' seqs become visible in the order they are numbered (a feed reader moves its
+        cursor past a seq only once everything below it is committed or never will be)."""
+        if self.dialect == "postgresql":
+            self.execute(f"SELECT pg_advisory_xact_lock({FEED_LOCK})")
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:
@@ -92,7 +129,10 @@ class Tx:
         return None if row is None else row[0]
 
 
+COPY_FROM = 64  # rows from which `Tx.insert_many` streams a COPY (measured: bench.ingest)
 WRITE_LOCK = 7331  # the advisory lock every PostgreSQL write transaction takes first
+FEED_LOCK = 7332  # a keyed write's, from its first change to the feed to its commit
+TILL_KEY, ACCOUNT_KEY = 1, 2  # the spaces of `Tx.lock_keys`
 WAKE_CHANNEL = "canteen_wake"  # every PostgreSQL write NOTIFYs it once durable (server.notify)
 
 
@@ -206,14 +246,20 @@ class Database:
         return conn
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+    def transaction(self, *, write: bool = True, keyed: bool = False) -> Iterator[Tx]:
+        """A transaction. A PostgreSQL write takes the write lock first, alone; a `keyed`
+        one (a push) shares it with other keyed writes and takes the locks of the tills and
+        accounts it touches (`Tx.lock_keys`) and the feed's (`Tx.lock_feed`) itself: pushes
+        of other tills on other accounts run side by side, and any other write still waits
+        for all of them and they for it (what it changes, a push may read: cards, policy,
+        agreements, deposits)."""
         if getattr(self._depth, "open", False):
             # A second connection while holding one: enough threads doing it at once would
             # wait for each other's connections forever.
             raise RuntimeError("a transaction inside another transaction of the same database")
         self._depth.open = True
         try:
-            with self._transaction(write) as tx:
+            with self._transaction(write, keyed and write) as tx:
                 yield tx
         finally:
             self._depth.open = False
@@ -221,7 +267,7 @@ class Database:
             self.on_commit(self.urgent)
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Tx]:
+    def _transaction(self, write: bool, keyed: bool = False) -> Iterator[Tx]:
         kept = self._held is not None and self._held.conn is not None
         conn = self._take()
         try:
@@ -234,8 +280,9 @@ class Database:
             # order) exact. A read sees one snapshot: a page's balances and watermark must
             # agree; writes stay READ COMMITTED: they take the lock first and must see what
             # came before.
+            shared = "_shared" if keyed else ""
             begin = (
-                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+                f"BEGIN; SELECT pg_advisory_xact_lock{shared}({WRITE_LOCK})"
                 if write
                 else "BEGIN ISOLATION LEVEL REPEATABLE READ"
             )
@@ -248,11 +295,15 @@ class Database:
             # writers queue for the lock, not for each other's fsyncs, and concurrent ones
             # share a flush. Nothing returns before its commit is on disk, and the NOTIFY
             # that wakes every process's long-polls goes with that flush, not before it.
-            end = "SET LOCAL synchronous_commit = off; COMMIT" if write else "COMMIT"
+            # The COMMIT and the flush that follows it (`_durable`) go in one round trip: the
+            # lock is released at the COMMIT, before the flush, as with two.
+            end = (
+                f"SET LOCAL synchronous_commit = off; COMMIT; {_durable(self.urgent)}"
+                if write
+                else "COMMIT"
+            )
             with self._pg_transaction(conn, end) as tx:
                 yield tx
-            if write:
-                _durable(conn, "urgent" if self.urgent else "routine")
         finally:
             if self._held is None and conn is not None:
                 self._give(conn)
@@ -274,19 +325,37 @@ class Database:
         except BaseException:
             self._give_unless_held(conn)
             raise
-        conn.close()
-        if self._held is not None:
-            self._held.conn = None
-        self._give(conn)  # the pool drops a closed connection
-        if self._pool is not None:
-            self._pool.check()  # after a restart every idle one is as stale as this one
-        fresh = self._take()
+        fresh = self._replace(conn)
         try:
             fresh.execute(begin)
         except BaseException:
             self._give_unless_held(fresh)
             raise
         return fresh
+
+    def _replace(self, conn: Any) -> Any:
+        """A fresh connection for one the database ended (held in its place by a session)."""
+        conn.close()
+        if self._held is not None:
+            self._held.conn = None
+        self._give(conn)  # the pool drops a closed connection
+        if self._pool is not None:
+            self._pool.check()  # after a restart every idle one is as stale as this one
+        return self._take()
+
+    @contextmanager
+    def lone(self) -> Iterator[Tx]:
+        """Statements outside any transaction, each a transaction of its own: for a caller
+        that reads one row (a push's credential check: one round trip, where a transaction
+        adds a BEGIN and a COMMIT). A connection the database ended since it was pooled is
+        replaced at the first statement, which is sent again: it only reads."""
+        kept = self._held is not None and self._held.conn is not None
+        tx = _Lone(self, self._take(), retry=not kept and self.dialect == "postgresql")
+        try:
+            yield tx
+        finally:
+            if self._held is None:
+                self._give(tx.conn)
 
     def _give_unless_held(self, conn: Any) -> None:
         if self._held is None:
@@ -333,12 +402,14 @@ class Database:
             conn.close()
 
 
-def _durable(conn: Any, wake: str) -> None:
-    """Wait until everything committed so far is on disk, then wake the long-polls: a
-    transaction that writes to the WAL (a message only, no table) and commits synchronously
-    flushes the WAL up to its own commit record, after every commit before it; its NOTIFY is
-    delivered only once it has committed. Flushes of concurrent callers are shared
-    (PostgreSQL's group commit).
+def _durable(urgent: bool) -> str:
+    """What waits until everything committed so far is on disk, then wakes the long-polls,
+    sent right after a write's COMMIT in the same query string (a transaction of its own,
+    implicit: it follows the COMMIT): a transaction that writes to the WAL (a message only,
+    no table) and commits synchronously flushes the WAL up to its own commit record, after
+    every commit before it; its NOTIFY is delivered only once it has committed. Flushes of
+    concurrent callers are shared (PostgreSQL's group commit). The query string answers
+    only when all of it has run, so no push is answered before its commit is on disk.
 
     Until the flush, other transactions may already read what was committed (a till's poll
     that was going to read anyway, not one this write woke). A crash in that window loses it
@@ -346,9 +417,40 @@ def _durable(conn: Any, wake: str) -> None:
     that read its result from the feed meanwhile knows of a receive number the server no
     longer has, which the feed answers with `forgot` (the till sends its entries again), and
     a cursor into the lost part is one the server never issued (`reset`)."""
-    conn.execute(
-        f"SELECT pg_logical_emit_message(true, 'canteen', ''); NOTIFY {WAKE_CHANNEL}, '{wake}'"
-    )
+    wake = "urgent" if urgent else "routine"
+    return f"SELECT pg_logical_emit_message(true, 'canteen', ''); NOTIFY {WAKE_CHANNEL}, '{wake}'"
+
+
+def _key_number(name: str) -> int:
+    """A name as a lock number (int4): stable across processes, unlike `hash`; two names
+    with one number only share a lock."""
+    digest = hashlib.blake2b(name.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class _Lone(Tx):
+    """`Database.lone`'s statements: the first one again on a fresh connection if the kept
+    one turns out to be ended (nothing was done on it yet)."""
+
+    def __init__(self, db: Database, conn: Any, *, retry: bool) -> None:
+        super().__init__(conn, db.dialect)
+        self._db, self._retry = db, retry
+
+    @property
+    def conn(self) -> Any:
+        return self._conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        retry, self._retry = self._retry, False
+        if not retry:
+            return super().execute(sql, params)
+        import psycopg
+
+        try:
+            return super().execute(sql, params)
+        except psycopg.OperationalError:
+            self._conn = self._db._replace(self._conn)
+            return super().execute(sql, params)
 
 
 class _Held:

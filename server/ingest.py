@@ -35,12 +35,13 @@ from server.checks import (
     SaleFacts,
     judge,
 )
-from server.db import Cursor, Database, Tx
+from server.db import ACCOUNT_KEY, COPY_FROM, TILL_KEY, Cursor, Database, Tx
 from server.feed import emit_many
 from server.ledger import cardholder_ledger, currency_ledger
-from server.policy import scheme_policy
+from server.policy import CURRENCIES_SQL, POLICY_SQL, policy_of
 from sync.entry_body import ArrearsPaymentBody, Body, SaleBody, TopupBody, VoidBody, line_json
 from sync.ids import new_id
+from sync.policy import Policy
 from sync.protocol import EntryIn, EntryResult, JournalAck, read_body
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,35 @@ def ingest(
         return ingest_in(tx, till_id, entries, known_recv=known_recv)
 
 
+RETRIES = 3
+
+
+def push(db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
+    """`ingest` as a till's push: beside the pushes of other tills (`keyed`), so it may
+    meet what one of them took meanwhile."""
+    for attempt in range(RETRIES):
+        try:
+            with db.transaction(keyed=True) as tx:
+                return ingest_in(tx, till_id, entries, known_recv=known_recv)
+        except Exception as exc:
+            # Two entries with one id (another till's) may both be taken until the second's
+            # insert meets the first's: rolled back whole, and taken again it sees the first
+            # and answers a conflict.
+            if attempt + 1 == RETRIES or not _taken_meanwhile(exc):
+                raise
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def _taken_meanwhile(exc: BaseException) -> bool:
+    """A unique key another push took while this one ran (PostgreSQL's SQLSTATE 23505), or
+    a deadlock PostgreSQL broke (40P01: not expected, the locks are taken in one order)."""
+    return getattr(exc, "sqlstate", None) in ("23505", "40P01")
+
+
 def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
     """`ingest` in a write transaction the caller has open (and ends)."""
-    last = int(tx.scalar("SELECT last_recv FROM tills WHERE till_id = ?", (till_id,)))
+    batch = _Batch(tx, till_id, entries)
+    last = batch.last_recv
     if known_recv > last:
         log.warning(
             "till %s knows of receive number %s, this server only of %s: restored from a"
@@ -73,7 +100,6 @@ def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int =
             last,
         )
         return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
-    batch = _Batch(tx, till_id, entries)
     ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
     results = [batch.one(entry) for entry in ordered]
     batch.flush()
@@ -90,6 +116,13 @@ class _Batch:
         # Everything the batch reads that depends only on its entries goes out together:
         # one round trip on PostgreSQL, while every other writer waits for the lock.
         with tx.pipeline():
+            # A push shares the write lock with other pushes (`Database.transaction`,
+            # `keyed`): its till and accounts are locked before anything is read, so what it
+            # reads of them stays as read until it commits.
+            tx.lock_keys(
+                [(TILL_KEY, till_id)]
+                + [(ACCOUNT_KEY, e.account_id) for e in entries if e.account_id is not None]
+            )
             till_row = tx.execute(
                 "SELECT t.unit_id, t.last_recv, u.currency, u.unit_type FROM tills t"
                 " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
@@ -108,6 +141,11 @@ class _Batch:
                 ids,
             )
             asked = _FactQueries(tx, entries)
+            # One statement for both (a statement costs the server more than a row).
+            policy_rows = tx.execute(
+                f"SELECT 0, data FROM ({POLICY_SQL}) p UNION ALL"
+                f" SELECT 1, currency FROM ({CURRENCIES_SQL}) c"
+            )
         self.unit_id, last_recv, unit_currency, unit_type = till_row.fetchone()
         self.last_recv = int(last_recv)
         self.applied: dict[str, int] = dict.fromkeys(series, 0)
@@ -118,9 +156,15 @@ class _Batch:
         self.seen: dict[str, tuple[str, str, str, int]] = {
             row[0]: (row[1], row[2], row[3], row[4]) for row in _rows(seen_rows)
         }
-        self.facts = self._facts(tx, asked, str(unit_currency), str(unit_type))
-        self.known_ledgers: set[str] = self._known_ledgers(tx, entries)
-        self.new_ledgers: dict[str, tuple[str, str]] = {}
+        read = policy_rows.fetchall()
+        policy = policy_of(
+            next((str(value) for part, value in read if part == 0), None),
+            tuple(sorted(str(value) for part, value in read if part == 1)),
+        )
+        self.facts = self._facts(tx, asked, policy, str(unit_currency), str(unit_type))
+        # The ledger accounts booked to, created in the flush unless they exist: no query
+        # for them before it.
+        self.ledgers: dict[str, tuple[str, str]] = {}
         self.ledger_rows: list[tuple[Any, ...]] = []
         self.ingest_rows: list[tuple[Any, ...]] = []
         self.refusal_rows: list[tuple[Any, ...]] = []
@@ -128,25 +172,28 @@ class _Batch:
         self.changed: set[str] = set()
         self.arrears_paid: set[str] = set()  # accounts whose arrears a payment lowered
 
-    def _facts(self, tx: Tx, asked: _FactQueries, currency: str, unit_type: str) -> Facts:
+    def _facts(
+        self, tx: Tx, asked: _FactQueries, policy: Policy, currency: str, unit_type: str
+    ) -> Facts:
         accounts = asked.accounts
+        account_rows = _rows(asked.account_rows)
         facts = Facts(
             till_id=self.till_id,
             unit_currency=currency,
             unit_type=unit_type,
-            policy=scheme_policy(tx),
+            policy=policy,
             accounts={
                 row[0]: AccountFacts(
                     str(row[1]), bool(row[2]), frozenset(json.loads(row[3])), row[4]
                 )
-                for row in _rows(asked.account_rows)
+                for row in account_rows
             },
             cards={row[0]: (str(row[1]), str(row[2])) for row in _rows(asked.card_rows)},
             balances=dict.fromkeys(accounts, 0),
             sales={},
             agreements={},
         )
-        facts.arrears = {str(account): int(owed) for account, owed in _rows(asked.arrears_rows)}
+        facts.arrears = {str(row[0]): int(row[5]) for row in account_rows}
         for ledger, total in _rows(asked.balance_rows):
             facts.balances[str(ledger).removeprefix("card:")] = int(total)
         for row in _rows(asked.voided_rows):
@@ -334,32 +381,7 @@ class _Batch:
         self.changed.add(account)
 
     def _ledger_account(self, name: str, kind: str, currency: str) -> None:
-        if name in self.known_ledgers or name in self.new_ledgers:
-            return
-        row = self.tx.one("SELECT currency FROM ledger_accounts WHERE ledger_account = ?", (name,))
-        if row is None:
-            self.new_ledgers[name] = (kind, currency)
-        else:
-            self.known_ledgers.add(name)
-
-    def _known_ledgers(self, tx: Tx, entries: list[EntryIn]) -> set[str]:
-        """The ledger accounts this batch will book to that exist already, in one query: a
-        round trip per account would be most of a batch's cost on PostgreSQL."""
-        names = {cardholder_ledger(e.account_id) for e in entries if e.account_id is not None}
-        for currency in {e.currency for e in entries}:
-            names |= {
-                currency_ledger(f"revenue:{self.unit_id}", currency),
-                currency_ledger("autoload-receivable", currency),
-                currency_ledger(f"cash:{self.till_id}", currency),
-                currency_ledger(f"card-terminal:{self.till_id}", currency),
-                currency_ledger("arrears-receivable", currency),
-            }
-        rows = _in(
-            tx,
-            "SELECT ledger_account FROM ledger_accounts WHERE ledger_account IN ({})",
-            sorted(names),
-        )
-        return {str(row[0]) for row in rows}
+        self.ledgers.setdefault(name, (kind, currency))
 
     def _not_taken(self, entry: EntryIn, status: str, detail: str) -> EntryResult:
         if status == "conflict":  # for good: kept for the operator
@@ -386,12 +408,29 @@ class _Batch:
         )
 
     def flush(self) -> None:
+        """Everything the batch writes, in one round trip on PostgreSQL for a few entries;
+        a large batch streams its ledger and journal rows as COPYs between two."""
         tx = self.tx
-        _many(
-            tx,
-            "INSERT INTO ledger_accounts VALUES (?, ?, ?)",
-            [(name, kind, cur) for name, (kind, cur) in self.new_ledgers.items()],
-        )
+        large = max(len(self.ledger_rows), len(self.ingest_rows)) >= COPY_FROM
+        with tx.pipeline():
+            # An existing one is left as it is (its kind and currency are those it was made
+            # with); before the ledger rows, which must name one.
+            tx.insert_many(
+                "ledger_accounts",
+                ("ledger_account", "kind", "currency"),
+                [(name, kind, cur) for name, (kind, cur) in sorted(self.ledgers.items())],
+                or_else="ON CONFLICT (ledger_account) DO NOTHING",
+            )
+            if not large:
+                self._rows_out()
+                self._rest_out()
+        if large:
+            self._rows_out()
+            with tx.pipeline():
+                self._rest_out()
+
+    def _rows_out(self) -> None:
+        tx = self.tx
         tx.insert_many(
             "ledger",
             ("txn_id", "ledger_account", "amount", "created_at", "source"),
@@ -417,6 +456,9 @@ class _Batch:
             ),
             self.ingest_rows,
         )
+
+    def _rest_out(self) -> None:
+        tx = self.tx
         _many(
             tx,
             "UPDATE journal_ingest SET voided_by = ? WHERE entry_id = ?",
@@ -458,7 +500,10 @@ class _Batch:
         tx.execute(
             "UPDATE tills SET last_recv = ? WHERE till_id = ?", (self.last_recv, self.till_id)
         )
-        # Every till learns the new balances (D-SYNC-1), in one statement.
+        # Every till learns the new balances (D-SYNC-1), in one statement, after all else
+        # (the feed's lock is held from here to the commit: nothing else waited for then).
+        if self.changed:
+            tx.lock_feed()
         emit_many(tx, "account", sorted(self.changed))
 
 
@@ -502,16 +547,13 @@ class _FactQueries:
         self.account_rows = _ask(
             tx,
             "SELECT a.account_id, a.currency, a.payment_blocked, h.allowed_unit_types,"
-            " h.daily_limit FROM accounts a"
+            " h.daily_limit, a.arrears FROM accounts a"
             " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
             " WHERE a.account_id IN ({})",
             accounts,
         )
         self.card_rows = _ask(
             tx, "SELECT card_id, account_id, state FROM cards WHERE card_id IN ({})", cards
-        )
-        self.arrears_rows = _ask(
-            tx, "SELECT account_id, arrears FROM accounts WHERE account_id IN ({})", accounts
         )
         self.balance_rows = _ask(
             tx,
@@ -557,12 +599,6 @@ def _ask(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) ->
 
 def _rows(cursor: Cursor | None) -> list[Any]:
     return [] if cursor is None else cursor.fetchall()
-
-
-def _in(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> list[Any]:
-    if not values:
-        return []
-    return tx.all(sql.format(", ".join("?" * len(values))), [*before, *values])
 
 
 def _many(tx: Tx, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:

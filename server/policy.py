@@ -13,6 +13,7 @@ a krona scheme: the reason amounts are per currency).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -20,16 +21,29 @@ from server.db import Tx
 from server.errors import Invalid
 from sync.policy import AMOUNT_KEYS, DEFAULTS, Policy, PolicyError, per_currency_amount
 
+POLICY_SQL = "SELECT data FROM policy WHERE id = 1"
+CURRENCIES_SQL = "SELECT DISTINCT currency FROM units ORDER BY 1"
+
 
 def scheme_policy(tx: Tx) -> Policy:
     """The scheme policy the server holds, or the defaults before one is set; read it in an
     account's currency with `for_currency`."""
-    data = tx.scalar("SELECT data FROM policy WHERE id = 1")
+    data = tx.scalar(POLICY_SQL)
+    if data is None:
+        return DEFAULTS
+    return policy_of(data, tuple(scheme_currencies(tx)) if _singles(json.loads(data)) else ())
+
+
+@functools.lru_cache(maxsize=16)
+def policy_of(data: str | None, currencies: tuple[str, ...]) -> Policy:
+    """The policy kept as `data` (None: none kept) in a scheme selling in `currencies`
+    (`POLICY_SQL`, `CURRENCIES_SQL`: a caller may read both with other queries). Kept
+    for the same text: every push reads the policy, which rarely changes, and building it
+    cost more than the query. A Policy is never changed once built."""
     if data is None:
         return DEFAULTS
     stored = json.loads(data)
-    currencies = scheme_currencies(tx) if _singles(stored) else []
-    one = currencies[0] if len(currencies) == 1 else "EUR"
+    one = currencies[0] if len(currencies) == 1 and _singles(stored) else "EUR"
     return Policy.from_mapping(stored, source="policy", currency=one)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from server.auth import Claim, claim
 from server.http_errors import WRITE_ERRORS, errors
-from server.ingest import ingest_in
+from server.ingest import push
 from server.state import DB
 from sync.protocol import JournalAck, JournalBatch
 
@@ -26,9 +26,9 @@ def journal(batch: JournalBatch, claimed: Claimed, db: DB) -> JournalAck:
     # A body that is no storable text (a lone surrogate, a NUL) is refused by EntryIn itself:
     # a 422 naming the entry, before anything is written.
     # One connection and one thread hop per push; the credential is checked in a read of its
-    # own first, so a request with a bad one never queues for the write lock.
+    # own first (one statement, no transaction around it), so a request with a bad one never
+    # queues for the write lock.
     with db.session() as held:
-        with held.transaction(write=False) as tx:
+        with held.lone() as tx:
             till = claimed.check(tx)
-        with held.transaction() as tx:
-            return ingest_in(tx, till, list(batch.entries), known_recv=batch.known_recv)
+        return push(held, till, list(batch.entries), known_recv=batch.known_recv)

@@ -58,3 +58,18 @@ def test_a_transaction_inside_another_is_refused(db: Database) -> None:
         pass
     with db.transaction(write=False) as tx:  # and the database is usable after it
         assert tx.scalar("SELECT 1") == 1
+
+
+def test_a_write_is_on_disk_when_its_transaction_returns(db: Database) -> None:
+    """A PostgreSQL write commits without waiting for the disk (its lock is free at once)
+    and the flush that follows it in the same round trip waits for it: when the
+    transaction returns, the WAL is on disk past everything the transaction wrote."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite commits with synchronous=FULL itself")
+    for n in range(20):  # an unflushed commit would show within a few (the WAL writer is slow)
+        with db.transaction() as tx:
+            tx.execute("INSERT INTO _migrations VALUES (?, ?)", (f"test-durable-{n}", "now"))
+            written = tx.scalar("SELECT pg_current_wal_insert_lsn()::text")
+        with db.transaction(write=False) as tx:
+            flushed = tx.scalar("SELECT pg_current_wal_flush_lsn() >= ?::pg_lsn", (written,))
+        assert flushed, f"write {n} answered before its WAL was flushed"

@@ -44,9 +44,6 @@ LINE: dict[str, Any] = {
     "vat_rate_bp": 700,
 }
 REVENUE = "revenue:mensa-nord:EUR"
-LOOKUP = "SELECT currency FROM ledger_accounts WHERE ledger_account = ?"
-
-
 # -- the scheme ---------------------------------------------------------------------------------
 
 
@@ -360,16 +357,17 @@ def test_d_acc_1_a_cardholder_ledger_account_missing_is_created_on_first_booking
     assert balance(db, "a3") == 999
 
 
-def test_d_acc_1_existing_ledger_accounts_are_found_in_one_query(
+def test_d_acc_1_ledger_accounts_are_made_in_the_flush_without_a_lookup(
     db: Database, statements: list[str]
 ) -> None:
-    """D-ACC-1: the accounts a batch books to are read in one query up front; only one that
-    does not exist yet is looked up (once), before it is created."""
+    """D-ACC-1: the accounts a batch books to are not looked up at all (a round trip under
+    the write lock each, or one for all): the flush creates the missing ones, leaving those
+    that exist as they are, in one statement with the rest of its writes."""
     agreement(db)
+    before = ledger_accounts(db)
+    statements.clear()
     batch = [sale(seq=1), sale(seq=2), topup(1000, seq=3), topup(500, "bank_card", seq=4)]
     ingest(db, TILL, [*batch, autoload(2000, seq=5)])
-    assert [s for s in statements if s == LOOKUP] == [LOOKUP] * 4
-    statements.clear()
     again = [sale(seq=6), topup(1000, seq=7), topup(500, "bank_card", seq=8), autoload(seq=9)]
     assert ingest(db, TILL, again).results == [
         accepted(again[0], 6),
@@ -377,7 +375,15 @@ def test_d_acc_1_existing_ledger_accounts_are_found_in_one_query(
         accepted(again[2], 8),
         accepted(again[3], 9, "autoload_frequency"),
     ]
-    assert [s for s in statements if s == LOOKUP] == []
+    assert [s for s in statements if "FROM ledger_accounts" in s] == []
+    made = sorted(set(ledger_accounts(db)) - set(before))
+    assert made == [
+        ("autoload-receivable:EUR", "autoload", "EUR"),
+        ("card-terminal:till-1:EUR", "card", "EUR"),
+        ("cash:till-1:EUR", "cash", "EUR"),
+        (REVENUE, "revenue", "EUR"),
+    ]
+    assert len(ledger_accounts(db)) == len(set(ledger_accounts(db)))
 
 
 def test_d_sync_1_every_account_a_batch_changed_is_in_the_feed_once(db: Database) -> None:
@@ -848,4 +854,4 @@ def test_d_unit_1_a_void_reverses_the_revenue_of_the_sales_unit(
         (v2, "card:a1", REVENUE),
         (s3, "card:a1", f"revenue:{CAFE}:EUR"),
     )
-    assert [s for s in statements if s == LOOKUP] == [LOOKUP, LOOKUP]
+    assert [s for s in statements if "FROM ledger_accounts" in s] == []  # made in the flush
