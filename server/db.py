@@ -383,10 +383,21 @@ class Database:
 
         try:
             yield Tx(conn, "postgresql")
-        except BaseException:
+        except BaseException as exc:
             if not conn.closed:
                 with suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
+                if isinstance(exc, psycopg.Error):
+                    # A statement psycopg prepares in a pipeline that the error aborted was
+                    # never prepared on the server, yet psycopg keeps it as prepared: the next
+                    # transaction on this connection would fail with "prepared statement
+                    # _pg3_N does not exist". A connection that met a database error is closed
+                    # (the pool replaces it; a session takes a fresh one): such errors are rare
+                    # (an entry id two tills pushed at once, a deadlock), a wrong one is not.
+                    conn.close()
+                    if self._held is not None and self._held.conn is conn:
+                        self._held.conn = None
+                        self._give(conn)  # the pool drops it; unheld, the caller gives it
             raise
         conn.execute(end)
 
