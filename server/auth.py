@@ -13,6 +13,10 @@ from server import tills
 from server.db import Tx
 from server.errors import Forbidden, Unauthorized
 from server.state import DB, State
+from sync.protocol import NO_CONTROL
+
+# A till id as a path names it: no control characters (a NUL is text PostgreSQL cannot hold).
+TillPath = Annotated[str, Path(max_length=64, pattern=NO_CONTROL)]
 
 log = logging.getLogger("canteen.server")
 
@@ -28,7 +32,7 @@ def bearer(authorization: str | None) -> str | None:
 
 
 def till_of(
-    till: Annotated[str, Path(max_length=64)],
+    till: TillPath,
     db: DB,
     authorization: Annotated[str | None, Header()] = None,
 ) -> str:
@@ -51,7 +55,7 @@ class Claim:
 
 
 async def claim(
-    till: Annotated[str, Path(max_length=64)],
+    till: TillPath,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Claim:
     # Async: it only reads the header; a missing one is refused before any thread hop.

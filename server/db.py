@@ -275,11 +275,13 @@ class Database:
                 with self._sqlite_transaction(conn, write) as tx:
                     yield tx
                 return
-            # One round trip opens it. A write takes the lock first: one writer at a time
-            # keeps per-till sequences, balances and the feed's order (changes commit in seq
-            # order) exact. A read sees one snapshot: a page's balances and watermark must
-            # agree; writes stay READ COMMITTED: they take the lock first and must see what
-            # came before.
+            # One round trip opens it. A write takes the lock first: alone, so what it reads
+            # stays put; a push shares it with other pushes and locks its till and accounts
+            # and, from its first change, the feed (`Tx.lock_keys`, `Tx.lock_feed`), which keeps
+            # per-till sequences, balances and the feed's order (changes commit in seq order)
+            # exact. A read sees one snapshot: a page's balances and watermark must agree;
+            # writes stay READ COMMITTED: they take their locks first and must see what came
+            # before.
             shared = "_shared" if keyed else ""
             begin = (
                 f"BEGIN; SELECT pg_advisory_xact_lock{shared}({WRITE_LOCK})"

@@ -13,8 +13,10 @@
   flagged when it broke a rule offline. Refusals and flags are kept for the operator.
 
 A batch is one transaction. What it needs is read in a few queries up front and what it
-writes goes out in bulk at the end: writers are serialised, so the facts kept in memory in
-between are exact, and a batch costs a handful of round trips, not several per entry.
+writes goes out in bulk at the end: nothing the batch read can change under it (its till and
+accounts are locked before it reads, and every write other than a push waits for all pushes),
+so the facts kept in memory in between are exact, and a batch costs a handful of round trips,
+not several per entry.
 """
 
 from __future__ import annotations
@@ -83,7 +85,9 @@ def push(db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int 
 
 def _taken_meanwhile(exc: BaseException) -> bool:
     """A unique key another push took while this one ran (PostgreSQL's SQLSTATE 23505), or
-    a deadlock PostgreSQL broke (40P01: not expected, the locks are taken in one order)."""
+    a deadlock PostgreSQL broke (40P01: the till and account locks are taken in one order,
+    but two tills sending the same two entry ids in opposite orders wait on each other's
+    inserts; rare, and taken again it answers a conflict)."""
     return getattr(exc, "sqlstate", None) in ("23505", "40P01")
 
 
@@ -114,7 +118,7 @@ class _Batch:
         series = sorted({str(e.series) for e in entries})
         ids = [str(e.id) for e in entries]
         # Everything the batch reads that depends only on its entries goes out together:
-        # one round trip on PostgreSQL, while every other writer waits for the lock.
+        # one round trip on PostgreSQL.
         with tx.pipeline():
             # A push shares the write lock with other pushes (`Database.transaction`,
             # `keyed`): its till and accounts are locked before anything is read, so what it
@@ -591,7 +595,8 @@ class _FactQueries:
 
 
 def _ask(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> Cursor | None:
-    """`_in`, its rows read later (`_rows`): for queries sent together."""
+    """A query over `values` (an IN list of as many placeholders) sent now, its rows read
+    later (`_rows`): for queries sent together in a pipeline."""
     if not values:
         return None
     return tx.execute(sql.format(", ".join("?" * len(values))), [*before, *values])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from server.errors import Forbidden, NotFound
 
 # Enrolment codes are typed on a till by a person: no letters that look alike, no "-" first
 # (a shell tool would read "-K7Q…" as an option), groups of four to read aloud.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_CHARS = 16  # 16 × log2(31) ≈ 79 bits
 
@@ -98,12 +100,11 @@ def credential_owner(tx: Tx, credential: str) -> str | None:
     """`authenticate` inside a transaction the caller has open (a push checks its
     credential in the transaction that takes its entries: one round trip, not a connection)."""
     till_id, _, secret = credential.partition(".")
-    if not till_id or not secret or len(credential) > 256:
-        return None
+    if not till_id or not secret or len(credential) > 256 or _CONTROL.search(till_id):
+        return None  # a NUL in the id is text PostgreSQL cannot even be asked about
     stored = tx.scalar("SELECT credential_hash FROM tills WHERE till_id = ?", (till_id,))
-    if stored is None or not hmac.compare_digest(str(stored), _hash(credential)):
-        return None
-    return till_id
+    hashed = None if stored is None else str(stored)
+    return till_id if is_credential_of(credential, till_id, hashed) else None
 
 
 def is_credential_of(credential: str, till_id: str, stored_hash: str | None) -> bool:

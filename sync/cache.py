@@ -65,7 +65,7 @@ WHERE c.card_id = ?
 """
 
 # This till's entries for one account that the server has not applied yet (invariant 3), as
-# the triggers of the journal and the outbox keep them (sync/migrations.py, 0008 and 0009): one
+# the journal's triggers keep them (sync/migrations.py, 0008 to 0010): one
 # row per account and business day with unsent entries, so a tap reads the same whatever the
 # backlog. Spending is sales less their voids: a void of a top-up (it takes money, amount < 0)
 # is no spending given back. Arrears payments move no balance; what they paid is kept apart.

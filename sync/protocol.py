@@ -52,6 +52,7 @@ MAX_AMOUNT = limits.MAX_AMOUNT
 NIL_SERIES = UUID(int=0)  # the numbering of entries written before stores had series of their own
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+NO_CONTROL = _NO_CONTROL  # the server's paths take ids under the same rule
 _NO_NUL = r"^[^\x00]*$"
 Amount = Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Money = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]

@@ -8,10 +8,10 @@ from fastapi import Path, Query
 
 from server.http_errors import WRITE_ERRORS, errors
 from sync import limits
+from sync.protocol import NO_CONTROL
 
 # No control characters (PostgreSQL cannot even compare a text with NUL in it): a 422, not a
 # 500, and the document says so.
-NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 CardPath = Annotated[str, Path(max_length=80, pattern=NO_CONTROL)]
 KeyPath = Annotated[str, Path(max_length=limits.MAX_ID_CHARS, pattern=NO_CONTROL)]
 TillFilter = Annotated[
