@@ -12,6 +12,7 @@ BENCHES = [
     "bench.tap_to_verdict",
     "bench.drain",
     "bench.ingest",
+    "bench.push_floor",  # the push beside a bare FastAPI handler: this stack's floor here
     "bench.propagation",
     "bench.menu_change",
     "bench.server_load",
