@@ -501,9 +501,6 @@ class Rows(FeedData):
     card: list[CardRow] = Field(default_factory=list)
     agreement: list[AgreementRow] = Field(default_factory=list)
 
-    def count(self) -> int:
-        return len(self.cardholder) + len(self.account) + len(self.card) + len(self.agreement)
-
 
 class ChangePage(FeedData):
     """One page of the change feed, read in one snapshot of the server's database.
