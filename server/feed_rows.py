@@ -19,7 +19,14 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_json
 
 from server.db import Tx
-from server.feed_state import CHUNK, _allowed_of, _days, _keyed, _list_of, _marks
+from server.feed_state import (
+    CHUNK,
+    _allowed_of,
+    _balances,
+    _days,
+    _keyed,
+    _list_of,
+)
 from server.ledger import cardholder_ledger
 from sync.protocol import ROW_TYPES
 
@@ -159,17 +166,7 @@ def _accounts(tx: Tx, wanted: Sequence[tuple[int, str]], read: Read) -> None:
         [key for _, key in wanted],
     )
     _holders_allowed(tx, [str(r[1]) for r in rows.values()], read)
-    ledgers = [cardholder_ledger(key) for key in rows]
-    balances: dict[str, int] = {}
-    if ledgers:
-        balances = {
-            str(r[0]): int(r[1])
-            for r in tx.all(
-                "SELECT ledger_account, SUM(amount) FROM ledger"
-                f" WHERE ledger_account IN ({_marks(ledgers)}) GROUP BY ledger_account",
-                ledgers,
-            )
-        }
+    balances = _balances(tx, list(rows))
     days = _days(tx, list(rows))
     for seq, key in wanted:
         r = rows.get(key)

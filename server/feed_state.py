@@ -118,17 +118,7 @@ def _accounts(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
         " WHERE a.account_id IN ({keys})",
         keys,
     )
-    ledgers = [cardholder_ledger(key) for key in rows]
-    balances: dict[str, int] = {}
-    if ledgers:
-        balances = {
-            str(r[0]): int(r[1])
-            for r in tx.all(
-                "SELECT ledger_account, SUM(amount) FROM ledger"
-                f" WHERE ledger_account IN ({_marks(ledgers)}) GROUP BY ledger_account",
-                ledgers,
-            )
-        }
+    balances = _balances(tx, list(rows))
     days = _days(tx, list(rows))
 
     def make(key: str, row: Any) -> ItemState:
@@ -151,6 +141,22 @@ def _accounts(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
         return ItemState(data, _allowed_of(row[7]))
 
     return _each(keys, rows, make)
+
+
+def _balances(tx: Tx, account_ids: Sequence[str]) -> dict[str, int]:
+    """Each account's balance, by its cardholder ledger account (the ledger is the record:
+    summed, never kept beside it)."""
+    ledgers = [cardholder_ledger(key) for key in account_ids]
+    if not ledgers:
+        return {}
+    return {
+        str(r[0]): int(r[1])
+        for r in tx.all(
+            "SELECT ledger_account, SUM(amount) FROM ledger"
+            f" WHERE ledger_account IN ({_marks(ledgers)}) GROUP BY ledger_account",
+            ledgers,
+        )
+    }
 
 
 def _days(tx: Tx, accounts: Sequence[str]) -> dict[str, tuple[date | None, int, int]]:
