@@ -109,36 +109,39 @@ def _iso(value: Any) -> Any:
 
 def _holders_allowed(tx: Tx, holders: Sequence[str], read: Read) -> None:
     """Who may see the items of cardholders the page has not read."""
-    missing = [h for h in set(holders) if h not in read.holders]
-    for first in range(0, len(missing), CHUNK):
-        part = missing[first : first + CHUNK]
-        found = _keyed(
-            tx,
-            "SELECT cardholder_id, allowed_unit_types FROM cardholders"
-            " WHERE cardholder_id IN ({keys})",
-            part,
-        )
-        for holder in part:
-            row = found.get(holder)
-            read.holders[holder] = _NOBODY if row is None else _allowed_of(row[1])
+    _allowed_of_missing(
+        tx,
+        holders,
+        read.holders,
+        "SELECT cardholder_id, allowed_unit_types FROM cardholders WHERE cardholder_id IN ({keys})",
+    )
 
 
 def _accounts_allowed(tx: Tx, accounts: Sequence[str], read: Read) -> None:
     """Who may see the items of accounts the page has not read (an account with no cardholder
     row, or none at all: nobody)."""
-    missing = [a for a in set(accounts) if a not in read.accounts]
+    _allowed_of_missing(
+        tx,
+        accounts,
+        read.accounts,
+        "SELECT a.account_id, h.allowed_unit_types FROM accounts a"
+        " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
+        " WHERE a.account_id IN ({keys})",
+    )
+
+
+def _allowed_of_missing(
+    tx: Tx, keys: Sequence[str], known: dict[str, frozenset[str]], sql: str
+) -> None:
+    """Into `known`, who may see each key not yet in it: `sql` reads (key, allowed unit
+    types) a chunk at a time; a key it does not find: nobody."""
+    missing = [k for k in set(keys) if k not in known]
     for first in range(0, len(missing), CHUNK):
         part = missing[first : first + CHUNK]
-        found = _keyed(
-            tx,
-            "SELECT a.account_id, h.allowed_unit_types FROM accounts a"
-            " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
-            " WHERE a.account_id IN ({keys})",
-            part,
-        )
-        for account in part:
-            row = found.get(account)
-            read.accounts[account] = _NOBODY if row is None else _allowed_of(row[1])
+        found = _keyed(tx, sql, part)
+        for key in part:
+            row = found.get(key)
+            known[key] = _NOBODY if row is None else _allowed_of(row[1])
 
 
 def _cardholders(tx: Tx, wanted: Sequence[tuple[int, str]], read: Read) -> None:

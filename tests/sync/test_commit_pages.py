@@ -52,6 +52,16 @@ def sell(store: Store, account: str = "a1") -> list[str]:
     return [e.entry_id for e in done.entries]
 
 
+# The entries both old stores hold: (id, seq, kind, account, amount, receipt, body, reverses).
+OLD_ENTRIES = [
+    ("e1", 1, "sale", "a1", -470, 1, '{"total":470}', None),
+    ("e2", 2, "void", "a1", 470, 2, '{"total":470}', "e1"),
+    ("e3", 3, "topup", "a2", 1000, 3, '{"tender":"cash"}', None),
+    ("e4", 4, "sale", "a2", -350, 4, '{"total":350}', None),
+    ("e5", 5, "arrears_payment", "a3", 0, 5, '{"amount":200}', None),
+]
+
+
 def store_of_0008(path: Path) -> sqlite3.Connection:
     """A store as migration 0008 left it, written by SQL as the till of then wrote it: an
     applied sale, its void unsent, a quarantined top-up, an entry moved to a recovery
@@ -60,13 +70,7 @@ def store_of_0008(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     migrations.migrate(conn, migrations.MIGRATIONS[:8])
     conn.execute("INSERT INTO till (id, till_id, series) VALUES (1, 'till-1', 's1')")
-    rows = [
-        ("e1", 1, "sale", "a1", -470, 1, '{"total":470}', None),
-        ("e2", 2, "void", "a1", 470, 2, '{"total":470}', "e1"),
-        ("e3", 3, "topup", "a2", 1000, 3, '{"tender":"cash"}', None),
-        ("e4", 4, "sale", "a2", -350, 4, '{"total":350}', None),
-        ("e5", 5, "arrears_payment", "a3", 0, 5, '{"amount":200}', None),
-    ]
+    rows = OLD_ENTRIES
     for entry_id, seq, kind, account, amount, receipt, body, reverses in rows:
         conn.execute(
             "INSERT INTO journal (entry_id, seq, till_id, kind, created_at, business_day,"
@@ -260,11 +264,7 @@ def store_of_0009(path: Path) -> sqlite3.Connection:
     migrations.migrate(conn, migrations.MIGRATIONS[:9])
     conn.execute("INSERT INTO till (id, till_id, series) VALUES (1, 'till-1', 's1')")
     rows = [
-        ("e1", 1, "sale", "a1", -470, 1, '{"total":470}', None),
-        ("e2", 2, "void", "a1", 470, 2, '{"total":470}', "e1"),
-        ("e3", 3, "topup", "a2", 1000, 3, '{"tender":"cash"}', None),
-        ("e4", 4, "sale", "a2", -350, 4, '{"total":350}', None),
-        ("e5", 5, "arrears_payment", "a3", 0, 5, '{"amount":200}', None),
+        *OLD_ENTRIES,
         ("e6", 6, "sale", "a3", -120, 6, '{"total":120}', None),
     ]
     for entry_id, seq, kind, account, amount, receipt, body, reverses in rows:
