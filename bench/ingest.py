@@ -320,7 +320,9 @@ def main() -> None:
     try:
         url = cluster.new_database()
         with tempfile.TemporaryDirectory() as tmp:
-            server = start(url, Path(tmp) / "server.log", args=["--workers", str(workers)])
+            server = start(
+                url, Path(tmp) / "server.log", args=["--workers", str(workers)], access_log=False
+            )
             try:
                 server.put_unit()
                 server.add_holders(ACCOUNTS)

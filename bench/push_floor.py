@@ -44,7 +44,8 @@ def serve_floor(url: str, log: Path) -> subprocess.Popen[bytes]:
     port = free_port()
     command = [
         *(sys.executable, "-m", "uvicorn", "--factory", "bench.floor_app:create"),
-        *("--port", str(port), "--log-level", "info"),  # as `canteen-server serve` logs
+        # as `canteen-server serve` logs: no line a request
+        *("--port", str(port), "--log-level", "info", "--no-access-log"),
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -86,7 +87,7 @@ def main() -> None:
     try:
         url = cluster.new_database()
         with tempfile.TemporaryDirectory() as tmp:
-            server = start(url, Path(tmp) / "server.log")
+            server = start(url, Path(tmp) / "server.log", access_log=False)
             floor = None
             try:
                 server.put_unit()

@@ -21,7 +21,7 @@ from server.db import Database
 from server.middleware import LimitBody, WakeOnWrite
 from server.migrations import migrate
 from server.notify import Listener
-from server.routes import ROUTERS
+from server.routes import ROUTERS, feed, journal
 from server.state import ServerState
 from sync import limits
 
@@ -64,6 +64,8 @@ def create_app(
     app.state.server = server
     for router in ROUTERS:
         app.include_router(router)
+    # ahead of the documented routes: see there
+    app.router.routes[:0] = [journal.route(), feed.plain_route()]
     app.add_middleware(WakeOnWrite, wake=server.written)
     app.add_middleware(LimitBody, limit_of=_limit_of, deadline_s=body_deadline_s)
     http_errors.install(app)

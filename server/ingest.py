@@ -24,27 +24,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from server.checks import (
-    AccountFacts,
-    AgreementVersion,
-    Facts,
     SaleFacts,
     judge,
 )
-from server.db import ACCOUNT_KEY, COPY_FROM, TILL_KEY, Cursor, Database, Tx
+from server.db import ACCOUNT_KEY, COPY_FROM, TILL_KEY, Database, Tx
 from server.feed import emit_many
+from server.ingest_reads import read_batch
 from server.ledger import cardholder_ledger, currency_ledger
-from server.policy import CURRENCIES_SQL, POLICY_SQL, policy_of
 from sync.entry_body import ArrearsPaymentBody, Body, SaleBody, TopupBody, VoidBody, line_json
 from sync.ids import new_id
-from sync.policy import Policy
-from sync.protocol import EntryIn, EntryResult, JournalAck, read_body
+from sync.protocol import EntryIn, EntryResult, JournalAck
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +66,7 @@ def push(db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int 
     meet what one of them took meanwhile."""
     for attempt in range(RETRIES):
         try:
-            with db.transaction(keyed=True) as tx:
+            with db.transaction(keyed=True, keys=_keys(till_id, entries)) as tx:
                 return ingest_in(tx, till_id, entries, known_recv=known_recv)
         except Exception as exc:
             # Two entries with one id (another till's) may both be taken until the second's
@@ -81,6 +75,13 @@ def push(db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int 
             if attempt + 1 == RETRIES or not _taken_meanwhile(exc):
                 raise
     raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def _keys(till_id: str, entries: list[EntryIn]) -> list[tuple[int, str]]:
+    """The locks a batch takes: its till's and its accounts'."""
+    return [(TILL_KEY, till_id)] + [
+        (ACCOUNT_KEY, e.account_id) for e in entries if e.account_id is not None
+    ]
 
 
 def _taken_meanwhile(exc: BaseException) -> bool:
@@ -115,57 +116,14 @@ class _Batch:
         self.tx, self.till_id = tx, till_id
         self.received_at = datetime.now(UTC)
         self.now = self.received_at.isoformat()
-        series = sorted({str(e.series) for e in entries})
-        ids = [str(e.id) for e in entries]
-        # Everything the batch reads that depends only on its entries goes out together:
-        # one round trip on PostgreSQL.
-        with tx.pipeline():
-            # A push shares the write lock with other pushes (`Database.transaction`,
-            # `keyed`): its till and accounts are locked before anything is read, so what it
-            # reads of them stays as read until it commits.
-            tx.lock_keys(
-                [(TILL_KEY, till_id)]
-                + [(ACCOUNT_KEY, e.account_id) for e in entries if e.account_id is not None]
-            )
-            till_row = tx.execute(
-                "SELECT t.unit_id, t.last_recv, u.currency, u.unit_type FROM tills t"
-                " JOIN units u ON u.unit_id = t.unit_id WHERE t.till_id = ?",
-                (till_id,),
-            )
-            series_rows = _ask(
-                tx,
-                "SELECT series, applied_seq FROM till_series WHERE till_id = ? AND series IN ({})",
-                series,
-                (till_id,),
-            )
-            seen_rows = _ask(
-                tx,
-                "SELECT entry_id, till_id, content_hash, result, recv_no FROM journal_ingest"
-                " WHERE entry_id IN ({})",
-                ids,
-            )
-            asked = _FactQueries(tx, entries)
-            # One statement for both (a statement costs the server more than a row).
-            policy_rows = tx.execute(
-                f"SELECT 0, data FROM ({POLICY_SQL}) p UNION ALL"
-                f" SELECT 1, currency FROM ({CURRENCIES_SQL}) c"
-            )
-        self.unit_id, last_recv, unit_currency, unit_type = till_row.fetchone()
-        self.last_recv = int(last_recv)
-        self.applied: dict[str, int] = dict.fromkeys(series, 0)
-        self.new_series: set[str] = set(series)
-        for name, applied in _rows(series_rows):
-            self.applied[name] = int(applied)
-            self.new_series.discard(name)
-        self.seen: dict[str, tuple[str, str, str, int]] = {
-            row[0]: (row[1], row[2], row[3], row[4]) for row in _rows(seen_rows)
-        }
-        read = policy_rows.fetchall()
-        policy = policy_of(
-            next((str(value) for part, value in read if part == 0), None),
-            tuple(sorted(str(value) for part, value in read if part == 1)),
-        )
-        self.facts = self._facts(tx, asked, policy, str(unit_currency), str(unit_type))
+        # A push shares the write lock with other pushes (`Database.transaction`, `keyed`):
+        # its till and accounts are locked before anything is read (a push takes them as it
+        # begins), so what it reads of them stays as read until it commits.
+        tx.lock_keys(_keys(till_id, entries))
+        read = read_batch(tx, till_id, entries)
+        self.unit_id, self.last_recv = read.unit_id, read.last_recv
+        self.applied, self.new_series, self.seen = read.applied, read.new_series, read.seen
+        self.facts = read.facts
         # The ledger accounts booked to, created in the flush unless they exist: no query
         # for them before it.
         self.ledgers: dict[str, tuple[str, str]] = {}
@@ -175,63 +133,6 @@ class _Batch:
         self.voided: list[tuple[str, str]] = []
         self.changed: set[str] = set()
         self.arrears_paid: set[str] = set()  # accounts whose arrears a payment lowered
-
-    def _facts(
-        self, tx: Tx, asked: _FactQueries, policy: Policy, currency: str, unit_type: str
-    ) -> Facts:
-        accounts = asked.accounts
-        account_rows = _rows(asked.account_rows)
-        facts = Facts(
-            till_id=self.till_id,
-            unit_currency=currency,
-            unit_type=unit_type,
-            policy=policy,
-            accounts={
-                row[0]: AccountFacts(
-                    str(row[1]), bool(row[2]), frozenset(json.loads(row[3])), row[4]
-                )
-                for row in account_rows
-            },
-            cards={row[0]: (str(row[1]), str(row[2])) for row in _rows(asked.card_rows)},
-            balances=dict.fromkeys(accounts, 0),
-            sales={},
-            agreements={},
-        )
-        facts.arrears = {str(row[0]): int(row[5]) for row in account_rows}
-        for ledger, total in _rows(asked.balance_rows):
-            facts.balances[str(ledger).removeprefix("card:")] = int(total)
-        for row in _rows(asked.voided_rows):
-            revenue = tx.scalar(
-                "SELECT ledger_account FROM ledger WHERE source = ? AND ledger_account <> ?",
-                (f"till:{row[1]}:{row[0]}", cardholder_ledger(str(row[2]))),
-            )
-            topup = row[6] == "topup"
-            facts.sales[row[0]] = SaleFacts(
-                str(row[1]),
-                str(row[2]),
-                int(row[3]),
-                [] if topup else _lines_of(row[4]),
-                row[5],
-                revenue,
-                kind=str(row[6]),
-                tender=_tender_of(revenue) if topup else "card",
-            )
-        for row in _rows(asked.agreement_rows):
-            facts.agreements.setdefault(row[0], []).append(
-                AgreementVersion(
-                    int(row[1]),
-                    date.fromisoformat(row[2]),
-                    bool(row[3]),
-                    bool(row[4]),
-                    datetime.fromisoformat(row[5]),
-                    None if row[6] is None else datetime.fromisoformat(row[6]),
-                )
-            )
-        for account, day, spent, loads in _rows(asked.day_rows):
-            key = (str(account), date.fromisoformat(day))
-            facts.day_spent[key] = int(spent)
-            facts.day_autoloads[key] = int(loads)
-        return facts
 
     def one(self, entry: EntryIn) -> EntryResult:
         entry_id, digest, series = str(entry.id), entry.content_hash(), str(entry.series)
@@ -412,26 +313,30 @@ class _Batch:
         )
 
     def flush(self) -> None:
-        """Everything the batch writes, in one round trip on PostgreSQL for a few entries;
-        a large batch streams its ledger and journal rows as COPYs between two."""
+        """Everything the batch writes, sent with its COMMIT (`Tx.at_commit`); a large
+        batch streams its ledger and journal rows as COPYs before that."""
         tx = self.tx
-        large = max(len(self.ledger_rows), len(self.ingest_rows)) >= COPY_FROM
-        with tx.pipeline():
-            # An existing one is left as it is (its kind and currency are those it was made
-            # with); before the ledger rows, which must name one.
-            tx.insert_many(
-                "ledger_accounts",
-                ("ledger_account", "kind", "currency"),
-                [(name, kind, cur) for name, (kind, cur) in sorted(self.ledgers.items())],
-                or_else="ON CONFLICT (ledger_account) DO NOTHING",
-            )
-            if not large:
+        if max(len(self.ledger_rows), len(self.ingest_rows)) < COPY_FROM:
+            with tx.at_commit():
+                self._accounts_out()
                 self._rows_out()
                 self._rest_out()
-        if large:
-            self._rows_out()
-            with tx.pipeline():
-                self._rest_out()
+            return
+        with tx.pipeline():
+            self._accounts_out()
+        self._rows_out()
+        with tx.at_commit():
+            self._rest_out()
+
+    def _accounts_out(self) -> None:
+        # An existing one is left as it is (its kind and currency are those it was made
+        # with); before the ledger rows, which must name one.
+        self.tx.insert_many(
+            "ledger_accounts",
+            ("ledger_account", "kind", "currency"),
+            [(name, kind, cur) for name, (kind, cur) in sorted(self.ledgers.items())],
+            or_else="ON CONFLICT (ledger_account) DO NOTHING",
+        )
 
     def _rows_out(self) -> None:
         tx = self.tx
@@ -505,105 +410,10 @@ class _Batch:
             "UPDATE tills SET last_recv = ? WHERE till_id = ?", (self.last_recv, self.till_id)
         )
         # Every till learns the new balances (D-SYNC-1), in one statement, after all else
-        # (the feed's lock is held from here to the commit: nothing else waited for then).
+        # (the feed's lock is held from here to the commit, which follows at once).
         if self.changed:
             tx.lock_feed()
         emit_many(tx, "account", sorted(self.changed))
-
-
-def _voids(entry: EntryIn) -> str | None:
-    """The sale a void names, read as `server.checks` reads it: a UUID in any spelling the
-    body model takes (upper case, say) names the same booked sale, and must find it."""
-    try:
-        body = read_body("void", entry.body)
-    except ValidationError:
-        return None  # not a void's body: refused as such, no sale to look up
-    assert isinstance(body, VoidBody)
-    return str(body.voids)
-
-
-def _tender_of(leg: str | None) -> str:
-    """A booked top-up's tender, from the leg it was booked to (its till's card terminal or
-    drawer): what the ledger holds, whatever its content kept."""
-    return "bank_card" if leg is not None and leg.startswith("card-terminal:") else "cash"
-
-
-def _lines_of(content: str | None) -> list[dict[str, object]] | None:
-    if content is None:  # booked before entries kept their content: lines unknown
-        return None
-    try:
-        body = read_body("sale", json.loads(content)["body"])
-    except (json.JSONDecodeError, ValidationError, KeyError, TypeError):
-        return []  # a sale booked is one that read: not reached but for a damaged row
-    return [line_json(line) for line in body.lines] if isinstance(body, SaleBody) else []
-
-
-class _FactQueries:
-    """The queries for the facts a batch is judged by, sent at once (inside
-    `Tx.pipeline()`); their rows are read after it."""
-
-    def __init__(self, tx: Tx, entries: list[EntryIn]) -> None:
-        self.accounts = sorted({e.account_id for e in entries if e.account_id is not None})
-        accounts = self.accounts
-        cards = sorted({e.card_id for e in entries if e.card_id is not None})
-        voided = sorted({v for e in entries if e.kind == "void" for v in [_voids(e)] if v})
-        days = sorted({e.business_day.isoformat() for e in entries})
-        self.account_rows = _ask(
-            tx,
-            "SELECT a.account_id, a.currency, a.payment_blocked, h.allowed_unit_types,"
-            " h.daily_limit, a.arrears FROM accounts a"
-            " JOIN cardholders h ON h.cardholder_id = a.cardholder_id"
-            " WHERE a.account_id IN ({})",
-            accounts,
-        )
-        self.card_rows = _ask(
-            tx, "SELECT card_id, account_id, state FROM cards WHERE card_id IN ({})", cards
-        )
-        self.balance_rows = _ask(
-            tx,
-            "SELECT ledger_account, SUM(amount) FROM ledger WHERE ledger_account IN ({})"
-            " GROUP BY ledger_account",
-            [cardholder_ledger(a) for a in accounts],
-        )
-        self.voided_rows = _ask(
-            tx,
-            "SELECT entry_id, till_id, account_id, amount, content, voided_by, kind"
-            " FROM journal_ingest WHERE kind IN ('sale', 'topup') AND account_id IS NOT NULL"
-            " AND entry_id IN ({})",
-            voided,
-        )
-        self.agreement_rows = _ask(
-            tx,
-            "SELECT account_id, amount, active_from, ended, collection_failed, valid_from,"
-            " valid_to FROM agreement_history WHERE account_id IN ({}) ORDER BY id",
-            accounts,
-        )
-        self.day_rows = None
-        if accounts:  # and so entries, each with its business day
-            marks = ", ".join("?" * len(accounts))
-            day_marks = ", ".join("?" * len(days))
-            self.day_rows = tx.execute(
-                "SELECT account_id, business_day,"
-                # spending: sales less their voids (a top-up's void, amount < 0, is none)
-                " COALESCE(SUM(CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0)"
-                " THEN -amount ELSE 0 END), 0),"
-                " COUNT(CASE WHEN kind = 'autoload' THEN 1 END) FROM journal_ingest"
-                f" WHERE account_id IN ({marks}) AND business_day IN ({day_marks})"
-                " GROUP BY account_id, business_day",
-                [*accounts, *days],
-            )
-
-
-def _ask(tx: Tx, sql: str, values: Sequence[str], before: Sequence[Any] = ()) -> Cursor | None:
-    """A query over `values` (an IN list of as many placeholders) sent now, its rows read
-    later (`_rows`): for queries sent together in a pipeline."""
-    if not values:
-        return None
-    return tx.execute(sql.format(", ".join("?" * len(values))), [*before, *values])
-
-
-def _rows(cursor: Cursor | None) -> list[Any]:
-    return [] if cursor is None else cursor.fetchall()
 
 
 def _many(tx: Tx, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:

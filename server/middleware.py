@@ -71,17 +71,22 @@ class LimitBody:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
-        whole = b"".join(chunks)
-        delivered = False
+        await self.app(scope, replayed(b"".join(chunks), receive), send)
 
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": whole, "more_body": False}
-            return await receive()  # a disconnect, while the handler runs
 
-        await self.app(scope, replay, send)
+def replayed(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives a body read already, whole, then what `receive` gives (a
+    disconnect, while the handler runs)."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _refuse(scope: Scope, send: Send, status: int, detail: str) -> None:
@@ -123,3 +128,12 @@ class WakeOnWrite:
         await self.app(scope, receive, sending)
         if status < 300:
             self.wake(scope["path"])
+
+
+def first_headers(scope: Scope) -> dict[bytes, bytes]:
+    """A request's headers by (lower-case) name; the first of a repeated one, as Starlette
+    reads them."""
+    headers: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        headers.setdefault(name, value)
+    return headers

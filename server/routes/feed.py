@@ -1,22 +1,33 @@
-"""The change feed: a till's long-poll for what changed since its cursor."""
+"""The change feed: a till's long-poll for what changed since its cursor.
+
+Served as the journal push is (server/routes/journal.py): `router`'s route is the API as
+documented and answers whatever is out of the ordinary; an ordinary poll is taken by
+`Changes`, a plain ASGI route before it. Both end in `answer`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
+from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.auth import Claim, claim
+from server.auth import Claim, bearer, claim
 from server.feed import Ask
 from server.http_errors import errors
+from server.middleware import first_headers
 from server.poll_reads import PollReads
 from server.state import ServerState, State
 from sync import limits
-from sync.protocol import ROWS_VERSION, ChangePage
+from sync.protocol import NO_CONTROL, ROWS_VERSION, ChangePage
 
 RECHECK_S = 1.0  # SQLite: a long-poll also looks again this often (the admin CLI may write)
 COALESCE_S = 0.25
@@ -26,8 +37,11 @@ router = APIRouter()
 Claimed = Annotated[Claim, Depends(claim)]
 
 
+PATH = "/v1/tills/{till}/changes"
+
+
 @router.get(
-    "/v1/tills/{till}/changes",
+    PATH,
     response_model=ChangePage,
     responses=errors(401, 403, 422, 503),
 )
@@ -50,19 +64,39 @@ async def changes(
     reads about once a second instead of once per sale, and a deposit or a block still
     goes out at once. A cursor this server never issued starts a new snapshot (`reset`).
     """
+    poll = Poll(since, wait, known_recv, after_recv, tuple(str(s) for s in series), rows)
+    return await answer(
+        server, claimed, poll, gzip=takes_gzip(request.headers.get("accept-encoding"))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """A long-poll's query, read (`changes`' parameters)."""
+
+    since: str = "0"
+    wait: float = 0.0
+    known_recv: int = 0
+    after_recv: int = 0
+    series: tuple[str, ...] = ()
+    rows: int = 0
+
+
+async def answer(server: ServerState, claimed: Claim, poll: Poll, *, gzip: bool) -> Response:
+    """`changes`, its query read."""
     notifier, answered = server.notifier, server.answered
     reads = _reads_of(server)
+    since, wait = poll.since, poll.wait
     ask = Ask(
         claimed.till,
         since,
-        known_recv,
-        max(after_recv, known_recv),
-        tuple(str(s) for s in series),
+        poll.known_recv,
+        max(poll.after_recv, poll.known_recv),
+        poll.series,
         claim=claimed.check,  # in the read's own transaction: no thread hop of its own
         credential=claimed.token,
-        rows=rows == ROWS_VERSION,
+        rows=poll.rows == ROWS_VERSION,
     )
-    gzip = _takes_gzip(request)
     deadline = time.monotonic() + wait
     # Keyed by the credential, not the path: the calm (and with it whether this till was
     # answered lately) is for the till itself only, whose credential is checked at the read.
@@ -123,10 +157,74 @@ def _reads_of(server: ServerState) -> PollReads:
     return reads
 
 
-def _takes_gzip(request: Request) -> bool:
+def takes_gzip(accept_encoding: str | None) -> bool:
     """Whether the till accepts a gzipped page (a till's requests session says so unasked)."""
-    for part in request.headers.get("accept-encoding", "").split(","):
+    for part in (accept_encoding or "").split(","):
         name, _, params = part.strip().partition(";")
         if name.strip().lower() == "gzip":
             return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
     return False
+
+
+_SIMPLE = {
+    "wait": re.compile(r"\d{1,4}(?:\.\d{1,6})?"),
+    "known_recv": re.compile(r"\d{1,19}"),
+    "after_recv": re.compile(r"\d{1,19}"),
+    "rows": re.compile(r"\d{1,19}"),
+    "series": re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}"),
+}
+_TILL = re.compile(NO_CONTROL)
+
+
+class Changes:
+    """`changes` for an ordinary long-poll, as a plain ASGI app (as `journal.Push` for a
+    push: a till polls all day, and the framework's work for a poll cost as much CPU as
+    the poll's own); anything else goes on to `fallback`, the documented route."""
+
+    def __init__(self, fallback: ASGIApp) -> None:
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = first_headers(scope)
+        authorization = headers.get(b"authorization")
+        token = None if authorization is None else bearer(authorization.decode("latin-1"))
+        till = scope["path_params"].get("till", "")
+        poll = _plain_poll(scope["query_string"])
+        if token is None or poll is None or len(till) > 64 or not _TILL.match(till):
+            await self.fallback(scope, receive, send)
+            return
+        encoding = headers.get(b"accept-encoding")
+        gzip = takes_gzip(None if encoding is None else encoding.decode("latin-1"))
+        server: ServerState = scope["app"].state.server
+        response = await answer(server, Claim(till, token), poll, gzip=gzip)
+        await response(scope, receive, send)
+
+
+def plain_route() -> Route:
+    """`Changes` at the feed's path, for GET, before `router` (its fallback)."""
+    return Route(PATH, Changes(router), methods=["GET"])
+
+
+def _plain_poll(query: bytes) -> Poll | None:
+    """The query of an ordinary poll, read as `changes` reads it; None for anything the
+    documented route should judge (a value out of range, a second `wait`, an unknown name)."""
+    values: dict[str, str] = {}
+    series: list[str] = []
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name == "since":
+            if name in values or len(value) > 64:
+                return None
+        elif name in _SIMPLE:
+            if (name in values and name != "series") or not _SIMPLE[name].fullmatch(value):
+                return None
+            if name == "series":
+                series.append(value)
+                continue
+        else:
+            return None
+        values[name] = value
+    wait = float(values.get("wait", "0"))
+    known, after, rows = (int(values.get(n, "0")) for n in ("known_recv", "after_recv", "rows"))
+    if wait > limits.MAX_WAIT_S or max(known, after, rows) > limits.INT64_MAX or len(series) > 8:
+        return None
+    return Poll(values.get("since", "0"), wait, known, after, tuple(series), rows)

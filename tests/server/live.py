@@ -101,15 +101,19 @@ def start(
     ca_file: Path | None = None,
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
+    access_log: bool = True,
 ) -> Server:
     """`canteen-server serve` on a free loopback port (or `port`: the same one again); with
     `tls` (certificate, key) it serves HTTPS, trusted through `ca_file` (or the certificate
-    itself); `env` adds to its environment; `args` to `serve`'s options (`--workers 2`)."""
+    itself); `env` adds to its environment; `args` to `serve`'s options (`--workers 2`);
+    `access_log`: a line a request in `log` (tests read the statuses answered from it; a
+    benchmark measures without it, as the server runs by default)."""
     port = port or free_port()
     env = {**os.environ, "CANTEEN_ADMIN_TOKEN": ADMIN, **(env or {})}
     command = [
         *(sys.executable, "-m", "server.cli", "--db", db_url, "serve", "--port", str(port)),
         *args,
+        *(["--access-log"] if access_log else []),
     ]
     if tls is not None:
         command += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]

@@ -1,0 +1,201 @@
+"""The journal push and the feed's long-poll are served two ways (server/routes/journal.py,
+server/routes/feed.py): an ordinary request by a plain ASGI route, anything else by the
+documented FastAPI route. They must answer alike.
+
+Two apps serve one database here (uvicorn on loopback, in threads of this process): one as
+`canteen-server serve` builds it, one without the plain routes. Each push goes to one of
+them, and its replay, which gets the original answer back, to the other; polls of the same
+feed go to both.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+import uvicorn
+
+from server.app import create_app
+from server.routes import feed, journal
+from tests.server.live import ADMIN, free_port
+from tests.server.test_journal_api import setup_scheme, till_entries
+
+
+def send(server: _Local, credential: str, body: Any, *, till: str = "till-1") -> Any:
+    headers = {"Authorization": f"Bearer {credential}", "Content-Type": "application/json"}
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    reply = requests.post(
+        f"{server.url}/v1/tills/{till}/journal", data=data, headers=headers, timeout=10
+    )
+    return reply.status_code, reply.json()
+
+
+def batch(entries: list[Any]) -> dict[str, Any]:
+    return {"entries": [e.model_dump(mode="json") for e in entries]}
+
+
+def documented_only(database_url: str) -> Any:
+    """The app without its plain routes."""
+    app = create_app(database_url, admin_token=ADMIN)
+    plain = [app.router.routes.pop(0).app for _ in range(2)]  # type: ignore[attr-defined]
+    assert [type(r) for r in plain] == [journal.Push, feed.Changes]
+    return app
+
+
+def poll(server: _Local, credential: str | None, query: str) -> tuple[int, Any]:
+    headers = {} if credential is None else {"Authorization": f"Bearer {credential}"}
+    reply = requests.get(
+        f"{server.url}/v1/tills/till-1/changes?{query}", headers=headers, timeout=10
+    )
+    return reply.status_code, reply.json()
+
+
+def test_both_push_routes_give_the_same_answers(database_url: str, tmp_path: Path) -> None:
+    with (
+        _served(create_app(database_url, admin_token=ADMIN)) as plain,
+        _served(documented_only(database_url)) as documented,
+    ):
+        credential = setup_scheme(plain)  # type: ignore[arg-type]
+        first, second, third = till_entries(tmp_path, [350, 200, 100])
+        taken = send(plain, credential, batch([first]))
+        assert taken[0] == 200
+        assert taken[1]["results"][0]["status"] == "accepted"
+        assert send(documented, credential, batch([first])) == taken
+        taken = send(documented, credential, batch([second]))
+        assert taken[0] == 200
+        assert taken[1]["results"][0]["status"] == "accepted"
+        assert send(plain, credential, batch([second])) == taken
+        # a gap, a credential of no till, another till's path: alike
+        skipped = third.model_copy(update={"seq": third.seq + 5})
+        gap = send(plain, credential, batch([skipped]))
+        assert gap[0] == 200
+        assert gap[1]["results"][0]["status"] == "gap"
+        assert send(documented, credential, batch([skipped])) == gap
+        wrong = send(plain, "till-1.nope", batch([third]))
+        assert wrong[0] == 401
+        assert send(documented, "till-1.nope", batch([third])) == wrong
+        other = send(plain, credential, batch([third]), till="till-2")
+        assert other[0] == 403
+        assert send(documented, credential, batch([third]), till="till-2") == other
+        # a body that does not read goes on to the documented route: the same 422
+        bad = send(plain, credential, b'{"entries": [')
+        assert bad[0] == 422
+        assert send(documented, credential, b'{"entries": [') == bad
+        assert int(plain.admin("GET", "/v1/admin/accounts/a1").json()["balance"]) == 2000 - 550
+
+
+def test_both_poll_routes_give_the_same_answers(database_url: str, tmp_path: Path) -> None:
+    with (
+        _served(create_app(database_url, admin_token=ADMIN)) as plain,
+        _served(documented_only(database_url)) as documented,
+    ):
+        credential = setup_scheme(plain)  # type: ignore[arg-type]
+        (sale,) = till_entries(tmp_path, [350])
+        assert send(plain, credential, batch([sale]))[0] == 200
+        series = sale.series
+        queries = [
+            "since=0",
+            "since=0&rows=2",
+            f"since=0&known_recv=0&after_recv=0&series={series}&wait=0",
+            "since=0&wait=0.0&rows=1",
+        ]
+        for query in queries:
+            first = poll(plain, credential, query)
+            assert first[0] == 200, first
+            assert first == poll(documented, credential, query), query
+            cursor = first[1]["cursor"]
+            # a cursor from one, asked of the other
+            assert poll(plain, credential, f"since={cursor}") == poll(
+                documented, credential, f"since={cursor}"
+            )
+        for query, status in [
+            ("wait=abc", 422),
+            ("wait=99999", 422),
+            ("known_recv=-1", 422),
+            ("series=not-a-uuid", 422),
+            (f"series={str(series).upper()}", 200),
+            ("since=0&since=1", 200),
+            ("surprise=1", 200),
+        ]:
+            answered = poll(plain, credential, query)
+            assert answered[0] == status, (query, answered)
+            assert answered == poll(documented, credential, query), query
+        for who in (None, "till-1.nope"):
+            refused = poll(plain, who, "since=0")
+            assert refused[0] == 401
+            assert refused == poll(documented, who, "since=0")
+
+
+def test_ordinary_requests_are_taken_by_the_plain_routes(tmp_path: Path) -> None:
+    """The app served in this process (uvicorn on loopback, in a thread), to count: an
+    ordinary push or poll never reaches the documented route, anything else does."""
+    app = create_app(f"sqlite:///{tmp_path / 'server.db'}", admin_token=ADMIN)
+    plain = app.router.routes[0]
+    assert isinstance(plain.app, journal.Push)  # type: ignore[attr-defined]
+    passed_on: list[str] = []
+    documented = plain.app.fallback  # type: ignore[attr-defined]
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:
+        passed_on.append(scope["path"])
+        await documented(scope, receive, send)
+
+    plain.app.fallback = counting  # type: ignore[attr-defined]
+    polls = app.router.routes[1]
+    assert isinstance(polls.app, feed.Changes)  # type: ignore[attr-defined]
+    documented_polls = polls.app.fallback  # type: ignore[attr-defined]
+
+    async def counting_polls(scope: Any, receive: Any, send: Any) -> None:
+        passed_on.append(scope["path"])
+        await documented_polls(scope, receive, send)
+
+    polls.app.fallback = counting_polls  # type: ignore[attr-defined]
+    with _served(app) as server:
+        credential = setup_scheme(server)  # type: ignore[arg-type]
+        (entry,) = till_entries(tmp_path, [350])
+        code, answer = send(server, credential, batch([entry]))
+        assert code == 200
+        assert answer["results"][0]["status"] == "accepted"
+        assert passed_on == []
+        assert send(server, credential, b"[")[0] == 422
+        assert send(server, "", batch([entry]))[0] == 401  # no bearer token
+        assert passed_on == ["/v1/tills/till-1/journal"] * 2
+        assert poll(server, credential, "since=0&wait=0")[0] == 200
+        assert passed_on == ["/v1/tills/till-1/journal"] * 2
+        assert poll(server, credential, "wait=abc")[0] == 422
+        assert passed_on[2:] == ["/v1/tills/till-1/changes"]
+
+
+@dataclass
+class _Local:
+    """What `setup_scheme` asks of a server, of one served in this process."""
+
+    url: str
+
+    def admin(self, method: str, path: str, json: Any = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {ADMIN}"}
+        return requests.request(method, self.url + path, json=json, headers=headers, timeout=10)
+
+
+@contextmanager
+def _served(app: Any) -> Iterator[_Local]:
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    try:
+        while not runner.started:
+            if not thread.is_alive():
+                raise RuntimeError("the server in this process did not start")
+            time.sleep(0.02)
+        yield _Local(f"http://127.0.0.1:{port}")
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=20)
