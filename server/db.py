@@ -136,8 +136,10 @@ class Tx:
     def lock_keys(self, keys: Iterable[tuple[int, str]]) -> None:
         """In a `keyed` write, the locks of what it reads and writes (`TILL_KEY`, `ACCOUNT_KEY`
         and a name), held to its end: taken in one fixed order (of their numbers), so two
-        writers never wait for each other in a ring. SQLite's writers queue for the whole
-        database anyway."""
+        writers never wait for each other in a ring (which holds for one call: a writer
+        takes all of its locks at once, here or as it begins, `Database.transaction`'s
+        `keys`; those it holds already are not asked for again). SQLite's writers queue for
+        the whole database anyway."""
         if self.dialect != "postgresql":
             return
         numbers = key_numbers(keys) - self._locked

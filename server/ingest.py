@@ -12,11 +12,12 @@
 - Each entry is judged by `server.checks`: refused when it cannot have happened, booked and
   flagged when it broke a rule offline. Refusals and flags are kept for the operator.
 
-A batch is one transaction. What it needs is read in a few queries up front and what it
-writes goes out in bulk at the end: nothing the batch read can change under it (its till and
-accounts are locked before it reads, and every write other than a push waits for all pushes),
-so the facts kept in memory in between are exact, and a batch costs a handful of round trips,
-not several per entry.
+A batch is one transaction. What it needs is read in one statement up front
+(`server.ingest_reads`) and what it writes goes out in bulk with its COMMIT: nothing the
+batch read can change under it (its till and accounts are locked before it reads, and every
+write other than a push waits for all pushes), so the facts kept in memory in between are
+exact, and a push of a few entries costs three round trips after its credential check (its
+begin and locks, its reads, its writes and commit), not several per entry.
 """
 
 from __future__ import annotations
