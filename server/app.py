@@ -65,7 +65,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     # ahead of the documented routes: see there
-    app.router.routes[:0] = [journal.route(), feed.plain_route()]
+    app.router.routes[:0] = [journal.plain_route(), feed.plain_route()]
     app.add_middleware(WakeOnWrite, wake=server.written)
     app.add_middleware(LimitBody, limit_of=_limit_of, deadline_s=body_deadline_s)
     http_errors.install(app)

@@ -190,7 +190,8 @@ class Changes:
         token = None if authorization is None else bearer(authorization.decode("latin-1"))
         till = scope["path_params"].get("till", "")
         poll = _plain_poll(scope["query_string"])
-        if token is None or poll is None or len(till) > 64 or not _TILL.match(till):
+        plain = scope["method"] == "GET" and len(till) <= 64 and _TILL.fullmatch(till)
+        if token is None or poll is None or not plain:  # a HEAD too: the documented route's
             await self.fallback(scope, receive, send)
             return
         encoding = headers.get(b"accept-encoding")

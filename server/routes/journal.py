@@ -81,7 +81,7 @@ class Push:
         await send({"type": "http.response.body", "body": answer})
 
 
-def route() -> Route:
+def plain_route() -> Route:
     """`Push` at the journal's path, for POST, before `router` (its fallback)."""
     return Route(PATH, Push(router), methods=["POST"])
 
@@ -95,7 +95,7 @@ def _ordinary(scope: Scope, body: bytes) -> tuple[JournalBatch | None, str | Non
     kind = headers.get(b"content-type")
     if token is None or kind is None or not _JSON.match(kind) or len(till) > 64:
         return None, None
-    if not _TILL.match(till):
+    if not _TILL.fullmatch(till):  # fullmatch: `$` alone would let a final newline by
         return None, None
     try:
         return JournalBatch.model_validate_json(body), token

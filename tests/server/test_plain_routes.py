@@ -84,6 +84,10 @@ def test_both_push_routes_give_the_same_answers(database_url: str, tmp_path: Pat
         other = send(plain, credential, batch([third]), till="till-2")
         assert other[0] == 403
         assert send(documented, credential, batch([third]), till="till-2") == other
+        # a till id with a control character at its end: no path may hold it
+        newline = send(plain, credential, batch([third]), till="till-1%0A")
+        assert newline[0] == 422
+        assert send(documented, credential, batch([third]), till="till-1%0A") == newline
         # a body that does not read goes on to the documented route: the same 422
         bad = send(plain, credential, b'{"entries": [')
         assert bad[0] == 422
@@ -97,6 +101,7 @@ def test_both_poll_routes_give_the_same_answers(database_url: str, tmp_path: Pat
         _served(documented_only(database_url)) as documented,
     ):
         credential = setup_scheme(plain)  # type: ignore[arg-type]
+        both = (plain, documented)
         (sale,) = till_entries(tmp_path, [350])
         assert send(plain, credential, batch([sale]))[0] == 200
         series = sale.series
@@ -127,6 +132,14 @@ def test_both_poll_routes_give_the_same_answers(database_url: str, tmp_path: Pat
             answered = poll(plain, credential, query)
             assert answered[0] == status, (query, answered)
             assert answered == poll(documented, credential, query), query
+        url = "/v1/tills/till-1%0A/changes?since=0"
+        auth = {"Authorization": f"Bearer {credential}"}
+        newline = [requests.get(f"{x.url}{url}", headers=auth, timeout=10) for x in both]
+        assert [r.status_code for r in newline] == [422, 422]
+        assert newline[0].json() == newline[1].json()
+        url = "/v1/tills/till-1/changes?since=0"
+        heads = [requests.head(f"{x.url}{url}", headers=auth, timeout=10) for x in both]
+        assert heads[0].status_code == heads[1].status_code != 200
         for who in (None, "till-1.nope"):
             refused = poll(plain, who, "since=0")
             assert refused[0] == 401
