@@ -120,7 +120,7 @@ class Till:
         self.seq = 0
 
     def connect(self) -> http.client.HTTPConnection:
-        """A new keep-alive connection (the server ends one idle for 5 s)."""
+        """A new keep-alive connection (the server ends one idle for 75 s)."""
         return http.client.HTTPConnection(*self.address, timeout=60)
 
     def push(self, entries: list[EntryIn]) -> int:

@@ -31,6 +31,7 @@ import aiohttp
 from pydantic import ValidationError
 
 from server.api_models import DepositIn, DepositOut
+from server.cli import KEEP_ALIVE_S
 from sync import limits
 from sync.entry_body import Line, SaleBody
 from sync.ids import new_id
@@ -135,9 +136,11 @@ class Fleet:
         self.refused = 0  # over every run: the ledger check leaves these out
         self.session = aiohttp.ClientSession(
             # No pool limit: each till's requests go out when due, never queue in the client.
-            # uvicorn closes a connection idle for 5 s: letting go of it sooner ourselves keeps
-            # a push from landing on a socket the server is closing (no retry for a POST).
-            connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=3.0),
+            # The server keeps an idle connection for `KEEP_ALIVE_S` (75 s): letting go of it
+            # sooner ourselves keeps a push from landing on a socket the server is closing (no
+            # retry for a POST), and a till pushing every 20 s keeps its connection, as a
+            # till's requests session does.
+            connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=KEEP_ALIVE_S - 15),
         )
         self._pollers: list[asyncio.Task[None]] = []
         self._admin = {"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/json"}

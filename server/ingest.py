@@ -190,6 +190,7 @@ class _Batch:
                 log.info("till %s entry %s booked, flagged %s", self.till_id, entry.id, flags)
         self.applied[series] = entry.seq
         booked = result.status == "accepted"
+        stored = result.model_dump_json()
         self.ingest_rows.append(
             (
                 entry_id,
@@ -199,7 +200,7 @@ class _Batch:
                 self.last_recv,
                 digest,
                 entry.kind,
-                result.model_dump_json(),
+                stored,
                 self.now,
                 entry.account_id if booked else None,
                 entry.amount,
@@ -208,7 +209,7 @@ class _Batch:
                 json.dumps(result.flags),
             )
         )
-        self.seen[entry_id] = (self.till_id, digest, result.model_dump_json(), self.last_recv)
+        self.seen[entry_id] = (self.till_id, digest, stored, self.last_recv)
         return result
 
     def _book(self, entry: EntryIn, body: Body) -> None:

@@ -496,8 +496,29 @@ def test_text_a_database_cannot_hold_is_a_422_or_stored_safely(
     )
     refused(reply, 422, "entries.0.body", "surrogate")
     assert reply.json()["errors"][0]["field"] == "body.entries.0.body"
+    # A NUL anywhere in the body, a key or a value however deep, is refused the same way;
+    # a backslash before "u0000" is only text.
+    for extra in ('"note": "a\\u0000b"', '"n\\u0000": 1', '"deep": [{"x": ["\\u0000"]}]'):
+        entry = json.dumps({"entries": [sale(1, 350)]}).replace('"total"', f'{extra}, "total"')
+        reply = requests.post(
+            f"{server.url}/v1/tills/till-1/journal",
+            data=entry.encode(),
+            headers={"Authorization": f"Bearer {credential}", "Content-Type": "application/json"},
+            timeout=10,
+        )
+        refused(reply, 422, "entries.0.body", "NUL")
     assert push(server, credential, [sale(1, 350)]).json()["results"][0]["status"] == "accepted"
-    assert balance(server) == 1000 - 350
+    entry = json.dumps({"entries": [sale(2, 100)]}).replace(
+        '"total"', '"note": "a\\\\u0000b", "total"'
+    )
+    reply = requests.post(
+        f"{server.url}/v1/tills/till-1/journal",
+        data=entry.encode(),
+        headers={"Authorization": f"Bearer {credential}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert reply.json()["results"][0]["status"] == "accepted"
+    assert balance(server) == 1000 - 350 - 100
     assert "a bug" not in log_of(tmp_path)
 
 
