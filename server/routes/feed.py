@@ -20,14 +20,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.auth import Claim, bearer, claim
+from server.auth import Claim, claim, plain_claim
 from server.feed import Ask
 from server.http_errors import errors
 from server.middleware import first_headers
 from server.poll_reads import PollReads
 from server.state import ServerState, State
 from sync import limits
-from sync.protocol import NO_CONTROL, ROWS_VERSION, ChangePage
+from sync.protocol import ROWS_VERSION, ChangePage
 
 RECHECK_S = 1.0  # SQLite: a long-poll also looks again this often (the admin CLI may write)
 COALESCE_S = 0.25
@@ -173,7 +173,6 @@ _SIMPLE = {
     "rows": re.compile(r"\d{1,19}"),
     "series": re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}"),
 }
-_TILL = re.compile(NO_CONTROL)
 
 
 class Changes:
@@ -186,18 +185,15 @@ class Changes:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = first_headers(scope)
-        authorization = headers.get(b"authorization")
-        token = None if authorization is None else bearer(authorization.decode("latin-1"))
-        till = scope["path_params"].get("till", "")
+        claimed = plain_claim(scope, headers)
         poll = _plain_poll(scope["query_string"])
-        plain = scope["method"] == "GET" and len(till) <= 64 and _TILL.fullmatch(till)
-        if token is None or poll is None or not plain:  # a HEAD too: the documented route's
+        if claimed is None or poll is None or scope["method"] != "GET":  # a HEAD: documented
             await self.fallback(scope, receive, send)
             return
         encoding = headers.get(b"accept-encoding")
         gzip = takes_gzip(None if encoding is None else encoding.decode("latin-1"))
         server: ServerState = scope["app"].state.server
-        response = await answer(server, Claim(till, token), poll, gzip=gzip)
+        response = await answer(server, claimed, poll, gzip=gzip)
         await response(scope, receive, send)
 
 

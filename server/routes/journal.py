@@ -22,13 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.auth import Claim, bearer, claim
+from server.auth import Claim, claim, plain_claim
 from server.db import Database
 from server.http_errors import WRITE_ERRORS, errors
 from server.ingest import push
 from server.middleware import first_headers, replayed
 from server.state import DB, ServerState
-from sync.protocol import NO_CONTROL, JournalAck, JournalBatch
+from sync.protocol import JournalAck, JournalBatch
 
 PATH = "/v1/tills/{till}/journal"
 
@@ -54,7 +54,6 @@ def take(db: Database, claimed: Claim, batch: JournalBatch) -> JournalAck:
         return push(held, till, list(batch.entries), known_recv=batch.known_recv)
 
 
-_TILL = re.compile(NO_CONTROL)
 _JSON = re.compile(rb"^application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE)
 
 
@@ -67,13 +66,12 @@ class Push:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await _body(receive)
-        batch, token = _ordinary(scope, body)
-        if batch is None or token is None:
+        claimed, batch = _ordinary(scope, body)
+        if claimed is None or batch is None:
             await self.fallback(scope, replayed(body, receive), send)
             return
         server: ServerState = scope["app"].state.server
         db = server.db.for_writes(urgent=False)  # a till's sales wake the long-polls gathered
-        claimed = Claim(scope["path_params"]["till"], token)
         ack = await run_in_threadpool(take, db, claimed, batch)
         answer = ack.model_dump_json().encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(answer))]
@@ -86,19 +84,15 @@ def plain_route() -> Route:
     return Route(PATH, Push(router), methods=["POST"])
 
 
-def _ordinary(scope: Scope, body: bytes) -> tuple[JournalBatch | None, str | None]:
-    """The batch and credential of an ordinary push; None for what `journal` answers."""
-    till = scope["path_params"].get("till", "")
+def _ordinary(scope: Scope, body: bytes) -> tuple[Claim | None, JournalBatch | None]:
+    """The claim and batch of an ordinary push; None for what `journal` answers."""
     headers = first_headers(scope)
-    authorization = headers.get(b"authorization")
-    token = None if authorization is None else bearer(authorization.decode("latin-1"))
+    claimed = plain_claim(scope, headers)
     kind = headers.get(b"content-type")
-    if token is None or kind is None or not _JSON.match(kind) or len(till) > 64:
-        return None, None
-    if not _TILL.fullmatch(till):  # fullmatch: `$` alone would let a final newline by
+    if claimed is None or kind is None or not _JSON.match(kind):
         return None, None
     try:
-        return JournalBatch.model_validate_json(body), token
+        return claimed, JournalBatch.model_validate_json(body)
     except ValidationError:
         return None, None
 

@@ -487,36 +487,25 @@ def test_text_a_database_cannot_hold_is_a_422_or_stored_safely(
     refused(reply, 422, "body.problems.0.kind")  # a till never writes a NUL: it replaces them
     assert server.admin("GET", "/v1/admin/reports").json() == []
 
-    entry = json.dumps({"entries": [sale(1, 350)]}).replace('"total"', '"note": "\\ud800", "total"')
-    reply = requests.post(
-        f"{server.url}/v1/tills/till-1/journal",
-        data=entry.encode(),
-        headers={"Authorization": f"Bearer {credential}", "Content-Type": "application/json"},
-        timeout=10,
-    )
+    def with_in_body(seq: int, amount: int, extra: str) -> requests.Response:
+        """A sale whose body holds `extra` (JSON text) too, sent as that text."""
+        entry = json.dumps({"entries": [sale(seq, amount)]})
+        return requests.post(
+            f"{server.url}/v1/tills/till-1/journal",
+            data=entry.replace('"total"', f'{extra}, "total"').encode(),
+            headers={"Authorization": f"Bearer {credential}", "Content-Type": "application/json"},
+            timeout=10,
+        )
+
+    reply = with_in_body(1, 350, '"note": "\\ud800"')
     refused(reply, 422, "entries.0.body", "surrogate")
     assert reply.json()["errors"][0]["field"] == "body.entries.0.body"
     # A NUL anywhere in the body, a key or a value however deep, is refused the same way;
     # a backslash before "u0000" is only text.
     for extra in ('"note": "a\\u0000b"', '"n\\u0000": 1', '"deep": [{"x": ["\\u0000"]}]'):
-        entry = json.dumps({"entries": [sale(1, 350)]}).replace('"total"', f'{extra}, "total"')
-        reply = requests.post(
-            f"{server.url}/v1/tills/till-1/journal",
-            data=entry.encode(),
-            headers={"Authorization": f"Bearer {credential}", "Content-Type": "application/json"},
-            timeout=10,
-        )
-        refused(reply, 422, "entries.0.body", "NUL")
+        refused(with_in_body(1, 350, extra), 422, "entries.0.body", "NUL")
     assert push(server, credential, [sale(1, 350)]).json()["results"][0]["status"] == "accepted"
-    entry = json.dumps({"entries": [sale(2, 100)]}).replace(
-        '"total"', '"note": "a\\\\u0000b", "total"'
-    )
-    reply = requests.post(
-        f"{server.url}/v1/tills/till-1/journal",
-        data=entry.encode(),
-        headers={"Authorization": f"Bearer {credential}", "Content-Type": "application/json"},
-        timeout=10,
-    )
+    reply = with_in_body(2, 100, '"note": "a\\\\u0000b"')
     assert reply.json()["results"][0]["status"] == "accepted"
     assert balance(server) == 1000 - 350 - 100
     assert "a bug" not in log_of(tmp_path)
