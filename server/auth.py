@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Header, Path
+from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from server import tills
 from server.db import Tx
 from server.errors import Forbidden, Unauthorized
 from server.state import DB, State
+from sync.entry_body import has_control
 from sync.protocol import NO_CONTROL
 
 # A till id as a path names it: no control characters (a NUL is text PostgreSQL cannot hold).
@@ -43,19 +44,14 @@ def till_of(
     return _owner_must_be(till, token, tills.authenticate(db, token))
 
 
-_PLAIN_TILL = re.compile(NO_CONTROL)
-
-
-def plain_claim(scope: Scope, headers: dict[bytes, bytes]) -> Claim | None:
+def plain_claim(scope: Scope, headers: Headers) -> Claim | None:
     """The claim of a request to a till's path that `claim` takes without a word: a bearer
     token and a till id a path may hold (`TillPath`); None for anything `claim` and the
     path's own checks should answer (a plain ASGI route, `routes.journal.Push`, passes it
     on to the documented route)."""
-    authorization = headers.get(b"authorization")
-    token = None if authorization is None else bearer(authorization.decode("latin-1"))
+    token = bearer(headers.get("authorization"))
     till = scope["path_params"].get("till", "")
-    # fullmatch: with `$` alone a final newline would pass
-    if token is None or len(till) > 64 or not _PLAIN_TILL.fullmatch(till):
+    if token is None or len(till) > 64 or has_control(till):
         return None
     return Claim(till, token)
 

@@ -128,12 +128,3 @@ class WakeOnWrite:
         await self.app(scope, receive, sending)
         if status < 300:
             self.wake(scope["path"])
-
-
-def first_headers(scope: Scope) -> dict[bytes, bytes]:
-    """A request's headers by (lower-case) name; the first of a repeated one, as Starlette
-    reads them."""
-    headers: dict[bytes, bytes] = {}
-    for name, value in scope["headers"]:
-        headers.setdefault(name, value)
-    return headers

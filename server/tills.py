@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import UTC, datetime
 
 from server.db import Database, Tx
 from server.errors import Forbidden, NotFound
+from sync.entry_body import has_control
 
 # Enrolment codes are typed on a till by a person: no letters that look alike, no "-" first
 # (a shell tool would read "-K7Q…" as an option), groups of four to read aloud.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_CHARS = 16  # 16 × log2(31) ≈ 79 bits
 
@@ -100,7 +99,7 @@ def credential_owner(tx: Tx, credential: str) -> str | None:
     """`authenticate` inside a transaction the caller has open (a push checks its
     credential in the transaction that takes its entries: one round trip, not a connection)."""
     till_id, _, secret = credential.partition(".")
-    if not till_id or not secret or len(credential) > 256 or _CONTROL.search(till_id):
+    if not till_id or not secret or len(credential) > 256 or has_control(till_id):
         return None  # a NUL in the id is text PostgreSQL cannot even be asked about
     stored = tx.scalar("SELECT credential_hash FROM tills WHERE till_id = ?", (till_id,))
     hashed = None if stored is None else str(stored)

@@ -24,11 +24,17 @@ from sync import limits
 # newer till may keep more with its entries.
 _CHECKED: dict[str, Any] = {"strict": True, "extra": "ignore"}
 
-_NO_CONTROL = re.compile(r"^[^\x00-\x1f\x7f]*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character (a NUL among them: text PostgreSQL cannot
+    hold), anywhere, a final newline too: ids on the wire, in paths and in bodies never do."""
+    return _CONTROL.search(text) is not None
 
 
 def _no_control(text: str) -> bool:
-    return _NO_CONTROL.match(text) is not None
+    return not has_control(text)
 
 
 Quantity = Annotated[int, at.Ge(1), at.Le(10_000)]

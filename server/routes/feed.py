@@ -17,13 +17,13 @@ from urllib.parse import parse_qsl
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.datastructures import Headers
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.auth import Claim, claim, plain_claim
 from server.feed import Ask
 from server.http_errors import errors
-from server.middleware import first_headers
 from server.poll_reads import PollReads
 from server.state import ServerState, State
 from sync import limits
@@ -184,14 +184,13 @@ class Changes:
         self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = first_headers(scope)
+        headers = Headers(scope=scope)  # the first of a repeated header, as the framework reads
         claimed = plain_claim(scope, headers)
         poll = _plain_poll(scope["query_string"])
         if claimed is None or poll is None or scope["method"] != "GET":  # a HEAD: documented
             await self.fallback(scope, receive, send)
             return
-        encoding = headers.get(b"accept-encoding")
-        gzip = takes_gzip(None if encoding is None else encoding.decode("latin-1"))
+        gzip = takes_gzip(headers.get("accept-encoding"))
         server: ServerState = scope["app"].state.server
         response = await answer(server, claimed, poll, gzip=gzip)
         await response(scope, receive, send)

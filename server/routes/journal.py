@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,7 +27,7 @@ from server.auth import Claim, claim, plain_claim
 from server.db import Database
 from server.http_errors import WRITE_ERRORS, errors
 from server.ingest import push
-from server.middleware import first_headers, replayed
+from server.middleware import replayed
 from server.state import DB, ServerState
 from sync.protocol import JournalAck, JournalBatch
 
@@ -54,7 +55,7 @@ def take(db: Database, claimed: Claim, batch: JournalBatch) -> JournalAck:
         return push(held, till, list(batch.entries), known_recv=batch.known_recv)
 
 
-_JSON = re.compile(rb"^application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE)
+_JSON = re.compile(r"^application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE)
 
 
 class Push:
@@ -86,9 +87,9 @@ def plain_route() -> Route:
 
 def _ordinary(scope: Scope, body: bytes) -> tuple[Claim | None, JournalBatch | None]:
     """The claim and batch of an ordinary push; None for what `journal` answers."""
-    headers = first_headers(scope)
+    headers = Headers(scope=scope)  # the first of a repeated header, as the framework reads
     claimed = plain_claim(scope, headers)
-    kind = headers.get(b"content-type")
+    kind = headers.get("content-type")
     if claimed is None or kind is None or not _JSON.match(kind):
         return None, None
     try:

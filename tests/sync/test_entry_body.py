@@ -9,8 +9,10 @@ import json
 from typing import Any
 from uuid import UUID
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from sync import entry_body
 from sync.entry_body import (
@@ -22,6 +24,7 @@ from sync.entry_body import (
     TopupBody,
     VoidBody,
 )
+from sync.protocol import read_body
 
 text = st.text(max_size=12)  # control characters and non-ASCII included: escaped alike
 money = st.integers(0, 10**9)
@@ -81,3 +84,15 @@ def test_the_stored_text_is_the_sorted_walk_of_every_field(body: Body) -> None:
 def test_a_line_is_written_with_every_field_of_its_record() -> None:
     line = Line("p", "n", "c", 2, 350, 700)
     assert list(entry_body.line_json(line)) == sorted(f.name for f in dataclasses.fields(Line))
+
+
+def test_an_id_with_a_control_character_anywhere_is_refused() -> None:
+    """A body's ids (a line's product, say) hold no control character, at their end neither:
+    the rule of the wire's own ids (a final newline once passed a `$` at the end of text)."""
+    line = {"product_id": "m", "name": "Menü", "category": "Mains", "quantity": 1}
+    line |= {"unit_price": 350, "vat_rate_bp": 700}
+    sale = {"lines": [line], "total": 350, "price_level": "student"}
+    assert isinstance(read_body("sale", sale), SaleBody)
+    for bad in ("m\n", "m\x00", "\x7fm", "m\x1fn"):
+        with pytest.raises(ValidationError, match="lines"):
+            read_body("sale", {**sale, "lines": [{**line, "product_id": bad}]})
