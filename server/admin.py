@@ -15,6 +15,7 @@ from server.db import Database, Tx
 from server.errors import Conflict, Invalid, NotFound, valid
 from server.feed import emit
 from server.ledger import balance, cardholder_ledger, currency_ledger, ensure_account, post
+from server.migrations import AUTOLOADS_SQL, SPENT_SQL
 from server.policy import scheme_policy
 from sync import limits
 from sync.card_ids import BadCardId, canonical_card_id
@@ -326,14 +327,55 @@ def _text(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def ledger_is_balanced(db: Database) -> bool:
-    """Every transaction sums to zero, so all money is accounted for."""
+def ledger_faults(db: Database) -> list[str]:
+    """What is wrong with the ledger, in words (nothing, when all is well): a transaction
+    that does not sum to zero, or a sum the database keeps beside the rows (a card's
+    balance, an account's spending and autoloads of a day) that is not the rows' sum."""
     with db.transaction(write=False) as tx:
-        bad = tx.scalar(
-            "SELECT COUNT(*) FROM (SELECT txn_id FROM ledger GROUP BY txn_id"
-            " HAVING SUM(amount) <> 0) AS unbalanced"
-        )
-    return int(bad) == 0
+        faults = [
+            f"transaction {txn} sums to {total}, not 0"
+            for txn, total in tx.all(
+                "SELECT txn_id, SUM(amount) FROM ledger GROUP BY txn_id HAVING SUM(amount) <> 0"
+            )
+        ]
+        summed = {
+            str(r[0]): int(r[1])
+            for r in tx.all(
+                "SELECT ledger_account, SUM(amount) FROM ledger"
+                " WHERE substr(ledger_account, 1, 5) = 'card:' GROUP BY ledger_account"
+            )
+        }
+        kept = {str(r[0]): int(r[1]) for r in tx.all("SELECT * FROM card_balances")}
+        faults += [
+            f"{ledger}: balance kept {kept.get(ledger)}, its rows sum to {summed.get(ledger)}"
+            for ledger in sorted(summed.keys() | kept.keys())
+            if kept.get(ledger, 0) != summed.get(ledger, 0)
+        ]
+        days = {
+            (str(r[0]), str(r[1])): (int(r[2]), int(r[3]))
+            for r in tx.all(
+                f"SELECT account_id, business_day, SUM({SPENT_SQL}), SUM({AUTOLOADS_SQL})"
+                " FROM journal_ingest WHERE account_id IS NOT NULL AND business_day IS NOT NULL"
+                " GROUP BY account_id, business_day"
+            )
+        }
+        kept_days = {
+            (str(r[0]), str(r[1])): (int(r[2]), int(r[3]))
+            for r in tx.all("SELECT account_id, business_day, spent, autoloads FROM account_days")
+        }
+        faults += [
+            f"account {day[0]} on {day[1]}: spending and autoloads kept {kept_days.get(day)},"
+            f" its entries sum to {days.get(day)}"
+            for day in sorted(days.keys() | kept_days.keys())
+            if kept_days.get(day) != days.get(day)
+        ]
+    return faults
+
+
+def ledger_is_sound(db: Database) -> bool:
+    """Every transaction sums to zero, so all money is accounted for, and every sum kept
+    beside the rows is theirs (`ledger_faults`)."""
+    return not ledger_faults(db)
 
 
 def update_cardholder(

@@ -129,6 +129,10 @@ def add_parsers(adm: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     flag.add_argument("--till")
     rep = adm.add_parser("reports", help="feed items tills could not read")
     rep.add_argument("--till")
+    adm.add_parser(
+        "audit",
+        help="check the ledger: every transaction sums to zero, every kept balance is its rows'",
+    )
     led = adm.add_parser("ledger", help="every movement of an account's balance, and its source")
     led.add_argument("account_id")
     led.add_argument(
@@ -216,6 +220,12 @@ def run(db: Database, args: argparse.Namespace) -> int:
         _print_json(_minor_named(admin.flagged(db, args.till)))
     elif what == "reports":
         _print_json(admin.till_reports(db, args.till))
+    elif what == "audit":
+        faults = admin.ledger_faults(db)
+        for fault in faults:
+            print(fault)
+        print(f"ledger audit: {len(faults)} faults" if faults else "ledger audit: sound")
+        return 1 if faults else 0
     elif what == "ledger":
         statement = admin.explain(db, args.account_id)
         if args.json:

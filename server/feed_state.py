@@ -144,16 +144,16 @@ def _accounts(tx: Tx, keys: Sequence[str]) -> dict[str, Read]:
 
 
 def _balances(tx: Tx, account_ids: Sequence[str]) -> dict[str, int]:
-    """Each account's balance, by its cardholder ledger account (the ledger is the record:
-    summed, never kept beside it)."""
+    """Each account's balance, by its cardholder ledger account: the sum of its ledger rows,
+    as the database keeps it (`card_balances`)."""
     ledgers = [cardholder_ledger(key) for key in account_ids]
     if not ledgers:
         return {}
     return {
         str(r[0]): int(r[1])
         for r in tx.all(
-            "SELECT ledger_account, SUM(amount) FROM ledger"
-            f" WHERE ledger_account IN ({_marks(ledgers)}) GROUP BY ledger_account",
+            "SELECT ledger_account, balance FROM card_balances"
+            f" WHERE ledger_account IN ({_marks(ledgers)})",
             ledgers,
         )
     }
@@ -166,15 +166,9 @@ def _days(tx: Tx, accounts: Sequence[str]) -> dict[str, tuple[date | None, int, 
     return {
         str(r[0]): (date.fromisoformat(str(r[1])), int(r[2]), int(r[3]))
         for r in tx.all(
-            "SELECT j.account_id, j.business_day,"
-            " COALESCE(SUM(CASE WHEN j.kind = 'sale' OR (j.kind = 'void' AND j.amount > 0)"
-            " THEN -j.amount ELSE 0 END), 0),"
-            " COUNT(CASE WHEN j.kind = 'autoload' THEN 1 END)"
-            " FROM journal_ingest j JOIN ("
-            "  SELECT account_id, MAX(business_day) AS day FROM journal_ingest"
-            f"  WHERE account_id IN ({_marks(accounts)}) GROUP BY account_id"
-            " ) m ON j.account_id = m.account_id AND j.business_day = m.day"
-            " GROUP BY j.account_id, j.business_day",
+            "SELECT d.account_id, d.business_day, d.spent, d.autoloads FROM account_days d"
+            f" WHERE d.account_id IN ({_marks(accounts)}) AND d.business_day ="
+            " (SELECT MAX(m.business_day) FROM account_days m WHERE m.account_id = d.account_id)",
             accounts,
         )
     }
@@ -375,20 +369,7 @@ def _agreement_of(key: str, row: Any, allowed: frozenset[str]) -> ItemState:
 def _day(tx: Tx, account_id: str) -> tuple[date | None, int, int]:
     """The account's latest business day with till entries: spending and autoloads then
     (D-UNIT-3 daily limit, D-AUTO-4 once a day), across every till."""
-    day = tx.scalar(
-        "SELECT MAX(business_day) FROM journal_ingest WHERE account_id = ?", (account_id,)
-    )
-    if day is None:
-        return None, 0, 0
-    spent, loads = tx.one(
-        # spending: sales less their voids (a top-up's void, amount < 0, is none)
-        "SELECT COALESCE(SUM(CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0)"
-        " THEN -amount ELSE 0 END), 0),"
-        " COUNT(CASE WHEN kind = 'autoload' THEN 1 END)"
-        " FROM journal_ingest WHERE account_id = ? AND business_day = ?",
-        (account_id, day),
-    )
-    return date.fromisoformat(str(day)), int(spent), int(loads)
+    return _days(tx, [account_id]).get(account_id, (None, 0, 0))
 
 
 _READERS = {

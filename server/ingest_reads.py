@@ -87,8 +87,8 @@ def read_batch(tx: Tx, till_id: str, entries: list[EntryIn]) -> BatchReads:
     ask.add(
         "balance",
         2,
-        "SELECT ledger_account, CAST(SUM(amount) AS TEXT) FROM ledger"
-        " WHERE ledger_account IN ({}) GROUP BY ledger_account",
+        "SELECT ledger_account, CAST(balance AS TEXT) FROM card_balances"
+        " WHERE ledger_account IN ({})",
         [cardholder_ledger(a) for a in accounts],
     )
     ask.add(
@@ -117,13 +117,9 @@ def read_batch(tx: Tx, till_id: str, entries: list[EntryIn]) -> BatchReads:
         ask.add(
             "day",
             4,
-            "SELECT account_id, business_day,"
-            # spending: sales less their voids (a top-up's void, amount < 0, is none)
-            " CAST(COALESCE(SUM(CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0)"
-            " THEN -amount ELSE 0 END), 0) AS TEXT),"
-            " CAST(COUNT(CASE WHEN kind = 'autoload' THEN 1 END) AS TEXT) FROM journal_ingest"
-            f" WHERE account_id IN ({', '.join('?' * len(accounts))})"
-            " AND business_day IN ({}) GROUP BY account_id, business_day",
+            "SELECT account_id, business_day, CAST(spent AS TEXT), CAST(autoloads AS TEXT)"
+            f" FROM account_days WHERE account_id IN ({', '.join('?' * len(accounts))})"
+            " AND business_day IN ({})",
             sorted({e.business_day.isoformat() for e in entries}),
             accounts,
         )

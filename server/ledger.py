@@ -25,8 +25,11 @@ class LedgerError(Exception):
     own (the checks before a posting refuse what a request gets wrong), so an answer 500."""
 
 
+CARD_PREFIX = "card:"  # a cardholder's ledger account; migration 0011 keeps their balances
+
+
 def cardholder_ledger(account_id: str) -> str:
-    return f"card:{account_id}"
+    return f"{CARD_PREFIX}{account_id}"
 
 
 def currency_ledger(name: str, currency: str) -> str:
@@ -63,6 +66,13 @@ def post(
 
 
 def balance(tx: Tx, ledger_account: str) -> int:
+    """The sum of the account's ledger rows; a card's as the database keeps it beside them
+    (`card_balances`: a card's history grows with every sale)."""
+    if ledger_account.startswith(CARD_PREFIX):
+        kept = tx.scalar(
+            "SELECT balance FROM card_balances WHERE ledger_account = ?", (ledger_account,)
+        )
+        return 0 if kept is None else int(kept)
     return int(
         tx.scalar(
             "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE ledger_account = ?",

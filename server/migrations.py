@@ -1,7 +1,10 @@
 """Named, ordered schema migrations for SQLite and PostgreSQL.
 
-Balances are never stored: the ledger holds every money movement as rows that sum to zero,
-and a balance is the sum of an account's rows.
+The ledger holds every money movement as rows that sum to zero, and a balance is the sum of
+an account's rows. No program keeps a balance: the database does, beside the rows it sums
+(`card_balances`, `account_days`), by triggers in the very statement that inserts them, so
+the kept sum cannot disagree with the rows; `server.admin.ledger_is_sound` checks that it
+does not.
 """
 
 from __future__ import annotations
@@ -224,6 +227,90 @@ def _feed_latest(tx: Tx) -> None:
         tx.execute(_FEED_LATEST_TRIGGER["sqlite"])
 
 
+_KEPT_SUMS = """
+CREATE TABLE card_balances (
+    ledger_account TEXT PRIMARY KEY, balance {bigint} NOT NULL
+);
+INSERT INTO card_balances (ledger_account, balance)
+    SELECT ledger_account, SUM(amount) FROM ledger
+    WHERE substr(ledger_account, 1, 5) = 'card:' GROUP BY ledger_account;
+CREATE TABLE account_days (
+    account_id TEXT NOT NULL, business_day TEXT NOT NULL,
+    spent {bigint} NOT NULL, autoloads {bigint} NOT NULL,
+    PRIMARY KEY (account_id, business_day)
+);
+INSERT INTO account_days (account_id, business_day, spent, autoloads)
+    SELECT account_id, business_day, SUM({spent}), SUM({autoloads}) FROM journal_ingest
+    WHERE account_id IS NOT NULL AND business_day IS NOT NULL
+    GROUP BY account_id, business_day;
+DROP INDEX journal_ingest_account_day
+"""
+# spending: sales less their voids (a top-up's void, amount < 0, is none)
+SPENT_SQL = "CASE WHEN kind = 'sale' OR (kind = 'void' AND amount > 0) THEN -amount ELSE 0 END"
+AUTOLOADS_SQL = "CASE WHEN kind = 'autoload' THEN 1 ELSE 0 END"
+
+# SQLite: a row trigger, in the writer's own process. PostgreSQL: one statement trigger over
+# the statement's new rows (a COPY's too), one upsert per account and not one per row.
+_KEPT_SUMS_TRIGGERS = {
+    "sqlite": [
+        """
+CREATE TRIGGER ledger_card_balance AFTER INSERT ON ledger
+WHEN substr(NEW.ledger_account, 1, 5) = 'card:' BEGIN
+    INSERT INTO card_balances (ledger_account, balance) VALUES (NEW.ledger_account, NEW.amount)
+    ON CONFLICT (ledger_account) DO UPDATE SET balance = balance + excluded.balance;
+END""",
+        """
+CREATE TRIGGER ingest_account_day AFTER INSERT ON journal_ingest
+WHEN NEW.account_id IS NOT NULL AND NEW.business_day IS NOT NULL BEGIN
+    INSERT INTO account_days (account_id, business_day, spent, autoloads)
+    SELECT NEW.account_id, NEW.business_day, {spent}, {autoloads}
+    FROM (SELECT NEW.kind AS kind, NEW.amount AS amount) AS new_entry WHERE true
+    ON CONFLICT (account_id, business_day) DO UPDATE
+    SET spent = spent + excluded.spent, autoloads = autoloads + excluded.autoloads;
+END""",
+    ],
+    "postgresql": [
+        """
+CREATE FUNCTION ledger_card_balances() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO card_balances (ledger_account, balance)
+    SELECT ledger_account, SUM(amount) FROM new_rows
+    WHERE substr(ledger_account, 1, 5) = 'card:' GROUP BY ledger_account
+    ORDER BY ledger_account
+    ON CONFLICT (ledger_account) DO UPDATE SET balance = card_balances.balance + excluded.balance;
+    RETURN NULL;
+END $$""",
+        """
+CREATE TRIGGER ledger_card_balances AFTER INSERT ON ledger
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_card_balances()""",
+        """
+CREATE FUNCTION ingest_account_days() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO account_days (account_id, business_day, spent, autoloads)
+    SELECT account_id, business_day, SUM({spent}), SUM({autoloads}) FROM new_rows
+    WHERE account_id IS NOT NULL AND business_day IS NOT NULL
+    GROUP BY account_id, business_day ORDER BY account_id, business_day
+    ON CONFLICT (account_id, business_day) DO UPDATE
+    SET spent = account_days.spent + excluded.spent,
+        autoloads = account_days.autoloads + excluded.autoloads;
+    RETURN NULL;
+END $$""",
+        """
+CREATE TRIGGER ingest_account_days AFTER INSERT ON journal_ingest
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION ingest_account_days()""",
+    ],
+}
+
+
+def _kept_sums(tx: Tx) -> None:
+    sums = {"spent": SPENT_SQL, "autoloads": AUTOLOADS_SQL}
+    _run_script(tx, _KEPT_SUMS.format(**_TYPES[tx.dialect], **sums))
+    for statement in _KEPT_SUMS_TRIGGERS[tx.dialect]:  # one each: they hold semicolons
+        tx.execute(statement.format(**sums))
+
+
 MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     ("0001_ledger_tills_journal", _0001),
     ("0002_change_feed", _0002),
@@ -242,6 +329,10 @@ MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     # page is a range scan of this table by seq instead of a GROUP BY over every change
     # after the cursor (the first snapshot grew with the square of the scheme).
     ("0010_feed_latest", _feed_latest),
+    # Each card's balance and each account's spending and autoloads per business day, kept
+    # by the database as it inserts ledger and journal rows: a push read them as sums over
+    # the account's whole history, and slowed as the history grew.
+    ("0011_kept_sums", _kept_sums),
 ]
 
 

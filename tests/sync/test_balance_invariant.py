@@ -215,7 +215,7 @@ class TillAndServer(RuleBasedStateMachine):
         journal = {e.entry_id for e in self.store.journal()}
         assert journal - pending <= applied  # sent and settled: the server has it
         assert applied <= journal
-        assert admin.ledger_is_balanced(self.db)
+        assert admin.ledger_is_sound(self.db)
 
     def converged(self) -> None:
         """When everything is pushed (with answers) and delivered, the till shows the server,
