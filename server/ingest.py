@@ -106,7 +106,8 @@ def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int =
             last,
         )
         return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
-    ordered = sorted(entries, key=lambda e: (str(e.series), e.seq))
+    # A UUID orders as its text does (fixed-width lower-case hex): no text made to sort by.
+    ordered = sorted(entries, key=lambda e: (e.series, e.seq))
     results = [batch.one(entry) for entry in ordered]
     batch.flush()
     return JournalAck(till_id=till_id, results=results, last_recv=batch.last_recv)
@@ -182,7 +183,7 @@ class _Batch:
         else:
             flags = list(judgement.flags)
             assert judgement.body is not None  # booked: its body was read
-            self._book(entry, judgement.body)
+            self._book(entry, entry_id, judgement.body)
             result = EntryResult(
                 id=entry.id, seq=entry.seq, status="accepted", flags=flags, recv_no=self.last_recv
             )
@@ -212,12 +213,13 @@ class _Batch:
         self.seen[entry_id] = (self.till_id, digest, stored, self.last_recv)
         return result
 
-    def _book(self, entry: EntryIn, body: Body) -> None:
+    def _book(self, entry: EntryIn, entry_id: str, body: Body) -> None:
         """Ledger rows for a booked entry, and the facts the next entries are judged by."""
         account = entry.account_id
         assert account is not None
+        source = f"till:{self.till_id}:{entry_id}"
         if isinstance(body, ArrearsPaymentBody):
-            self._book_arrears_payment(entry, account, body)
+            self._book_arrears_payment(entry, source, account, body)
             return
         facts = self.facts
         card = cardholder_ledger(account)
@@ -242,7 +244,6 @@ class _Batch:
         self._ledger_account(card, "cardholder", entry.currency)
         self._ledger_account(other, kind, entry.currency)
         txn, at = new_id(), entry.created_at.isoformat()
-        source = f"till:{self.till_id}:{entry.id}"
         self.ledger_rows += [
             (txn, card, entry.amount, at, source),
             (txn, other, -entry.amount, at, source),
@@ -257,19 +258,21 @@ class _Batch:
             facts.day_autoloads[day] = facts.day_autoloads.get(day, 0) + 1
         if isinstance(body, SaleBody):
             lines = [line_json(line) for line in body.lines]
-            facts.sales[str(entry.id)] = SaleFacts(
+            facts.sales[entry_id] = SaleFacts(
                 self.till_id, account, entry.amount, lines, None, other
             )
         if isinstance(body, TopupBody):
-            facts.sales[str(entry.id)] = SaleFacts(
+            facts.sales[entry_id] = SaleFacts(
                 self.till_id, account, entry.amount, [], None, other, "topup", body.tender
             )
         if isinstance(body, VoidBody):
             voids = str(body.voids)
-            facts.sales[voids] = dataclasses.replace(facts.sales[voids], voided_by=str(entry.id))
-            self.voided.append((str(entry.id), voids))
+            facts.sales[voids] = dataclasses.replace(facts.sales[voids], voided_by=entry_id)
+            self.voided.append((entry_id, voids))
 
-    def _book_arrears_payment(self, entry: EntryIn, account: str, body: ArrearsPaymentBody) -> None:
+    def _book_arrears_payment(
+        self, entry: EntryIn, source: str, account: str, body: ArrearsPaymentBody
+    ) -> None:
         """D-AUTO-7: the cash is in the till's drawer, the arrears owed are that much less
         (`arrears-receivable` collects what was paid against them); the card's stored value
         does not move. Arrears paid off lift the account's payment block, for every till."""
@@ -278,7 +281,6 @@ class _Batch:
         self._ledger_account(cash, "cash", entry.currency)
         self._ledger_account(owed, "arrears", entry.currency)
         txn, at = new_id(), entry.created_at.isoformat()
-        source = f"till:{self.till_id}:{entry.id}"
         self.ledger_rows += [
             (txn, cash, -body.amount, at, source),
             (txn, owed, body.amount, at, source),
