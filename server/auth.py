@@ -68,6 +68,21 @@ class Claim:
         """The till, if the credential is its own (else 401 or 403, as `till_of`)."""
         return _owner_must_be(self.till, self.token, tills.credential_owner(tx, self.token))
 
+    def guard(self) -> tuple[str, str] | None:
+        """What a transaction checks to take this claim as it begins (`Database.transaction`'s
+        `guard`): the till and the hash it must hold; None for a credential of another till
+        or none at all, which `check` answers in words (403, 401)."""
+        guard = tills.credential_guard(self.token)
+        return guard if guard is not None and guard[0] == self.till else None
+
+    def refused(self) -> Unauthorized:
+        """The answer to a claim its guard refused: the credential is no till's (now)."""
+        try:
+            _owner_must_be(self.till, self.token, None)
+        except Unauthorized as exc:
+            return exc
+        raise AssertionError("unreachable")  # an owner of None is always refused
+
 
 async def claim(
     till: TillPath,

@@ -202,6 +202,33 @@ def lock_sql(numbers: Iterable[tuple[int, int]]) -> str:
     return f"SELECT {calls}"
 
 
+def _guarded_locks(conn: Any, numbers: set[tuple[int, int]], guard: tuple[str, str]) -> str:
+    """The write lock (shared) and these locks, taken only if the guard's till holds its
+    credential hash: one row when they were, none when not. The two texts are quoted by
+    libpq for this connection; the till id is the path's, the hash hex of our own making."""
+    from psycopg.sql import Literal
+
+    till, digest = (Literal(value).as_string(conn) for value in guard)
+    calls = ", ".join(
+        [f"pg_advisory_xact_lock_shared({WRITE_LOCK})"]
+        + [f"pg_advisory_xact_lock({int(a)}, {int(b)})" for a, b in sorted(numbers)]
+    )
+    return f"SELECT {calls} FROM tills WHERE till_id = {till} AND credential_hash = {digest}"
+
+
+def _last_has_rows(cursor: Any, check: bool) -> bool:
+    """Whether the last statement of a query string answered a row (if asked: `check`)."""
+    if not check:
+        return False
+    while cursor.nextset():
+        pass
+    return bool(cursor.rowcount > 0)
+
+
+class NotGuarded(Exception):
+    """A transaction's guard refused it: the till does not hold that credential."""
+
+
 COPY_FROM = 64  # rows from which `Tx.insert_many` streams a COPY (measured: bench.ingest)
 WRITE_LOCK = 7331  # the advisory lock every PostgreSQL write transaction takes first
 FEED_LOCK = 7332  # a keyed write's, from its first change to the feed to its commit
@@ -320,7 +347,12 @@ class Database:
 
     @contextmanager
     def transaction(
-        self, *, write: bool = True, keyed: bool = False, keys: Iterable[tuple[int, str]] = ()
+        self,
+        *,
+        write: bool = True,
+        keyed: bool = False,
+        keys: Iterable[tuple[int, str]] = (),
+        guard: tuple[str, str] | None = None,
     ) -> Iterator[Tx]:
         """A transaction. A PostgreSQL write takes the write lock first, alone; a `keyed`
         one (a push) shares it with other keyed writes and takes the locks of the tills and
@@ -328,7 +360,12 @@ class Database:
         of other tills on other accounts run side by side, and any other write still waits
         for all of them and they for it (what it changes, a push may read: cards, policy,
         agreements, deposits). `keys`: the keyed locks it takes as it begins (in the same
-        round trip), as `Tx.lock_keys` would."""
+        round trip), as `Tx.lock_keys` would. `guard` (a keyed PostgreSQL write's): a till
+        and a credential hash; the transaction takes its locks, the write lock among them,
+        only if that till holds that hash, checked in the same statement, and otherwise
+        ends at once and raises `NotGuarded`."""
+        if guard is not None and not (keyed and write and self.dialect == "postgresql"):
+            raise ValueError("only a keyed PostgreSQL write begins with a guard")
         if getattr(self._depth, "open", False):
             # A second connection while holding one: enough threads doing it at once would
             # wait for each other's connections forever.
@@ -336,7 +373,7 @@ class Database:
         self._depth.open = True
         try:
             locks = key_numbers(keys) if keyed and write and self.dialect == "postgresql" else set()
-            with self._transaction(write, keyed and write, locks) as tx:
+            with self._transaction(write, keyed and write, locks, guard) as tx:
                 yield tx
         finally:
             self._depth.open = False
@@ -345,7 +382,11 @@ class Database:
 
     @contextmanager
     def _transaction(
-        self, write: bool, keyed: bool = False, locks: set[tuple[int, int]] | None = None
+        self,
+        write: bool,
+        keyed: bool = False,
+        locks: set[tuple[int, int]] | None = None,
+        guard: tuple[str, str] | None = None,
     ) -> Iterator[Tx]:
         kept = self._held is not None and self._held.conn is not None
         conn = self._take()
@@ -367,12 +408,18 @@ class Database:
                 if write
                 else "BEGIN ISOLATION LEVEL REPEATABLE READ"
             )
-            if locks:
+            if guard is not None:
+                begin = f"BEGIN; {_guarded_locks(conn, locks or set(), guard)}"
+            elif locks:
                 begin += f"; {lock_sql(locks)}"
             # `_pg_begin` owns the connection until it returns one: it gives back what it
             # cannot use, so the `finally` below must not give that one again.
             owned, conn = conn, None
-            conn = self._pg_begin(owned, begin, retry=not kept)
+            conn, guarded = self._pg_begin(owned, begin, retry=not kept, check=guard is not None)
+            if guard is not None and not guarded:
+                refused, conn = conn, None  # given back here, not by the `finally`
+                self._pg_end_unguarded(refused)
+                raise NotGuarded(guard[0])
             # A write commits without waiting for the disk, so the lock is free for the next
             # writer at once, and then waits for the disk outside the lock (`_durable`):
             # writers queue for the lock, not for each other's fsyncs, and concurrent ones
@@ -391,16 +438,16 @@ class Database:
             if self._held is None and conn is not None:
                 self._give(conn)
 
-    def _pg_begin(self, conn: Any, begin: str, *, retry: bool) -> Any:
+    def _pg_begin(self, conn: Any, begin: str, *, retry: bool, check: bool) -> tuple[Any, bool]:
         """`begin` on `conn`, or on a fresh connection if the database ended that one (a
-        restart, a restore: nothing was done on it yet, so a fresh one does the same). The
-        connection it returns is the caller's to give back; any other it gives back itself
-        (a session's stays held, for the session to give back)."""
+        restart, a restore: nothing was done on it yet, so a fresh one does the same), and
+        whether its last statement answered a row (`check`: a guard held). The connection it returns
+        is the caller's to give back; any other it gives back itself (a session's stays
+        held, for the session to give back)."""
         import psycopg
 
         try:
-            conn.execute(begin)
-            return conn
+            return conn, _last_has_rows(conn.execute(begin), check)
         except psycopg.OperationalError:
             if not retry:
                 self._give_unless_held(conn)
@@ -410,11 +457,23 @@ class Database:
             raise
         fresh = self._replace(conn)
         try:
-            fresh.execute(begin)
+            return fresh, _last_has_rows(fresh.execute(begin), check)
         except BaseException:
             self._give_unless_held(fresh)
             raise
-        return fresh
+
+    def _pg_end_unguarded(self, conn: Any) -> None:
+        """End a transaction its guard refused (it holds no lock and did nothing) and give
+        back its connection, as `_transaction`'s `finally` would."""
+        import psycopg
+
+        try:
+            conn.execute("ROLLBACK")
+        except psycopg.Error:
+            conn.close()  # the pool drops it
+        finally:
+            if self._held is None:
+                self._give(conn)
 
     def _replace(self, conn: Any) -> Any:
         """A fresh connection for one the database ended (held in its place by a session)."""

@@ -62,12 +62,21 @@ def ingest(
 RETRIES = 3
 
 
-def push(db: Database, till_id: str, entries: list[EntryIn], *, known_recv: int = 0) -> JournalAck:
+def push(
+    db: Database,
+    till_id: str,
+    entries: list[EntryIn],
+    *,
+    known_recv: int = 0,
+    guard: tuple[str, str] | None = None,
+) -> JournalAck:
     """`ingest` as a till's push: beside the pushes of other tills (`keyed`), so it may
-    meet what one of them took meanwhile."""
+    meet what one of them took meanwhile. `guard`: the credential check it begins with
+    (`Database.transaction`; raises `NotGuarded`)."""
     for attempt in range(RETRIES):
         try:
-            with db.transaction(keyed=True, keys=_keys(till_id, entries)) as tx:
+            keys = _keys(till_id, entries)
+            with db.transaction(keyed=True, keys=keys, guard=guard) as tx:
                 return ingest_in(tx, till_id, entries, known_recv=known_recv)
         except Exception as exc:
             # Two entries with one id (another till's) may both be taken until the second's

@@ -95,6 +95,16 @@ def authenticate(db: Database, credential: str) -> str | None:
         return credential_owner(tx, credential)
 
 
+def credential_guard(credential: str) -> tuple[str, str] | None:
+    """The till a well-formed credential names and the hash that till must hold for it
+    (`Database.transaction`'s `guard`: a push checks both as it takes its locks); None
+    for a credential no till can hold."""
+    till_id, _, secret = credential.partition(".")
+    if not till_id or not secret or len(credential) > 256 or has_control(till_id):
+        return None
+    return till_id, _hash(credential)
+
+
 def credential_owner(tx: Tx, credential: str) -> str | None:
     """`authenticate` inside a transaction the caller has open (a push checks its
     credential in the transaction that takes its entries: one round trip, not a connection)."""

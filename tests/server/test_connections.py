@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from server.db import Database, Tx
+from server import admin, tills
+from server.db import ACCOUNT_KEY, TILL_KEY, Database, NotGuarded, Tx
 from server.migrations import migrate
+from tests.terminal.till_scheme import UNIT
 
 
 @pytest.fixture
@@ -109,3 +111,42 @@ def aborted(owner: Database, again: str) -> None:
         with tx.pipeline():
             tx.execute("INSERT INTO _migrations VALUES (?, ?)", ("twice", "now"))
             tx.execute(again)
+
+
+def advisory_locks(db: Database) -> int:
+    """The advisory locks any connection holds now."""
+    with db.transaction(write=False) as tx:
+        return int(tx.scalar("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'"))
+
+
+def test_a_guarded_push_takes_its_locks_only_with_the_credential(db: Database) -> None:
+    """A push on PostgreSQL checks its till's credential in the statement that takes its
+    locks: with the wrong one it holds no lock, writes nothing, and gives its connection
+    back (a session keeps its own); SQLite has no such begin, and refuses a guard."""
+    admin.add_unit(db, UNIT)
+    tills.add_till(db, "till-1", UNIT.unit_id)
+    right = tills.credential_guard("till-1.the-secret")
+    wrong = tills.credential_guard("till-1.a-guess")
+    assert right is not None
+    assert wrong is not None
+    keys = [(TILL_KEY, "till-1"), (ACCOUNT_KEY, "a1")]
+    if db.dialect == "sqlite":
+        with pytest.raises(ValueError, match="guard"), db.transaction(keyed=True, guard=right):
+            pass
+        return
+    with db.transaction() as tx:
+        tx.execute("UPDATE tills SET credential_hash = ? WHERE till_id = ?", (right[1], "till-1"))
+    for _ in range(3):  # more than the pool's two connections: each refusal gave its own back
+        with pytest.raises(NotGuarded), db.transaction(keyed=True, keys=keys, guard=wrong):
+            raise AssertionError("a refused guard runs nothing")
+        assert advisory_locks(db) == 0
+    with db.session() as held:
+        with pytest.raises(NotGuarded), held.transaction(keyed=True, keys=keys, guard=wrong):
+            pass
+        with held.transaction(keyed=True, keys=keys, guard=right) as tx:
+            # the write lock (shared) and the till's and the account's
+            assert tx.scalar("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'") == 3
+            tx.execute("UPDATE tills SET last_recv = 7 WHERE till_id = ?", ("till-1",))
+    with db.transaction(write=False) as tx:
+        assert tx.scalar("SELECT last_recv FROM tills WHERE till_id = 'till-1'") == 7
+    assert advisory_locks(db) == 0
