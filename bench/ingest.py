@@ -8,7 +8,8 @@ interleaved so the machine's load falls on all alike:
   previous push is unanswered sends the next as soon as it is, one request at a time, as a
   till must), together `RATE` sales/s. Ack time is from the sale's set time.
 - batch: one till drains `BATCHES` batches of 500 back to back (the end of an outage);
-  parallel batch: `DRAINS` tills drain theirs at once (the end of an outage at a canteen).
+  parallel batch: `DRAINS` tills drain theirs at once (the end of an outage at a canteen),
+  each selling to cardholders of its own.
 - bare: psycopg on the same rows the server writes for a sale (a journal row, two ledger
   rows, a change), into tables of the same shape: one sale per transaction from the same
   number of connections as tills; and 500 per transaction, by executemany and by COPY.
@@ -111,8 +112,15 @@ def family(root: int) -> list[int]:
 
 
 class Till:
-    def __init__(self, server: Server, credential: str, path: str = "/v1/tills") -> None:
+    def __init__(
+        self,
+        server: Server,
+        credential: str,
+        path: str = "/v1/tills",
+        accounts: range = range(ACCOUNTS),
+    ) -> None:
         host, port = server.url.removeprefix("http://").split(":")
+        self.accounts = accounts  # the cardholders it sells to, in turn
         self.path = path  # bench.push_floor points tills at its floor endpoints instead
         self.address = (host, int(port))
         self.conn = self.connect()
@@ -139,7 +147,7 @@ class Till:
         out = []
         for _ in range(count):
             self.seq += 1
-            out.append(sale(self.series, self.seq, self.seq % ACCOUNTS))
+            out.append(sale(self.series, self.seq, self.accounts[self.seq % len(self.accounts)]))
         return out
 
 
@@ -354,8 +362,15 @@ def main() -> None:
                 server.add_holders(ACCOUNTS)
                 tills = [Till(server, server.enrol_till(f"t{k}").credential) for k in range(TILLS)]
                 drain = Till(server, server.enrol_till("drain").credential)
+                # a canteen's tills serve different cardholders: each drain its own
+                share = ACCOUNTS // DRAINS
                 drains = [
-                    Till(server, server.enrol_till(f"drain{k}").credential) for k in range(DRAINS)
+                    Till(
+                        server,
+                        server.enrol_till(f"drain{k}").credential,
+                        accounts=range(k * share, (k + 1) * share),
+                    )
+                    for k in range(DRAINS)
                 ]
                 import psycopg
 
