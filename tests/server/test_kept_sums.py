@@ -22,19 +22,12 @@ from server.migrations import migrate
 from sync.ids import new_id
 from sync.protocol import EntryIn
 from sync.records import AutoloadAgreement
+from tests.server.test_checks import LINE
 from tests.terminal.till_scheme import UNIT
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # agreements are versioned in real time
 DAY = NOW.astimezone(ZoneInfo(UNIT.timezone)).date()
 TODAY, TOMORROW = DAY.isoformat(), (DAY + timedelta(days=1)).isoformat()
-LINE = {
-    "product_id": "meal",
-    "name": "Menü 1",
-    "category": "Mains",
-    "quantity": 1,
-    "unit_price": 350,
-    "vat_rate_bp": 700,
-}
 
 
 @pytest.fixture
@@ -60,7 +53,9 @@ class Till:
     def __init__(self) -> None:
         self.series, self.seq = UUID(new_id()), 0
 
-    def entry(self, kind: str, account: int, amount: int, body: dict[str, Any], day: date = DAY):
+    def entry(
+        self, kind: str, account: int, amount: int, body: dict[str, Any], day: date = DAY
+    ) -> EntryIn:
         self.seq += 1
         return EntryIn(
             id=UUID(new_id()),
@@ -94,7 +89,7 @@ def kept(db: Database) -> tuple[dict[str, int], dict[tuple[str, str], tuple[int,
 
 def test_kept_sums_follow_every_writer(db: Database) -> None:
     """D-SYNC-1, D-UNIT-3: single pushes, a batch large enough to go as COPY, a void, a
-    refused entry, a top-up and a central deposit: the kept sums are the rows' sums."""
+    top-up, a sale of another day and a central deposit: the kept sums are the rows' sums."""
     till = Till()
     first = till.sale(0)
     assert ingest(db, "till-1", [first]).results[0].status == "accepted"
@@ -201,21 +196,20 @@ def test_the_migration_sums_what_was_there(
             " 'Europe/Berlin', 'EUR', 'S', 'A', 'V')"
         )
         tx.execute("INSERT INTO tills (till_id, unit_id) VALUES ('t', 'mensa')")
-        for n, (kind, account, amount, day) in enumerate(
-            [
-                ("sale", "a0", -350, "2026-12-01"),
-                ("sale", "a0", -200, "2026-12-01"),
-                ("void", "a0", 200, "2026-12-01"),
-                ("autoload", "a0", 2000, "2026-12-02"),
-                ("topup", "a1", 900, "2026-12-02"),
-                ("sale", None, -100, "2026-12-02"),
-            ]
-        ):
+        entries: list[tuple[str, str | None, int, str]] = [
+            ("sale", "a0", -350, "2026-12-01"),
+            ("sale", "a0", -200, "2026-12-01"),
+            ("void", "a0", 200, "2026-12-01"),
+            ("autoload", "a0", 2000, "2026-12-02"),
+            ("topup", "a1", 900, "2026-12-02"),
+            ("sale", None, -100, "2026-12-02"),  # refused: no account kept
+        ]
+        for n, (kind, holder, amount, day) in enumerate(entries):
             tx.execute(
                 "INSERT INTO journal_ingest (entry_id, till_id, series, seq, recv_no,"
                 " content_hash, kind, result, received_at, account_id, amount, business_day)"
                 " VALUES (?, 't', 's', ?, ?, 'h', ?, '{}', 'now', ?, ?, ?)",
-                (f"e{n}", n + 1, n + 1, kind, account, amount, day),
+                (f"e{n}", n + 1, n + 1, kind, holder, amount, day),
             )
     monkeypatch.undo()
     assert migrate(db) == ["0011_kept_sums"]
