@@ -97,10 +97,26 @@ _BODY_ADAPTERS: dict[str, TypeAdapter[Any]] = {
 def read_body(kind: str, body: dict[str, Any]) -> entry_body.Body:
     """An entry's body read by its kind's record, strictly, as JSON (ids as text, integers as
     integers); raises ValidationError naming what is wrong, KeyError for an unknown kind."""
-    result: entry_body.Body = _BODY_ADAPTERS[kind].validate_json(
-        json.dumps(body, ensure_ascii=False)
-    )
+    text = body.canonical if isinstance(body, _Body) else json.dumps(body, ensure_ascii=False)
+    result: entry_body.Body = _BODY_ADAPTERS[kind].validate_json(text)
     return result
+
+
+def _canonical(value: Any) -> str:
+    """JSON as the content hash encodes it: keys sorted, no spaces, text as it is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class _Body(dict[str, Any]):
+    """An entry's body with its canonical JSON text (`_canonical`), made once as the entry is
+    read: its content hash and its reading by its kind's record start from that text instead
+    of encoding the body again (two encodings an entry, a fifth of a batch's CPU)."""
+
+    __slots__ = ("canonical",)
+
+    def __init__(self, body: dict[str, Any], canonical: str) -> None:
+        super().__init__(body)
+        self.canonical = canonical
 
 
 class EntryIn(Wire):
@@ -130,7 +146,7 @@ class EntryIn(Wire):
     @classmethod
     def _storable(cls, body: dict[str, Any]) -> dict[str, Any]:
         try:  # a lone surrogate or a NUL is no text a database can keep, nor a till writes
-            text = json.dumps(body, ensure_ascii=False)
+            text = _canonical(body)
             text.encode("utf-8")
         except (UnicodeEncodeError, ValueError, TypeError, RecursionError) as exc:
             raise ValueError(f"the body cannot be stored as UTF-8 JSON: {exc}") from None
@@ -138,7 +154,11 @@ class EntryIn(Wire):
         # none to look for (with it, maybe only a backslash before "u0000": looked at closely)
         if "\\u0000" in text and _has_nul(body):
             raise ValueError("the body holds a NUL character")
-        return body
+        # The hash writes a NaN or an infinity as null, as pydantic's JSON does: a body
+        # with one (or with that text in it) is hashed the long way, from the model.
+        if "NaN" in text or "Infinity" in text:
+            return body
+        return _Body(body, text)
 
     def content_hash(self) -> str:
         """What "the same entry" means for idempotency: what happened, canonically encoded;
@@ -150,12 +170,18 @@ class EntryIn(Wire):
         return self._hash(exclude={"series"})
 
     def _hash(self, *, exclude: set[str]) -> str:
-        canonical = json.dumps(
-            self.model_dump(mode="json", exclude=exclude),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        body = self.body
+        if isinstance(body, _Body):
+            # The body's canonical text was made as it was checked: the rest of the entry is
+            # encoded around it. Every entry has "amount" and "business_day", the keys either
+            # side of "body" in sorted order, and no text value holds `,"` (a quote inside
+            # one is escaped), so the first `,"business_day":` is the key's.
+            rest = _canonical(self.model_dump(mode="json", exclude=exclude | {"body"}))
+            canonical = rest.replace(
+                ',"business_day":', f',"body":{body.canonical},"business_day":', 1
+            )
+        else:
+            canonical = _canonical(self.model_dump(mode="json", exclude=exclude))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def typed_body(self) -> entry_body.Body:
