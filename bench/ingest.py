@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -394,21 +395,19 @@ def main() -> None:
                     note("bare_single_sales_per_s_1conn", bare_single(url, 1, 2000))
                     note("bare_single_sales_per_s_16conn", bare_single(url, TILLS, 250))
                     load = os.getloadavg()[0]
-                    cpu0 = cpu_s(family(server.process.pid))
-                    taken, elapsed = run_batches(drain)
-                    note("batch_entries_per_s", taken / elapsed)
-                    note(
-                        "batch_server_cpu_ms_per_entry",
-                        (cpu_s(family(server.process.pid)) - cpu0) / taken * 1000,
-                    )
+                    drains_by_name: list[tuple[str, Callable[[], tuple[int, float]]]] = [
+                        ("batch", lambda: run_batches(drain)),
+                        ("parallel_batch", lambda: run_parallel_batches(drains)),
+                    ]
+                    for name, drained in drains_by_name:
+                        cpu0 = cpu_s(family(server.process.pid))
+                        taken, elapsed = drained()
+                        note(f"{name}_entries_per_s", taken / elapsed)
+                        note(
+                            f"{name}_server_cpu_ms_per_entry",
+                            (cpu_s(family(server.process.pid)) - cpu0) / taken * 1000,
+                        )
                     note("batch_load", load)
-                    cpu0 = cpu_s(family(server.process.pid))
-                    taken, elapsed = run_parallel_batches(drains)
-                    note("parallel_batch_entries_per_s", taken / elapsed)
-                    note(
-                        "parallel_batch_server_cpu_ms_per_entry",
-                        (cpu_s(family(server.process.pid)) - cpu0) / taken * 1000,
-                    )
                     note("bare_batch_executemany_entries_per_s", bare_batches(url, "many"))
                     note("bare_batch_copy_entries_per_s", bare_batches(url, "copy"))
             finally:

@@ -347,7 +347,8 @@ def ledger_faults(db: Database) -> list[str]:
         }
         kept = {str(r[0]): int(r[1]) for r in tx.all("SELECT * FROM card_balances")}
         faults += [
-            f"{ledger}: balance kept {kept.get(ledger)}, its rows sum to {summed.get(ledger)}"
+            f"{ledger}: balance kept {kept.get(ledger, 'none')}, its rows sum to"
+            f" {summed.get(ledger, 0)}"
             for ledger in sorted(summed.keys() | kept.keys())
             if kept.get(ledger, 0) != summed.get(ledger, 0)
         ]
@@ -364,8 +365,8 @@ def ledger_faults(db: Database) -> list[str]:
             for r in tx.all("SELECT account_id, business_day, spent, autoloads FROM account_days")
         }
         faults += [
-            f"account {day[0]} on {day[1]}: spending and autoloads kept {kept_days.get(day)},"
-            f" its entries sum to {days.get(day)}"
+            f"account {day[0]} on {day[1]}: spending and autoloads kept"
+            f" {kept_days.get(day, 'none')}, its entries sum to {days.get(day, 'none')}"
             for day in sorted(days.keys() | kept_days.keys())
             if kept_days.get(day) != days.get(day)
         ]

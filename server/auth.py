@@ -77,11 +77,7 @@ class Claim:
 
     def refused(self) -> Unauthorized:
         """The answer to a claim its guard refused: the credential is no till's (now)."""
-        try:
-            _owner_must_be(self.till, self.token, None)
-        except Unauthorized as exc:
-            return exc
-        raise AssertionError("unreachable")  # an owner of None is always refused
+        return _not_a_credential(self.till)
 
 
 async def claim(
@@ -101,12 +97,16 @@ def _token_of(authorization: str | None) -> str:
 
 def _owner_must_be(till: str, token: str, owner: str | None) -> str:
     if owner is None:
-        log.warning("bad, revoked or replaced credential for till %s", till)
-        raise Unauthorized("invalid till credential (revoked or replaced?)")
+        raise _not_a_credential(till)
     if owner != till:
         log.warning("till %s tried to act as till %s", owner, till)
         raise Forbidden(f"this credential belongs to till {owner}, not {till}")
     return owner
+
+
+def _not_a_credential(till: str) -> Unauthorized:
+    log.warning("bad, revoked or replaced credential for till %s", till)
+    return Unauthorized("invalid till credential (revoked or replaced?)")
 
 
 def any_till(db: DB, authorization: Annotated[str | None, Header()] = None) -> str:

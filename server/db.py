@@ -441,9 +441,9 @@ class Database:
     def _pg_begin(self, conn: Any, begin: str, *, retry: bool, check: bool) -> tuple[Any, bool]:
         """`begin` on `conn`, or on a fresh connection if the database ended that one (a
         restart, a restore: nothing was done on it yet, so a fresh one does the same), and
-        whether its last statement answered a row (`check`: a guard held). The connection it returns
-        is the caller's to give back; any other it gives back itself (a session's stays
-        held, for the session to give back)."""
+        (if `check`) whether its last statement answered a row: a guard held. The
+        connection it returns is the caller's to give back; any other it gives back itself
+        (a session's stays held, for the session to give back)."""
         import psycopg
 
         try:

@@ -108,9 +108,10 @@ def credential_guard(credential: str) -> tuple[str, str] | None:
 def credential_owner(tx: Tx, credential: str) -> str | None:
     """`authenticate` inside a transaction the caller has open (a push checks its
     credential in the transaction that takes its entries: one round trip, not a connection)."""
-    till_id, _, secret = credential.partition(".")
-    if not till_id or not secret or len(credential) > 256 or has_control(till_id):
+    guard = credential_guard(credential)
+    if guard is None:
         return None  # a NUL in the id is text PostgreSQL cannot even be asked about
+    till_id = guard[0]
     stored = tx.scalar("SELECT credential_hash FROM tills WHERE till_id = ?", (till_id,))
     hashed = None if stored is None else str(stored)
     return till_id if is_credential_of(credential, till_id, hashed) else None
