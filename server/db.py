@@ -496,7 +496,7 @@ class Database:
         try:
             yield tx
         finally:
-            if self._held is None:
+            if self._held is None and tx.conn is not None:
                 self._give(tx.conn)
 
     def _give_unless_held(self, conn: Any) -> None:
@@ -605,7 +605,10 @@ class _Lone(Tx):
         try:
             return super().execute(sql, params)
         except psycopg.OperationalError:
-            self._conn = self._db._replace(self._conn)
+            # `_replace` gives the ended one back itself: if no fresh one comes (the pool
+            # times out), `lone` must not give it back again.
+            ended, self._conn = self._conn, None
+            self._conn = self._db._replace(ended)
             return super().execute(sql, params)
 
 
