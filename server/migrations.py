@@ -333,6 +333,9 @@ MIGRATIONS: list[tuple[str, str | Callable[[Tx], None]]] = [
     # by the database as it inserts ledger and journal rows: a push read them as sums over
     # the account's whole history, and slowed as the history grew.
     ("0011_kept_sums", _kept_sums),
+    # A till's results after a receive number are read through UNIQUE (till_id, recv_no),
+    # their series a filter: this index was one more b-tree written for every entry.
+    ("0012_drop_series_recv_index", "DROP INDEX journal_ingest_series_recv"),
 ]
 
 
