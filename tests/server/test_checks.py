@@ -42,6 +42,7 @@ from sync.records import (
     Unit,
 )
 from sync.store import Committed, Store
+from tests.server.holders import add_holders
 from tests.server.live import Server
 from tests.terminal.till_scheme import UNIT
 
@@ -95,16 +96,7 @@ def db(database_url: str) -> Database:
     migrate(db)
     admin.add_unit(db, UNIT)
     admin.add_unit(db, DK_UNIT)
-    for n in (0, 1, 2):
-        admin.add_cardholder(
-            db,
-            cardholder_id=f"h{n}",
-            name=f"Holder {n}",
-            account_id=f"a{n}",
-            card_id=f"C{n}",
-            currency="EUR",
-        )
-        admin.deposit(db, f"C{n}", 2000)
+    add_holders(db, (0, 1, 2), deposit=2000)
     admin.add_cardholder(
         db,
         cardholder_id="h-dk",

@@ -11,6 +11,7 @@ import pytest
 from server import admin, tills
 from server.db import ACCOUNT_KEY, TILL_KEY, Database, NotGuarded, Tx
 from server.migrations import migrate
+from tests.server.postgres import Cluster
 from tests.terminal.till_scheme import UNIT
 
 
@@ -152,76 +153,70 @@ def test_a_guarded_push_takes_its_locks_only_with_the_credential(db: Database) -
     assert advisory_locks(db) == 0
 
 
-def end_backend(db: Database, pid: int) -> None:
-    """The database ends one connection (an administrator, a restart, a failover)."""
+@pytest.fixture
+def one_connection(postgres: Cluster) -> Iterator[Database]:
+    """A PostgreSQL database whose pool keeps one connection (SQLite connections are the
+    process's own files: nothing ends them)."""
+    database = Database(postgres.new_database())
+    migrate(database)
+    database.open_pool(1)
+    yield database
+    database.close()
+
+
+def end_the_pooled_connection(db: Database) -> int:
+    """The database ends the connection the pool keeps (an administrator, a restart, a
+    failover); its backend's pid."""
     import psycopg
 
+    with db.transaction(write=False) as tx:
+        pid = int(tx.scalar("SELECT pg_backend_pid()"))
     with psycopg.connect(db.url, autocommit=True) as admin_conn:
         admin_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    return pid
 
 
-def test_a_connection_the_database_ended_is_replaced(database_url: str) -> None:
+def test_a_connection_the_database_ended_is_replaced(one_connection: Database) -> None:
     """A pooled connection the database ended since it was last used: the next lone read
     and the next transaction each run on a fresh one, their statement sent again."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite connections are the process's own files")
-    db = Database(database_url)
-    migrate(db)
-    db.open_pool(1)
-    try:
-        for kind in ("lone", "transaction"):
-            with db.transaction(write=False) as tx:
-                before = connection_of(tx)
-            end_backend(db, int(before))  # type: ignore[call-overload]
-            if kind == "lone":
-                with db.lone() as tx:
-                    after = tx.scalar("SELECT pg_backend_pid()")
-            else:
-                with db.transaction() as tx:
-                    after = tx.scalar("SELECT pg_backend_pid()")
-            assert after != before
-    finally:
-        db.close()
+    db = one_connection
+    ended = end_the_pooled_connection(db)
+    with db.lone() as tx:
+        assert tx.scalar("SELECT pg_backend_pid()") != ended
+    ended = end_the_pooled_connection(db)
+    with db.transaction() as tx:
+        assert tx.scalar("SELECT pg_backend_pid()") != ended
 
 
 def test_an_ended_connection_is_given_back_once_when_no_fresh_one_comes(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    one_connection: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The database ended the pooled connection and the pool has no fresh one to give (the
     database is down): the read fails with the pool's error, and the ended connection goes
     back to the pool once (a second time would corrupt the pool's count)."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite connections are the process's own files")
     from psycopg_pool import PoolTimeout
 
-    db = Database(database_url)
-    migrate(db)
-    db.open_pool(1)
-    try:
-        with db.transaction(write=False) as tx:
-            pid = connection_of(tx)
-        end_backend(db, int(pid))  # type: ignore[call-overload]
-        given: list[int] = []
-        give = db._give
+    db = one_connection
+    end_the_pooled_connection(db)
+    given: list[int] = []
+    give = db._give
 
-        def recorded(conn: object) -> None:
-            given.append(id(conn))
-            give(conn)
+    def recorded(conn: object) -> None:
+        given.append(id(conn))
+        give(conn)
 
-        monkeypatch.setattr(db, "_give", recorded)
-        real_getconn = db._pool.getconn
-        calls = iter([real_getconn, None])
+    monkeypatch.setattr(db, "_give", recorded)
+    real_getconn = db._pool.getconn
+    calls = iter([real_getconn, None])
 
-        def getconn(*args: object, **kwargs: object) -> object:
-            take = next(calls)
-            if take is None:
-                raise PoolTimeout("no connection: the database is down")
-            return take(*args, **kwargs)
+    def getconn(*args: object, **kwargs: object) -> object:
+        take = next(calls)
+        if take is None:
+            raise PoolTimeout("no connection: the database is down")
+        return take(*args, **kwargs)
 
-        monkeypatch.setattr(db._pool, "getconn", getconn)
-        with pytest.raises(PoolTimeout), db.lone() as tx:
-            tx.scalar("SELECT 1")
-        assert len(given) == len(set(given)) == 1
-    finally:
-        monkeypatch.undo()
-        db.close()
+    monkeypatch.setattr(db._pool, "getconn", getconn)
+    with pytest.raises(PoolTimeout), db.lone() as tx:
+        tx.scalar("SELECT 1")
+    assert len(given) == len(set(given)) == 1
+    monkeypatch.undo()  # the pool closes with its own getconn

@@ -16,6 +16,7 @@ from server.ingest import ingest
 from server.migrations import migrate
 from sync.ids import new_id
 from sync.protocol import NIL_SERIES, AccountData, ChangePage, EntryIn
+from tests.server.holders import add_holders
 from tests.terminal.till_scheme import UNIT
 
 NOW = datetime(2026, 11, 21, 11, 30, tzinfo=UTC)
@@ -50,16 +51,7 @@ def db(database_url: str) -> Database:
     db = Database(database_url)
     migrate(db)
     admin.add_unit(db, UNIT)
-    for n in range(5):
-        admin.add_cardholder(
-            db,
-            cardholder_id=f"h{n}",
-            name=f"H{n}",
-            account_id=f"a{n}",
-            card_id=f"C{n}",
-            currency="EUR",
-        )
-        admin.deposit(db, f"C{n}", 2000)
+    add_holders(db, range(5), deposit=2000, name="H{}")
     for till in ("till-1", "till-2"):
         tills.add_till(db, till, UNIT.unit_id)
     return db

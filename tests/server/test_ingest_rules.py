@@ -27,6 +27,7 @@ from server.migrations import migrate
 from sync.ids import new_id
 from sync.protocol import EntryIn, EntryResult, JournalAck
 from sync.records import AutoloadAgreement
+from tests.server.holders import add_holders
 from tests.terminal.till_scheme import UNIT
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -55,15 +56,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
     migrate(db)
     admin.add_unit(db, UNIT)
     admin.add_unit(db, replace(UNIT, unit_id=CAFE, name="Café Süd"))
-    for n in (1, 2, 3):
-        admin.add_cardholder(
-            db,
-            cardholder_id=f"h{n}",
-            name=f"Holder {n}",
-            account_id=f"a{n}",
-            card_id=f"C{n}",
-            currency="EUR",
-        )
+    add_holders(db, (1, 2, 3))
     admin.deposit(db, "C1", 2000)
     admin.deposit(db, "C2", 2000)
     with db.transaction() as tx:

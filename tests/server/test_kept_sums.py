@@ -22,6 +22,7 @@ from server.migrations import migrate
 from sync.ids import new_id
 from sync.protocol import EntryIn
 from sync.records import AutoloadAgreement
+from tests.server.holders import add_holders
 from tests.server.test_checks import LINE
 from tests.terminal.till_scheme import UNIT
 
@@ -35,16 +36,7 @@ def db(database_url: str) -> Database:
     db = Database(database_url)
     migrate(db)
     admin.add_unit(db, UNIT)
-    for n in range(3):
-        admin.add_cardholder(
-            db,
-            cardholder_id=f"h{n}",
-            name=f"Holder {n}",
-            account_id=f"a{n}",
-            card_id=f"C{n}",
-            currency="EUR",
-        )
-        admin.deposit(db, f"C{n}", 10_000)
+    add_holders(db, range(3), deposit=10_000)
     tills.add_till(db, "till-1", UNIT.unit_id)
     return db
 

@@ -19,6 +19,7 @@ from server.db import Database
 from server.ingest import push
 from server.migrations import migrate
 from sync.ids import new_id
+from tests.server.holders import add_holders
 from tests.server.postgres import Cluster
 from tests.server.test_ingest_rules import sale
 from tests.terminal.till_scheme import UNIT
@@ -32,16 +33,8 @@ def db(postgres: Cluster) -> Iterator[Database]:
     database = Database(postgres.new_database())
     migrate(database)
     admin.add_unit(database, UNIT)
+    add_holders(database, range(TILLS), deposit=10_000)
     for n in range(TILLS):
-        admin.add_cardholder(
-            database,
-            cardholder_id=f"h{n}",
-            name=f"Holder {n}",
-            account_id=f"a{n}",
-            card_id=f"C{n}",
-            currency="EUR",
-        )
-        admin.deposit(database, f"C{n}", 10_000)
         tills.add_till(database, f"t{n}", UNIT.unit_id)
     database.open_pool(TILLS + 2)
     yield database
