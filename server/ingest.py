@@ -216,7 +216,7 @@ class _Batch:
                 entry.amount,
                 entry.business_day.isoformat(),
                 entry.model_dump_json(),
-                json.dumps(result.flags),
+                json.dumps(result.flags) if result.flags else "[]",
             )
         )
         self.seen[entry_id] = (self.till_id, digest, stored, self.last_recv)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,39 +38,42 @@ class LimitBody:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        limit = self.limit_of(scope["path"])
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            shown = length.decode("latin-1")[:20]
-            await _refuse(
-                scope, send, 413, f"the body is {shown} bytes; the limit is {limit} bytes"
-            )
-            return
-        chunks: list[bytes] = []
-        size = 0
-        deadline = time.monotonic() + self.deadline_s
-        while True:
-            left = deadline - time.monotonic()
-            try:
-                message = await asyncio.wait_for(receive(), max(left, 0.001))
-            except TimeoutError:
-                await _refuse(
-                    scope, send, 408, f"the body did not arrive within {self.deadline_s:g} s"
-                )
-                return
-            if message["type"] == "http.disconnect":
-                return
-            body = message.get("body", b"")
-            size += len(body)
-            if size > limit:
-                await _refuse(
-                    scope, send, 413, f"the body is more than {limit} bytes; the limit is {limit}"
-                )
-                return
-            chunks.append(body)
-            if not message.get("more_body", False):
-                break
-        await self.app(scope, replayed(b"".join(chunks), receive), send)
+        body = await read_limited(
+            scope, receive, send, self.limit_of(scope["path"]), deadline_s=self.deadline_s
+        )
+        if body is not None:
+            await self.app(scope, replayed(body, receive), send)
+
+
+async def read_limited(
+    scope: Scope, receive: Receive, send: Send, limit: int, *, deadline_s: float
+) -> bytes | None:
+    """A request's whole body, as `LimitBody` allows it; None once it has answered the
+    request (413, 408) or the client has gone."""
+    length = dict(scope["headers"]).get(b"content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        shown = length.decode("latin-1")[:20]
+        await _refuse(scope, send, 413, f"the body is {shown} bytes; the limit is {limit} bytes")
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    # One deadline for the whole body, not a timer a chunk: a push's body is one chunk, and
+    # it is there as the request is.
+    try:
+        async with asyncio.timeout(deadline_s):
+            while size <= limit:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                if not message.get("more_body", False) and size <= limit:
+                    return b"".join(chunks)
+    except TimeoutError:
+        await _refuse(scope, send, 408, f"the body did not arrive within {deadline_s:g} s")
+        return None
+    await _refuse(scope, send, 413, f"the body is more than {limit} bytes; the limit is {limit}")
+    return None
 
 
 def replayed(body: bytes, receive: Receive) -> Receive:

@@ -176,9 +176,10 @@ _SIMPLE = {
 
 
 class Changes:
-    """`changes` for an ordinary long-poll, as a plain ASGI app (as `journal.Push` for a
-    push: a till polls all day, and the framework's work for a poll cost as much CPU as
-    the poll's own); anything else goes on to `fallback`, the documented route."""
+    """`changes` for an ordinary long-poll, as a plain ASGI app taken before the framework
+    and its middleware (as `journal.Push` for a push: a till polls all day, and the
+    framework's work for a poll cost as much CPU as the poll's own); anything else goes on
+    to `fallback`, the whole app."""
 
     def __init__(self, fallback: ASGIApp) -> None:
         self.fallback = fallback
@@ -192,13 +193,19 @@ class Changes:
             return
         gzip = takes_gzip(headers.get("accept-encoding"))
         server: ServerState = scope["app"].state.server
-        response = await answer(server, claimed, poll, gzip=gzip)
+        try:
+            response = await answer(server, claimed, poll, gzip=gzip)
+        except Exception:
+            # A refusal or a failure is answered as the documented route answers it, by its
+            # handlers: it asks again (a poll only reads).
+            await self.fallback(scope, receive, send)
+            return
         await response(scope, receive, send)
 
 
-def plain_route() -> Route:
-    """`Changes` at the feed's path, for GET, before `router` (its fallback)."""
-    return Route(PATH, Changes(router), methods=["GET"])
+def plain_route(fallback: ASGIApp) -> Route:
+    """`Changes` at the feed's path, for GET (`server.app.CentralApp` takes it first)."""
+    return Route(PATH, Changes(fallback), methods=["GET"])
 
 
 def _plain_poll(query: bytes) -> Poll | None:

@@ -3,17 +3,21 @@
 The most frequent write of all (a till pushes right after each sale) is served twice over:
 `router`'s route is the API as documented, and it answers whatever is out of the ordinary
 (a body that does not read, a missing credential, a till id no path may hold). An ordinary
-push, a well-formed batch with a bearer credential, is taken by `Push`, a plain ASGI route
-placed before it, that does the same work without the framework's per-request machinery
-(dependency solving, validating the answer it has just built, two model copies): that
-machinery cost more CPU than the push's own work. Both end in `take`; errors raised there
-are answered by the same handlers (`server.http_errors`), and the answers are the same
+push, a well-formed batch with a bearer credential, is taken by `Push`, a plain ASGI app
+the server takes before the framework and its middleware (`server.app.CentralApp`), that
+does the same work without the framework's per-request machinery (seven layers of
+middleware, dependency solving, validating the answer it has just built, two model copies):
+that machinery cost more CPU than the push's own work. Both end in `take`; a push `take`
+raises for (a refused credential, a failure) is taken again by the documented route and
+answered by its handlers (`server.http_errors`), and the answers are the same
 (tests/server/test_plain_routes.py asks both ways).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -27,11 +31,13 @@ from server.auth import Claim, claim, plain_claim
 from server.db import Database, NotGuarded
 from server.http_errors import WRITE_ERRORS, errors
 from server.ingest import push
-from server.middleware import replayed
+from server.middleware import read_limited, replayed
 from server.state import DB, ServerState
 from sync.protocol import JournalAck, JournalBatch
 
 PATH = "/v1/tills/{till}/journal"
+
+log = logging.getLogger("canteen.server")
 
 router = APIRouter()
 Claimed = Annotated[Claim, Depends(claim)]
@@ -68,30 +74,50 @@ _JSON = re.compile(r"^application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECAS
 
 
 class Push:
-    """`journal` for an ordinary push, as a plain ASGI app; anything else goes on to
-    `fallback` (the router's own route), with the body it has read."""
+    """`journal` for an ordinary push, as a plain ASGI app taken before the framework and its
+    middleware (`server.app.CentralApp`), so it reads the body as `LimitBody` would and wakes
+    the long-polls as `WakeOnWrite` would; anything else goes on to `fallback`, the whole
+    app, with the body it has read."""
 
-    def __init__(self, fallback: ASGIApp) -> None:
+    def __init__(
+        self, fallback: ASGIApp, *, wake: Callable[[str], None], limit: int, deadline_s: float
+    ) -> None:
         self.fallback = fallback
+        self.wake, self.limit, self.deadline_s = wake, limit, deadline_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _body(receive)
+        body = await read_limited(scope, receive, send, self.limit, deadline_s=self.deadline_s)
+        if body is None:  # answered already, or the client went away
+            return
         claimed, batch = _ordinary(scope, body)
         if claimed is None or batch is None:
             await self.fallback(scope, replayed(body, receive), send)
             return
         server: ServerState = scope["app"].state.server
         db = server.db.for_writes(urgent=False)  # a till's sales wake the long-polls gathered
-        ack = await run_in_threadpool(take, db, claimed, batch)
+        try:
+            ack = await run_in_threadpool(take, db, claimed, batch)
+        except Exception:
+            # A refusal or a failure is answered as the documented route answers it, by
+            # its handlers: it takes the push again. A push that raised wrote nothing, and
+            # one taken twice is answered alike (idempotent by entry id).
+            log.debug("push by %s passed on to the documented route", claimed.till, exc_info=True)
+            await self.fallback(scope, replayed(body, receive), send)
+            return
         answer = ack.model_dump_json().encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(answer))]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
+        self.wake(scope["path"])
 
 
-def plain_route() -> Route:
-    """`Push` at the journal's path, for POST, before `router` (its fallback)."""
-    return Route(PATH, Push(router), methods=["POST"])
+def plain_route(
+    fallback: ASGIApp, *, wake: Callable[[str], None], limit: int, deadline_s: float
+) -> Route:
+    """`Push` at the journal's path, for POST (`server.app.CentralApp` takes it first)."""
+    return Route(
+        PATH, Push(fallback, wake=wake, limit=limit, deadline_s=deadline_s), methods=["POST"]
+    )
 
 
 def _ordinary(scope: Scope, body: bytes) -> tuple[Claim | None, JournalBatch | None]:
@@ -105,14 +131,3 @@ def _ordinary(scope: Scope, body: bytes) -> tuple[Claim | None, JournalBatch | N
         return claimed, JournalBatch.model_validate_json(body)
     except ValidationError:
         return None, None
-
-
-async def _body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # the client went away: nothing to take
-            return b"".join(chunks)
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)

@@ -24,6 +24,7 @@ import uvicorn
 
 from server.app import create_app
 from server.routes import feed, journal
+from sync import limits
 from tests.server.live import ADMIN, free_port
 from tests.server.test_journal_api import setup_scheme, till_entries
 
@@ -44,8 +45,8 @@ def batch(entries: list[Any]) -> dict[str, Any]:
 def documented_only(database_url: str) -> Any:
     """The app without its plain routes."""
     app = create_app(database_url, admin_token=ADMIN)
-    plain = [app.router.routes.pop(0).app for _ in range(2)]  # type: ignore[attr-defined]
-    assert [type(r) for r in plain] == [journal.Push, feed.Changes]
+    assert [type(r.app) for r in app.plain] == [journal.Push, feed.Changes]
+    app.plain = ()
     return app
 
 
@@ -150,25 +151,25 @@ def test_ordinary_requests_are_taken_by_the_plain_routes(tmp_path: Path) -> None
     """The app served in this process (uvicorn on loopback, in a thread), to count: an
     ordinary push or poll never reaches the documented route, anything else does."""
     app = create_app(f"sqlite:///{tmp_path / 'server.db'}", admin_token=ADMIN)
-    plain = app.router.routes[0]
-    assert isinstance(plain.app, journal.Push)  # type: ignore[attr-defined]
+    plain = app.plain[0]
+    assert isinstance(plain.app, journal.Push)
     passed_on: list[str] = []
-    documented = plain.app.fallback  # type: ignore[attr-defined]
+    documented = plain.app.fallback
 
     async def counting(scope: Any, receive: Any, send: Any) -> None:
         passed_on.append(scope["path"])
         await documented(scope, receive, send)
 
-    plain.app.fallback = counting  # type: ignore[attr-defined]
-    polls = app.router.routes[1]
-    assert isinstance(polls.app, feed.Changes)  # type: ignore[attr-defined]
-    documented_polls = polls.app.fallback  # type: ignore[attr-defined]
+    plain.app.fallback = counting
+    polls = app.plain[1]
+    assert isinstance(polls.app, feed.Changes)
+    documented_polls = polls.app.fallback
 
     async def counting_polls(scope: Any, receive: Any, send: Any) -> None:
         passed_on.append(scope["path"])
         await documented_polls(scope, receive, send)
 
-    polls.app.fallback = counting_polls  # type: ignore[attr-defined]
+    polls.app.fallback = counting_polls
     with _served(app) as server:
         credential = setup_scheme(server)  # type: ignore[arg-type]
         (entry,) = till_entries(tmp_path, [350])
@@ -178,6 +179,17 @@ def test_ordinary_requests_are_taken_by_the_plain_routes(tmp_path: Path) -> None
         assert passed_on == []
         assert send(server, credential, b"[")[0] == 422
         assert send(server, "", batch([entry]))[0] == 401  # no bearer token
+        assert passed_on == ["/v1/tills/till-1/journal"] * 2
+        # taken before the framework, a push still has the body limit of every request
+        headers = {"Authorization": f"Bearer {credential}", "Content-Type": "application/json"}
+        over = requests.post(
+            f"{server.url}/v1/tills/till-1/journal",
+            data=b" " * (limits.MAX_BODY_BYTES + 1),
+            headers=headers,
+            timeout=10,
+        )
+        assert over.status_code == 413, over.text
+        assert str(limits.MAX_BODY_BYTES) in over.json()["detail"]
         assert passed_on == ["/v1/tills/till-1/journal"] * 2
         assert poll(server, credential, "since=0&wait=0")[0] == 200
         assert passed_on == ["/v1/tills/till-1/journal"] * 2

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from sync.protocol import EntryIn
+from sync.protocol import EntryIn, _canonical
 
 # A sale stored before the body's text was kept: its hashes as the server stored them then.
 STORED = (
@@ -107,3 +107,37 @@ def test_the_hash_is_the_models_own(fields: dict[str, Any]) -> None:
         assert entry.content_hash() == model_hash(entry, {"series", "seq"})
         assert entry.legacy_hash() == model_hash(entry, {"series"})
     assert wire.content_hash() == built.content_hash()
+
+
+def reference(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_the_canonical_text_of_every_code_point_is_jsons() -> None:
+    """orjson writes the text json writes for each character (escapes, U+2028, DEL, past
+    the BMP), as a value and as a key; a lone surrogate goes to json, which keeps it (the
+    entry is then refused as no UTF-8)."""
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for start in range(0, len(points), 4096):
+        chunk = points[start : start + 4096]
+        value = {c: c for c in chunk}
+        assert _canonical(value) == reference(value), f"code points from {ord(chunk[0]):#x}"
+    assert _canonical(["a\ud800"]) == reference(["a\ud800"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(json_values)
+def test_the_canonical_text_of_any_value_is_jsons(value: Any) -> None:
+    """Floats (NaN, 1e-07), integers past 64 bits and anything else a forger sends: the
+    text json writes, whichever of the two writes it."""
+    assert _canonical(value) == reference(value)
+    assert _canonical({"k": [value, {"n": value}]}) == reference({"k": [value, {"n": value}]})
+
+
+def test_values_orjson_cannot_write_are_written_by_json() -> None:
+    for value in ({"big": 2**64}, {"small": -(2**63) - 1}, {"f": 1e-7}, {"nan": float("nan")}):
+        assert _canonical(value) == reference(value)
+    deep: Any = 1
+    for _ in range(400):  # deeper than orjson goes
+        deep = [deep]
+    assert _canonical(deep) == reference(deep)
