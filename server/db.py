@@ -133,6 +133,23 @@ class Tx:
             return
         self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES {marks} {or_else}", rows)
 
+    @contextmanager
+    def streamed(
+        self, table: str, columns: Sequence[str]
+    ) -> Iterator[Callable[[Sequence[Any]], None]]:
+        """Rows into a table as they are made, by a function the block calls for each: on
+        PostgreSQL one COPY open for the block, its data sent as it fills psycopg's buffer,
+        so the database takes them while the caller makes the next (nothing else may use
+        the transaction in the block); on SQLite kept and inserted as the block ends."""
+        names = ", ".join(columns)
+        if self.dialect == "postgresql" and self._later is None:
+            with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                yield copy.write_row
+            return
+        rows: list[Sequence[Any]] = []
+        yield rows.append
+        self.insert_many(table, columns, rows)
+
     def lock_keys(self, keys: Iterable[tuple[int, str]]) -> None:
         """In a `keyed` write, the locks of what it reads and writes (`TILL_KEY`, `ACCOUNT_KEY`
         and a name), held to its end: taken in one fixed order (of their numbers), so two

@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +60,22 @@ def ingest(
 
 
 RETRIES = 3
+INGEST_COLUMNS = (
+    "entry_id",
+    "till_id",
+    "series",
+    "seq",
+    "recv_no",
+    "content_hash",
+    "kind",
+    "result",
+    "received_at",
+    "account_id",
+    "amount",
+    "business_day",
+    "content",
+    "flags",
+)
 
 
 def push(
@@ -89,9 +105,9 @@ def push(
 
 def _keys(till_id: str, entries: list[EntryIn]) -> list[tuple[int, str]]:
     """The locks a batch takes: its till's and its accounts'."""
-    return [(TILL_KEY, till_id)] + [
-        (ACCOUNT_KEY, e.account_id) for e in entries if e.account_id is not None
-    ]
+    # each account once: a batch's 500 entries are of a few dozen
+    accounts = {e.account_id for e in entries if e.account_id is not None}
+    return [(TILL_KEY, till_id)] + [(ACCOUNT_KEY, a) for a in sorted(accounts)]
 
 
 def _taken_meanwhile(exc: BaseException) -> bool:
@@ -117,7 +133,15 @@ def ingest_in(tx: Tx, till_id: str, entries: list[EntryIn], *, known_recv: int =
         return JournalAck(till_id=till_id, results=[], last_recv=last, forgot=True)
     # A UUID orders as its text does (fixed-width lower-case hex): no text made to sort by.
     ordered = sorted(entries, key=lambda e: (e.series, e.seq))
-    results = [batch.one(entry) for entry in ordered]
+    if len(ordered) < COPY_FROM:
+        results = [batch.one(entry) for entry in ordered]
+    else:
+        # A large batch's journal rows go to the database as they are made (a COPY open
+        # while the entries are judged, which read nothing more): it writes them on the other
+        # core while this one judges the next, where it wrote them after all were judged.
+        with tx.streamed("journal_ingest", INGEST_COLUMNS) as out:
+            batch.ingest_out = out
+            results = [batch.one(entry) for entry in ordered]
     batch.flush()
     return JournalAck(till_id=till_id, results=results, last_recv=batch.last_recv)
 
@@ -140,6 +164,7 @@ class _Batch:
         self.ledgers: dict[str, tuple[str, str]] = {}
         self.ledger_rows: list[tuple[Any, ...]] = []
         self.ingest_rows: list[tuple[Any, ...]] = []
+        self.ingest_out: Callable[[tuple[Any, ...]], None] = self.ingest_rows.append
         self.refusal_rows: list[tuple[Any, ...]] = []
         self.voided: list[tuple[str, str]] = []
         self.changed: set[str] = set()
@@ -201,7 +226,7 @@ class _Batch:
         self.applied[series] = entry.seq
         booked = result.status == "accepted"
         stored = result.model_dump_json()
-        self.ingest_rows.append(
+        self.ingest_out(
             (
                 entry_id,
                 self.till_id,
@@ -327,7 +352,8 @@ class _Batch:
 
     def flush(self) -> None:
         """Everything the batch writes, sent with its COMMIT (`Tx.at_commit`); a large
-        batch streams its ledger and journal rows as COPYs before that."""
+        batch streams its ledger rows as a COPY before that (its journal rows went as they
+        were made: `ingest_in`)."""
         tx = self.tx
         if max(len(self.ledger_rows), len(self.ingest_rows)) < COPY_FROM:
             with tx.at_commit():
@@ -358,26 +384,7 @@ class _Batch:
             ("txn_id", "ledger_account", "amount", "created_at", "source"),
             self.ledger_rows,
         )
-        tx.insert_many(
-            "journal_ingest",
-            (
-                "entry_id",
-                "till_id",
-                "series",
-                "seq",
-                "recv_no",
-                "content_hash",
-                "kind",
-                "result",
-                "received_at",
-                "account_id",
-                "amount",
-                "business_day",
-                "content",
-                "flags",
-            ),
-            self.ingest_rows,
-        )
+        tx.insert_many("journal_ingest", INGEST_COLUMNS, self.ingest_rows)  # unless streamed
 
     def _rest_out(self) -> None:
         tx = self.tx

@@ -19,6 +19,7 @@ workers or hosts on one PostgreSQL): the database is the one shared place.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -38,6 +39,7 @@ class ServerState:
     notifier: Notifier = field(default_factory=Notifier)
     listener: Listener | None = None  # PostgreSQL: this process hears every process's writes
     answered: dict[str, float] = field(default_factory=dict)  # credential hash -> last answer
+    pushes: ThreadPoolExecutor | None = None  # the threads of the ordinary pushes (`journal.Push`)
     disk_full_at: float | None = None  # time.monotonic() of the last write a full disk refused
 
     def disk_full_recently(self) -> bool:
