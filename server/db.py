@@ -463,11 +463,8 @@ class Database:
         (a session's stays held, for the session to give back)."""
         import psycopg
 
-        # prepare=False here and at the commit: a query string of several statements, with
-        # its values as literals, is never prepared, and psycopg's bookkeeping of what to
-        # prepare (a count per query text, its results looked over) cost a push 40 µs.
         try:
-            return conn, _last_has_rows(conn.execute(begin, prepare=False), check)
+            return conn, _last_has_rows(conn.execute(begin), check)
         except psycopg.OperationalError:
             if not retry:
                 self._give_unless_held(conn)
@@ -477,7 +474,7 @@ class Database:
             raise
         fresh = self._replace(conn)
         try:
-            return fresh, _last_has_rows(fresh.execute(begin, prepare=False), check)
+            return fresh, _last_has_rows(fresh.execute(begin), check)
         except BaseException:
             self._give_unless_held(fresh)
             raise
@@ -548,7 +545,7 @@ class Database:
             yield tx
             # What the transaction kept for its commit goes with it; an error there (a key
             # another push took meanwhile) rolls back whole, as one before it would.
-            conn.execute(tx.sent_at_commit() + end, prepare=False)
+            conn.execute(tx.sent_at_commit() + end)
         except BaseException as exc:
             if not conn.closed:
                 with suppress(psycopg.Error):
