@@ -88,7 +88,7 @@ def cpu_s(pids: list[int]) -> float:
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
+        except OSError:  # gone meanwhile: ENOENT, or ESRCH while its stat was read
             continue
         total += int(fields[11]) + int(fields[12])
     return total / TICK
@@ -101,7 +101,7 @@ def family(root: int) -> list[int]:
         if entry.isdigit():
             try:
                 ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (FileNotFoundError, IndexError):
+            except (OSError, IndexError):  # a process that ended as /proc was read
                 continue
             parents.setdefault(ppid, []).append(int(entry))
     found, todo = [], [root]

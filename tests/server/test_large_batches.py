@@ -1,8 +1,8 @@
 """A batch of `COPY_FROM` entries or more has its journal rows streamed to the database as
 its entries are judged (`server.ingest.ingest_in`, `Tx.streamed`): it must be answered and
-stored exactly as the same entries are in small batches, whatever they hold (D-SYNC-2
-idempotent by entry id, D-SYNC-3 gap-free seqs), and an entry id another till took while
-the batch was judged must still end as a conflict, not as an error.
+stored exactly as the same entries are in small batches, whatever they hold (D-SYNC-2:
+kept until the server has it; D-PAY-5: applied once by entry id), and an entry id another
+till took while the batch was judged must still end as a conflict, not as an error.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def stored_rows(db: Database, till_id: str) -> list[tuple[Any, ...]]:
 
 
 def test_a_large_batch_is_answered_and_stored_as_small_ones(db: Database) -> None:
-    """D-SYNC-2, D-SYNC-3: the same entries sent as one batch of `COPY_FROM` + 9 and as
+    """D-SYNC-2, D-PAY-5: the same entries sent as one batch of `COPY_FROM` + 9 and as
     batches of one, by two tills with the same history: the same answers and the same rows
     (ids aside), and the ledger sound."""
     answers: dict[str, list[EntryResult]] = {}
