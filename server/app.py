@@ -52,10 +52,9 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = threads
         db.open_pool(threads + poll_reads.AT_ONCE)  # the long-polls' reads have their own
-        # The ordinary pushes have threads of their own, asyncio's (`journal.Push`): the
-        # documented routes keep anyio's. A push holds its connection a few milliseconds, so
-        # when both pools are busy at once a thread waits for one briefly: no more
-        # connections than before.
+        # The ordinary pushes have threads of their own (`journal.Push`), the documented
+        # routes anyio's; a push holds a token of anyio's limiter as those do, so together
+        # no more than `threads` hold a connection and the long-polls keep theirs.
         server.pushes = ThreadPoolExecutor(threads, thread_name_prefix="push")
         if db.dialect == "postgresql":
             server.listener = Listener(database_url, server.notifier)
@@ -66,7 +65,8 @@ def create_app(
         try:
             yield
         finally:
-            await to_thread.run_sync(server.pushes.shutdown)
+            pushes, server.pushes = server.pushes, None  # a late push takes anyio's threads
+            await to_thread.run_sync(pushes.shutdown)
             if server.listener is not None:
                 await to_thread.run_sync(server.listener.stop)
             await to_thread.run_sync(db.close)
@@ -117,10 +117,19 @@ def _collect_less() -> None:
     (modules, models, the framework's routes) is moved out of its sight, and it runs after
     10,000 new objects, not 700. Its collections took a sixth of a batch's CPU (68 against
     57 to 60 µs an entry in-process, `bench.ingest`), most of it going over those objects
-    again and again; a request makes few cycles, and what it leaves is freed as before."""
+    again and again; a request makes few cycles, and what it leaves is freed as before.
+    Once a process: a process that starts several apps (the tests) freezes only what
+    existed before the first."""
+    global _COLLECTING_LESS
+    if _COLLECTING_LESS:
+        return
+    _COLLECTING_LESS = True
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
+
+
+_COLLECTING_LESS = False
 
 
 def app_from_env() -> CentralApp:

@@ -4,9 +4,10 @@ SQL is written once with `?` placeholders; the PostgreSQL side turns them into `
 write runs in one transaction (`Database.transaction()`), so nothing is stored half-way.
 
 Connections are kept, not opened per transaction (a PostgreSQL connect costs 2 to 19 ms
-here): `open_pool` gives a serving process a pool sized for its thread pool, and SQLite keeps
-its idle connections. A connection is only ever held inside one thread hop, never across an
-`await`, so a pool as large as the thread pool never makes a thread wait for one. `session()`
+here): `open_pool` gives a serving process a pool sized for the threads that may hold one at
+once (its handlers' bound, which the pushes' own threads share, and the long-polls' reads),
+and SQLite keeps its idle connections. A connection is only ever held inside one thread hop,
+never across an `await`, so such a pool never makes a thread wait for one. `session()`
 holds one connection for several transactions: a request's credential check and its work.
 """
 
@@ -140,7 +141,8 @@ class Tx:
         """Rows into a table as they are made, by a function the block calls for each: on
         PostgreSQL one COPY open for the block, its data sent as it fills psycopg's buffer,
         so the database takes them while the caller makes the next (nothing else may use
-        the transaction in the block); on SQLite kept and inserted as the block ends."""
+        the transaction in the block); on SQLite, and inside `at_commit` (whose statements
+        wait for the COMMIT), kept and inserted as the block ends."""
         names = ", ".join(columns)
         if self.dialect == "postgresql" and self._later is None:
             with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
@@ -281,8 +283,9 @@ class Database:
         self._depth = threading.local()  # open transactions of this database, per thread
 
     def open_pool(self, size: int) -> None:
-        """Keep up to `size` PostgreSQL connections (a serving process's thread pool: each
-        thread holds at most one, so none waits for another). SQLite keeps its own anyway."""
+        """Keep up to `size` PostgreSQL connections (as many as a serving process's threads
+        may hold at once: each holds at most one, so none waits for another). SQLite keeps
+        its own anyway."""
         if self.dialect != "postgresql" or self._pool is not None:
             return
         from psycopg_pool import ConnectionPool

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from server.errors import REFUSALS, ServerError, status_of
 from server.state import ServerState
@@ -54,6 +55,17 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(root, _refused)
     app.add_exception_handler(sqlite3.Error, _database_failed)
     app.add_exception_handler(Exception, _failed)
+
+
+async def answer(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+    """`exc` answered by the handler the documented route would answer it with (the app's,
+    looked up along its class's bases as Starlette looks it up): for a plain ASGI route
+    (`routes.journal.Push`, `routes.feed.Changes`) whose work raised. Called while `exc`
+    is being handled, so a bug's log line carries its traceback."""
+    handlers = scope["app"].exception_handlers
+    handler = next(handlers[kind] for kind in type(exc).__mro__ if kind in handlers)
+    response = await handler(Request(scope, receive), exc)
+    await response(scope, receive, send)
 
 
 def error_response(

@@ -351,9 +351,10 @@ class _Batch:
         )
 
     def flush(self) -> None:
-        """Everything the batch writes, sent with its COMMIT (`Tx.at_commit`); a large
-        batch streams its ledger rows as a COPY before that (its journal rows went as they
-        were made: `ingest_in`)."""
+        """Everything the batch writes, sent with its COMMIT (`Tx.at_commit`); a batch with
+        `COPY_FROM` ledger or journal rows or more sends those rows before it (`insert_many`:
+        a COPY where there are `COPY_FROM` of them), save the journal rows that went as they
+        were made (`ingest_in`: a batch of `COPY_FROM` entries or more)."""
         tx = self.tx
         if max(len(self.ledger_rows), len(self.ingest_rows)) < COPY_FROM:
             with tx.at_commit():

@@ -316,8 +316,8 @@ def _kept_sums(tx: Tx) -> None:
 # batch's time. These two keys are checked once a statement instead, by triggers over the
 # statement's new rows, with the same error (SQLSTATE 23503) and the same locks (the rows
 # named are locked FOR KEY SHARE, as a key's check locks them, so a delete waits and then
-# finds the new rows); what is named keeps its rows' name (no delete or rename while rows name
-# it). SQLite keeps its foreign keys: its checks are index lookups in the process.
+# finds the new rows); what is named keeps its rows' name (no delete, rename or truncate while
+# rows name it). SQLite keeps its foreign keys: its checks are index lookups in the process.
 _KEY_CHECKS = [
     ("ledger", "ledger_account", "ledger_accounts", "ledger account"),
     ("journal_ingest", "till_id", "tills", "till"),
@@ -333,7 +333,7 @@ BEGIN
         WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{column} = n.{column}) LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'insert or update on table "{table}": {what} % does not exist',
-            coalesce(missing, 'NULL') USING ERRCODE = 'foreign_key_violation';
+            missing USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
 END $$""",
@@ -361,6 +361,20 @@ END $$""",
     """
 CREATE TRIGGER {target}_keeps_{column} BEFORE DELETE OR UPDATE OF {column} ON {target}
     FOR EACH ROW EXECUTE FUNCTION {target}_keeps_{column}()""",
+    # a TRUNCATE deletes without row triggers: refused while any row names one (even with
+    # the naming table's own TRUNCATE in the same statement, which a foreign key allows)
+    """
+CREATE FUNCTION {target}_keeps_all_{column}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM {table}) THEN
+        RAISE EXCEPTION 'truncate of table "{target}": rows of "{table}" name its {what}s'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$""",
+    """
+CREATE TRIGGER {target}_keeps_all_{column} BEFORE TRUNCATE ON {target}
+    FOR EACH STATEMENT EXECUTE FUNCTION {target}_keeps_all_{column}()""",
 ]
 _DROP_KEYS = """
 DO $$

@@ -107,11 +107,13 @@ def _canonical(value: Any) -> str:
     """JSON as the content hash encodes it: keys sorted, no spaces, text as it is (json's
     `dumps` with `sort_keys`, compact, `ensure_ascii=False`: every stored hash was made so).
 
-    orjson writes that very text ten times faster for what holds no float; a float it writes
-    its own way (1e-7 where json writes 1e-07, a NaN as null), and an integer past 64 bits or
-    a lone surrogate it does not write at all: those go to json (tests/sync/test_content_hash.py
-    compares the two over every code point and over forged values)."""
-    if _no_floats(value):
+    orjson writes that very text ten times faster for a value made of JSON's own types only,
+    with no float. A float it writes its own way (1e-7 where json writes 1e-07, a NaN as
+    null); an integer past 64 bits or a lone surrogate it does not write at all; a UUID or a
+    datetime it writes where json refuses them. Those, and any other type, go to json
+    (tests/sync/test_content_hash.py compares the two over every code point and over forged
+    values)."""
+    if _json_alike(value):
         try:
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
         except TypeError:  # past 64 bits, a lone surrogate, nested too deep
@@ -119,16 +121,23 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _no_floats(value: Any) -> bool:
+_SCALARS = (str, int, bool, type(None))
+
+
+def _json_alike(value: Any) -> bool:
+    """Only dicts (keys text), lists, text, integers, booleans and null, of exactly those
+    types: what orjson and json write as the same text (orjson's TypeError aside)."""
     todo = [value]
     while todo:
         item = todo.pop()
         kind = type(item)
         if kind is dict or kind is _Body:
+            if not all(type(key) is str for key in item):
+                return False
             todo.extend(item.values())
         elif kind is list:
             todo.extend(item)
-        elif kind is float:
+        elif kind not in _SCALARS:
             return False
     return True
 

@@ -2,7 +2,9 @@
 
 Served as the journal push is (server/routes/journal.py): `router`'s route is the API as
 documented and answers whatever is out of the ordinary; an ordinary poll is taken by
-`Changes`, a plain ASGI route before it. Both end in `answer`.
+`Changes`, a plain ASGI app the server takes before the framework and its middleware
+(`server.app.CentralApp`). Both end in `answer`; what that raises is answered by the app's
+own handlers either way (`server.http_errors.answer` for `Changes`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from starlette.datastructures import Headers
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server import http_errors
 from server.auth import Claim, claim, plain_claim
 from server.feed import Ask
 from server.http_errors import errors
@@ -186,19 +189,22 @@ class Changes:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)  # the first of a repeated header, as the framework reads
-        claimed = plain_claim(scope, headers)
-        poll = _plain_poll(scope["query_string"])
+        try:
+            claimed = plain_claim(scope, headers)
+            poll = _plain_poll(scope["query_string"])
+        except Exception:  # whatever else reading it raises: the documented route judges it
+            claimed = poll = None
         if claimed is None or poll is None or scope["method"] != "GET":  # a HEAD: documented
             await self.fallback(scope, receive, send)
             return
-        gzip = takes_gzip(headers.get("accept-encoding"))
         server: ServerState = scope["app"].state.server
         try:
+            gzip = takes_gzip(headers.get("accept-encoding"))
             response = await answer(server, claimed, poll, gzip=gzip)
-        except Exception:
-            # A refusal or a failure is answered as the documented route answers it, by its
-            # handlers: it asks again (a poll only reads).
-            await self.fallback(scope, receive, send)
+        except Exception as exc:
+            # A refusal or a failure: answered by the app's handlers, as the documented
+            # route answers it, and not asked again (that would wait its whole wait again).
+            await http_errors.answer(scope, receive, send, exc)
             return
         await response(scope, receive, send)
 

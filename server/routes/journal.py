@@ -7,9 +7,9 @@ push, a well-formed batch with a bearer credential, is taken by `Push`, a plain 
 the server takes before the framework and its middleware (`server.app.CentralApp`), that
 does the same work without the framework's per-request machinery (seven layers of
 middleware, dependency solving, validating the answer it has just built, two model copies):
-that machinery cost more CPU than the push's own work. Both end in `take`; a push `take`
-raises for (a refused credential, a failure) is taken again by the documented route and
-answered by its handlers (`server.http_errors`), and the answers are the same
+that machinery cost more CPU than the push's own work. Both end in `take`; what `take`
+raises (a refused credential, a failure) is answered by the app's own handlers
+(`server.http_errors.answer`), once, as the documented route answers it
 (tests/server/test_plain_routes.py asks both ways).
 """
 
@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
+from anyio import WouldBlock, to_thread
 from fastapi import APIRouter, Depends
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +29,7 @@ from starlette.datastructures import Headers
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server import http_errors
 from server.auth import Claim, claim, plain_claim
 from server.db import Database, NotGuarded
 from server.http_errors import WRITE_ERRORS, errors
@@ -91,22 +93,24 @@ class Push:
         body = await read_limited(scope, receive, send, self.limit, deadline_s=self.deadline_s)
         if body is None:  # answered already, or the client went away
             return
-        claimed, batch = _ordinary(scope, body)
+        try:
+            claimed, batch = _ordinary(scope, body)
+        except Exception:  # whatever else reading it raises: the documented route judges it
+            claimed = batch = None
         if claimed is None or batch is None:
             await self.fallback(scope, replayed(body, receive), send)
             return
         server: ServerState = scope["app"].state.server
-        db = server.db.for_writes(urgent=False)  # a till's sales wake the long-polls gathered
         try:
+            db = server.db.for_writes(urgent=False)  # a till's sales wake the long-polls gathered
             ack = await _in_thread(server, take, db, claimed, batch)
-        except Exception:
-            # A refusal or a failure is answered as the documented route answers it, by
-            # its handlers: it takes the push again. A push that raised wrote nothing, and
-            # one taken twice is answered alike (idempotent by entry id).
-            log.debug("push by %s passed on to the documented route", claimed.till, exc_info=True)
-            await self.fallback(scope, replayed(body, receive), send)
+            answer = ack.model_dump_json().encode()
+        except Exception as exc:
+            # A refusal or a failure: answered by the app's handlers, as the documented route
+            # answers it (a bug logged with its traceback), and not taken again: a database
+            # in trouble is not asked twice.
+            await http_errors.answer(scope, replayed(body, receive), send, exc)
             return
-        answer = ack.model_dump_json().encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(answer))]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
@@ -114,11 +118,23 @@ class Push:
 
 
 async def _in_thread(server: ServerState, work: Callable[..., T], *args: Any) -> T:
-    """`work` in a thread: the pushes' own pool (asyncio's executor, a tenth of what anyio's
-    hop costs: `ServerState.pushes`), or anyio's where there is none."""
+    """`work` in a thread: the pushes' own (`ServerState.pushes`, through asyncio's
+    `run_in_executor`: a tenth of what anyio's hop costs), or anyio's where there are none
+    (an app outside its lifespan). A push on its own
+    pool holds a token of anyio's limiter, as the documented handlers' threads do: together
+    no more threads hold a connection than the database's pool keeps for them, and the
+    long-polls' reads keep the connections set aside for them (`poll_reads.AT_ONCE`)."""
     if server.pushes is None:
         return await run_in_threadpool(work, *args)
-    return await asyncio.get_running_loop().run_in_executor(server.pushes, work, *args)
+    limiter, token = to_thread.current_default_thread_limiter(), object()
+    try:
+        limiter.acquire_on_behalf_of_nowait(token)
+    except WouldBlock:
+        await limiter.acquire_on_behalf_of(token)
+    future = asyncio.get_running_loop().run_in_executor(server.pushes, work, *args)
+    # given back when the thread is done, even if the request is cancelled before that
+    future.add_done_callback(lambda _: limiter.release_on_behalf_of(token))
+    return await asyncio.shield(future)
 
 
 def plain_route(

@@ -120,6 +120,11 @@ def test_what_rows_name_is_neither_deleted_nor_renamed(db: Database) -> None:
         ),
     )
     refused(db, lambda tx: tx.execute("DELETE FROM tills WHERE till_id = 'till-1'"))
+    refused(db, lambda tx: tx.execute("UPDATE tills SET till_id = 'till-x'"))
+    refused(db, lambda tx: tx.execute("DELETE FROM ledger_accounts"))
+    if db.dialect == "postgresql":  # no row trigger fires on a TRUNCATE, nor its CASCADE
+        refused(db, lambda tx: tx.execute("TRUNCATE tills CASCADE"))  # the key's tables go
+        refused(db, lambda tx: tx.execute("TRUNCATE ledger_accounts CASCADE"))
     with db.transaction() as tx:  # what no row names may go; a row may change otherwise
         tx.execute("UPDATE ledger_accounts SET kind = kind WHERE ledger_account = 'card:a1'")
         tx.execute("DELETE FROM ledger_accounts WHERE ledger_account = 'card:unused'")

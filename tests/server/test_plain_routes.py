@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import pytest
 import requests
 import uvicorn
 
@@ -145,6 +147,57 @@ def test_both_poll_routes_give_the_same_answers(database_url: str, tmp_path: Pat
             refused = poll(plain, who, "since=0")
             assert refused[0] == 401
             assert refused == poll(documented, who, "since=0")
+
+
+def test_a_push_or_poll_that_fails_is_answered_once_as_documented(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the work of a push or a poll raises is answered by the app's handlers on the
+    plain route as on the documented one (a bug 500, a database that is down 503), and the
+    work is done once: a database in trouble is not asked twice."""
+    with (
+        _served(create_app(database_url, admin_token=ADMIN)) as plain,
+        _served(documented_only(database_url)) as documented,
+    ):
+        credential = setup_scheme(plain)  # type: ignore[arg-type]
+        (entry,) = till_entries(tmp_path, [350])
+        calls: list[str] = []
+
+        def failing(error: Exception) -> Any:
+            def take(db: Any, claimed: Any, batch: Any) -> Any:
+                calls.append(claimed.till)
+                raise error
+
+            return take
+
+        for error, status in [
+            (RuntimeError("a bug in the push"), 500),
+            (psycopg.OperationalError("connection lost"), 503),
+        ]:
+            monkeypatch.setattr(journal, "take", failing(error))
+            calls.clear()
+            failed = send(plain, credential, batch([entry]))
+            assert failed[0] == status, failed
+            assert calls == ["till-1"]
+            assert send(documented, credential, batch([entry])) == failed
+            assert calls == ["till-1"] * 2
+
+        async def failing_answer(*args: Any, **kwargs: Any) -> Any:
+            calls.append("poll")
+            raise RuntimeError("a bug in the feed")
+
+        monkeypatch.setattr(feed, "answer", failing_answer)
+        calls.clear()
+        failed_poll = poll(plain, credential, "since=0&wait=5")
+        assert failed_poll[0] == 500, failed_poll
+        assert "a bug" in failed_poll[1]["detail"]
+        assert calls == ["poll"]
+        assert poll(documented, credential, "since=0&wait=5") == failed_poll
+        assert calls == ["poll"] * 2
+        monkeypatch.undo()
+        taken = send(plain, credential, batch([entry]))
+        assert taken[0] == 200
+        assert taken[1]["results"][0]["status"] == "accepted"
 
 
 def test_ordinary_requests_are_taken_by_the_plain_routes(tmp_path: Path) -> None:

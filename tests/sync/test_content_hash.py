@@ -10,13 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
+import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from sync import protocol
 from sync.protocol import EntryIn, _canonical
 
 # A sale stored before the body's text was kept: its hashes as the server stored them then.
@@ -141,3 +145,31 @@ def test_values_orjson_cannot_write_are_written_by_json() -> None:
     for _ in range(400):  # deeper than orjson goes
         deep = [deep]
     assert _canonical(deep) == reference(deep)
+
+
+def test_orjson_writes_only_what_json_writes_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """orjson writes a value of JSON's own types (the fast path is taken: counted), and
+    nothing else: a float inside a tuple or a subclass, a UUID or a datetime (which json
+    refuses, so a body holding one is refused as before) all go to json."""
+    written: list[Any] = []
+
+    def counting(value: Any, **options: Any) -> bytes:
+        written.append(value)
+        return orjson.dumps(value, **options)
+
+    monkeypatch.setattr(
+        protocol, "orjson", SimpleNamespace(dumps=counting, OPT_SORT_KEYS=orjson.OPT_SORT_KEYS)
+    )
+    plain = {"b": [1, "x", None, True, {"c": -(2**63)}], "a": "é"}
+    assert _canonical(plain) == reference(plain)
+    assert written == [plain]
+
+    class Listed(list[Any]):
+        pass
+
+    for value in ({"t": (1e-7,)}, {"l": Listed([1e-7])}, {"n": 1.5}):
+        assert _canonical(value) == reference(value)
+    for refused in ({"u": UUID(int=1)}, {"d": datetime(2026, 12, 4, tzinfo=UTC)}):
+        with pytest.raises(TypeError):
+            _canonical(refused)
+    assert written == [plain]
