@@ -9,6 +9,7 @@ pool and, on PostgreSQL, the listener that hears every process's writes (`server
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import AsyncIterator
@@ -112,6 +113,7 @@ class CentralApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+@functools.cache  # once a process
 def _collect_less() -> None:
     """Python's cyclic garbage collector, tuned for a server: what exists once it has started
     (modules, models, the framework's routes) is moved out of its sight, and it runs after
@@ -120,16 +122,9 @@ def _collect_less() -> None:
     again and again; a request makes few cycles, and what it leaves is freed as before.
     Once a process: a process that starts several apps (the tests) freezes only what
     existed before the first."""
-    global _COLLECTING_LESS
-    if _COLLECTING_LESS:
-        return
-    _COLLECTING_LESS = True
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
-
-
-_COLLECTING_LESS = False
 
 
 def app_from_env() -> CentralApp:

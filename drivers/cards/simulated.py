@@ -120,15 +120,26 @@ class SimulatedReader(ThreadedReader):
 
     def _listen(self) -> socket.socket:
         self._remove_stale_socket_file()
+        # Bound and listening under a name of its own first, then given the socket's name:
+        # whoever finds the file finds a till listening. Bound under its final name, the file
+        # was there before the listen, and a tap (or another till's stale-socket probe) sent
+        # in between was refused. The name is no longer than SOCKET_NAME, so what fits the
+        # AF_UNIX path limit still does.
+        fresh = self._path.with_name(f".r{os.getpid()}")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            listener.bind(str(self._path))
-            os.chmod(self._path, 0o600)
-            self._inode = os.stat(self._path).st_ino
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(fresh)  # left by an earlier process of this pid that died here
+            listener.bind(str(fresh))
+            os.chmod(fresh, 0o600)
             listener.listen(8)
             listener.setblocking(False)
+            os.replace(fresh, self._path)
+            self._inode = os.stat(self._path).st_ino
         except BaseException:
             listener.close()
+            with contextlib.suppress(OSError):
+                os.unlink(fresh)
             raise
         return listener
 
